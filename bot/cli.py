@@ -1,0 +1,439 @@
+"""The `tsunagari` command line: the contract operators and scripts rely on.
+
+Errors are one clear line on stderr and a non-zero exit. `--json` prints an array of
+objects with the documented field names; times are ISO 8601 with an offset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from collections.abc import Callable, Coroutine, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError, OperationalError
+
+from bot.clock import SystemClock
+from bot.errors import ConfigError, TsunagariError
+from bot.logs import setup_logging
+from bot.settings import Settings, load_settings
+from domain.people import StaffRole
+from storage.db import Database
+from storage.migrate import upgrade_schema
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _print_table(rows: list[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
+    if not rows:
+        out.write("(none)\n")
+        return
+    cells = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
+    for row in cells:
+        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
+
+
+def _emit(rows: list[dict[str, Any]], columns: Sequence[str], as_json: bool, out: TextIO) -> None:
+    if as_json:
+        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_table(rows, columns, out)
+
+
+class Cli:
+    def __init__(self, args: argparse.Namespace, env: Mapping[str, str], out: TextIO) -> None:
+        self.args = args
+        self.env = env
+        self.out = out
+
+    def config_path(self) -> Path | None:
+        given = getattr(self.args, "config", None) or self.env.get("TSUNAGARI_CONFIG")
+        if given:
+            return Path(given)
+        default = Path("config.toml")
+        return default if default.exists() else None
+
+    def settings(self) -> Settings:
+        return load_settings(self.config_path(), self.env)
+
+    async def database(self, settings: Settings) -> Database:
+        db = Database(settings.database.url)
+        await upgrade_schema(db)
+        return db
+
+    # --- commands ----------------------------------------------------------------------
+
+    async def run(self) -> int:
+        from bot.runtime import Runtime
+
+        settings = self.settings()
+        settings.require_token()
+        setup_logging(settings.log_level)
+        await Runtime(settings).run_until_signalled()
+        return EXIT_OK
+
+    async def db_upgrade(self) -> int:
+        settings = self.settings()
+        db = Database(settings.database.url)
+        try:
+            revision = await upgrade_schema(db)
+        finally:
+            await db.dispose()
+        self.out.write(f"schema at revision {revision}\n")
+        return EXIT_OK
+
+    async def demo(self) -> int:
+        from bot.demo import run_demo
+
+        return await run_demo(self.out, fast=not getattr(self.args, "slow", False))
+
+    async def staff_add(self) -> int:
+        from storage.audit import AuditRepository
+        from storage.staff import StaffRepository
+
+        name = self.args.name.strip()
+        if not name:
+            raise TsunagariError("--name must not be empty")
+        settings = self.settings()
+        db = await self.database(settings)
+        try:
+            now = SystemClock().now()
+            async with db.transaction() as session:
+                staff = await StaffRepository(session).add(
+                    telegram_id=self.args.telegram_id,
+                    name=name[:200],
+                    role=StaffRole(self.args.role),
+                    now=now,
+                    language=settings.default_language,
+                )
+                AuditRepository(session).record(
+                    action="staff.added",
+                    actor="cli",
+                    now=now,
+                    detail={"staff_id": staff.id, "role": staff.role},
+                )
+            self.out.write(
+                f"staff {staff.id} registered: telegram id {staff.telegram_id}, {staff.role}\n"
+            )
+        finally:
+            await db.dispose()
+        return EXIT_OK
+
+    async def staff_list(self) -> int:
+        from storage.staff import StaffRepository
+
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                rows = [
+                    {
+                        "id": s.id,
+                        "telegram_id": s.telegram_id,
+                        "name": s.name,
+                        "role": str(s.role),
+                        "active": s.active,
+                    }
+                    for s in await StaffRepository(session).list()
+                ]
+        finally:
+            await db.dispose()
+        _emit(rows, ("id", "telegram_id", "name", "role"), self.args.json, self.out)
+        return EXIT_OK
+
+    async def invite_create(self) -> int:
+        from telegram import Bot
+        from telegram.error import TelegramError
+
+        from storage.audit import AuditRepository
+        from storage.invites import InviteRepository, deep_link
+        from storage.staff import StaffRepository
+
+        settings = self.settings()
+        token = settings.require_token()
+        db = await self.database(settings)
+        try:
+            async with db.transaction() as session:
+                worker = await StaffRepository(session).by_telegram_id(self.args.worker_telegram_id)
+            if worker is None:
+                raise TsunagariError(
+                    f"no active staff member with telegram id {self.args.worker_telegram_id}; "
+                    "add one with `tsunagari staff add`"
+                )
+            try:
+                async with Bot(token, base_url=settings.telegram.base_url) as bot:
+                    username = bot.username
+            except TelegramError as exc:
+                raise TsunagariError(
+                    f"could not reach the Bot API at telegram.base_url ({type(exc).__name__}); "
+                    "the link needs the bot's username"
+                ) from None
+            now = SystemClock().now()
+            async with db.transaction() as session:
+                invite, secret = await InviteRepository(session).create(
+                    worker_id=worker.id,
+                    created_by=None,
+                    now=now,
+                    ttl=settings.invites.expire_after,
+                )
+                AuditRepository(session).record(
+                    action="invite.created",
+                    actor="cli",
+                    now=now,
+                    detail={"invite_id": invite.id, "worker_id": worker.id},
+                )
+        finally:
+            await db.dispose()
+        self.out.write(deep_link(username, secret) + "\n")
+        return EXIT_OK
+
+    async def people_list(self) -> int:
+        from storage.people import Person
+        from storage.staff import Staff
+
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                result = await session.execute(
+                    select(Person, Staff.telegram_id)
+                    .join(Staff, Staff.id == Person.worker_id)
+                    .order_by(Person.id)
+                )
+                rows = [
+                    {
+                        "id": p.id,
+                        "telegram_id": p.telegram_id,
+                        "display_name": p.display_name,
+                        "worker": worker_tg,
+                        "status": str(p.status),
+                        "last_reply_at": _iso(p.last_reply_at),
+                        "next_checkin_at": _iso(p.next_checkin_at),
+                        "language": p.language,
+                        "cadence": p.cadence_level,
+                    }
+                    for p, worker_tg in result
+                ]
+        finally:
+            await db.dispose()
+        _emit(
+            rows,
+            (
+                "id",
+                "telegram_id",
+                "display_name",
+                "worker",
+                "status",
+                "last_reply_at",
+                "next_checkin_at",
+            ),
+            self.args.json,
+            self.out,
+        )
+        return EXIT_OK
+
+    async def escalations_list(self) -> int:
+        from storage.escalations import Escalation
+        from storage.people import Person
+        from storage.staff import Staff
+
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                query = (
+                    select(Escalation, Person.telegram_id, Staff.telegram_id)
+                    .join(Person, Person.id == Escalation.person_id)
+                    .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
+                    .order_by(Escalation.id)
+                )
+                if not self.args.all:
+                    query = query.where(Escalation.open_key.is_not(None))
+                rows = [
+                    {
+                        "id": e.id,
+                        "person_id": e.person_id,
+                        "person_telegram_id": person_tg,
+                        "reason": e.reason,
+                        "priority": e.priority,
+                        "state": e.state,
+                        "created_at": _iso(e.created_at),
+                        "acknowledged_by": ack_tg,
+                        "level": e.level,
+                        "resolved_at": _iso(e.resolved_at),
+                        "outcome": e.outcome,
+                    }
+                    for e, person_tg, ack_tg in await session.execute(query)
+                ]
+        finally:
+            await db.dispose()
+        _emit(
+            rows,
+            (
+                "id",
+                "person_id",
+                "person_telegram_id",
+                "reason",
+                "priority",
+                "state",
+                "created_at",
+                "acknowledged_by",
+            ),
+            self.args.json,
+            self.out,
+        )
+        return EXIT_OK
+
+    async def audit_list(self) -> int:
+        from storage.audit import AuditRepository
+
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                rows = [
+                    {
+                        "id": a.id,
+                        "at": _iso(a.at),
+                        "actor": a.actor,
+                        "actor_staff_id": a.actor_staff_id,
+                        "action": a.action,
+                        "person_id": a.person_id,
+                        "detail": json.loads(a.detail) if a.detail else None,
+                    }
+                    for a in await AuditRepository(session).list(limit=self.args.limit)
+                ]
+        finally:
+            await db.dispose()
+        _emit(
+            rows,
+            ("id", "at", "actor", "actor_staff_id", "action", "person_id"),
+            self.args.json,
+            self.out,
+        )
+        return EXIT_OK
+
+    async def signals_classify(self) -> int:
+        from signals import Classifier, run_classify
+
+        classifier: Classifier | None = None
+        rules = getattr(self.args, "rules", None)
+        if rules:
+            classifier = Classifier.from_files(extra_rules=Path(rules))
+        return run_classify(sys.stdin, self.out, explain=self.args.explain, classifier=classifier)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        default=argparse.SUPPRESS,
+        metavar="PATH",
+        help="configuration file (default ./config.toml, or $TSUNAGARI_CONFIG)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="tsunagari",
+        parents=[common],
+        description="A Telegram check-in bot for accompaniment-type support (伴走型支援).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(
+        parent: Any, name: str, handler: Callable[[Cli], Coroutine[Any, Any, int]], help_: str
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help_)
+        p.set_defaults(handler=handler)
+        return p
+
+    add(sub, "run", Cli.run, "run the bot (long polling, or webhook when configured)")
+    db = sub.add_parser("db", help="database schema").add_subparsers(
+        dest="db_command", required=True, metavar="SUBCOMMAND"
+    )
+    add(db, "upgrade", Cli.db_upgrade, "create or migrate the schema")
+    demo = add(sub, "demo", Cli.demo, "run the demo against the local Bot API stand-in")
+    demo.add_argument("--slow", action="store_true", help="pause between scenes, for reading")
+
+    staff = sub.add_parser("staff", help="staff members").add_subparsers(
+        dest="staff_command", required=True, metavar="SUBCOMMAND"
+    )
+    staff_add = add(staff, "add", Cli.staff_add, "register a worker or coordinator")
+    staff_add.add_argument("--telegram-id", type=int, required=True)
+    staff_add.add_argument("--role", choices=[r.value for r in StaffRole], required=True)
+    staff_add.add_argument("--name", required=True)
+    staff_list = add(staff, "list", Cli.staff_list, "list staff")
+    staff_list.add_argument("--json", action="store_true")
+
+    invite = sub.add_parser("invite", help="enrolment invites").add_subparsers(
+        dest="invite_command", required=True, metavar="SUBCOMMAND"
+    )
+    invite_create = add(invite, "create", Cli.invite_create, "print a one-time enrolment link")
+    invite_create.add_argument("--worker-telegram-id", type=int, required=True)
+
+    people = sub.add_parser("people", help="people receiving support").add_subparsers(
+        dest="people_command", required=True, metavar="SUBCOMMAND"
+    )
+    people_list = add(people, "list", Cli.people_list, "list people")
+    people_list.add_argument("--json", action="store_true")
+
+    esc = sub.add_parser("escalations", help="the escalation queue").add_subparsers(
+        dest="esc_command", required=True, metavar="SUBCOMMAND"
+    )
+    esc_list = add(esc, "list", Cli.escalations_list, "list open escalations")
+    esc_list.add_argument("--all", action="store_true", help="include closed ones")
+    esc_list.add_argument("--json", action="store_true")
+
+    audit = sub.add_parser("audit", help="the audit log").add_subparsers(
+        dest="audit_command", required=True, metavar="SUBCOMMAND"
+    )
+    audit_list = add(audit, "list", Cli.audit_list, "list audit entries, newest first")
+    audit_list.add_argument("--json", action="store_true")
+    audit_list.add_argument("--limit", type=int, default=1000)
+
+    signals = sub.add_parser("signals", help="distress signals").add_subparsers(
+        dest="signals_command", required=True, metavar="SUBCOMMAND"
+    )
+    classify = add(
+        signals,
+        "classify",
+        Cli.signals_classify,
+        "classify one message a line from stdin as JSON lines",
+    )
+    classify.add_argument("--explain", action="store_true", help="a readable account instead")
+    classify.add_argument("--rules", metavar="PATH", help="an extra rules file")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    cli = Cli(args, os.environ if env is None else env, sys.stdout)
+    try:
+        result: int = asyncio.run(args.handler(cli))
+        return result
+    except ConfigError as exc:
+        sys.stderr.write(f"tsunagari: configuration error: {exc}\n")
+    except TsunagariError as exc:
+        sys.stderr.write(f"tsunagari: error: {exc}\n")
+    except (OperationalError, DBAPIError) as exc:
+        sys.stderr.write(
+            f"tsunagari: database error: {type(exc.orig).__name__ if exc.orig else exc}; "
+            "check database.url\n"
+        )
+    except OSError as exc:
+        sys.stderr.write(f"tsunagari: error: {exc.strerror or exc}\n")
+    except KeyboardInterrupt:
+        return 130
+    return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

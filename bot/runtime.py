@@ -1,0 +1,219 @@
+"""The running bot: the PTB application plus intake, processing, delivery and ticks.
+
+Long-running loops are asyncio tasks woken by events (so a crisis reply leaves within
+milliseconds); time-driven work runs as a few periodic APScheduler jobs through PTB's
+JobQueue, each one small idempotent step over what the database says is due.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy import func, select, text
+from telegram import Bot
+from telegram.ext import ContextTypes
+
+from bot.app import TelegramApp, build_application
+from bot.clock import Clock, SystemClock
+from bot.i18n import Catalog
+from bot.intake import Poller, Processor, store_updates
+from bot.services import Services
+from bot.settings import Settings
+from bot.web import Listener, ops_routes, webhook_routes
+from scheduler.delivery import Deliverer
+from scheduler.menus import set_default_menus, sync_staff_menus
+from storage.db import Database
+from storage.migrate import upgrade_schema
+from storage.outbox import OutboxMessage, OutboxState
+
+log = logging.getLogger(__name__)
+
+TickStep = Callable[[Services, Bot, datetime], Awaitable[bool]]
+
+
+async def _menus_step(svc: Services, bot: Bot, _now: datetime) -> bool:
+    return await sync_staff_menus(svc, bot)
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        db: Database | None = None,
+        upgrade: bool = True,
+    ) -> None:
+        self.settings = settings
+        self.db = db or Database(settings.database.url, echo=settings.database.echo)
+        self.svc = Services(
+            settings=settings,
+            db=self.db,
+            clock=clock or SystemClock(),
+            catalog=Catalog(settings.default_language),
+        )
+        self.app: TelegramApp = build_application(self.svc)
+        self.processor = Processor(self.svc, self.app)
+        self.deliverer = Deliverer(self.svc, self.app.bot)
+        self.poller = Poller(self.svc, self.app, self.processor)
+        self.upgrade = upgrade
+        self.stop_event = asyncio.Event()
+        self.tick_steps: list[tuple[str, TickStep]] = [("menus", _menus_step)]
+        self._tasks: list[asyncio.Task[None]] = []
+        self._listeners: list[Listener] = []
+        self.svc.metrics.gauge_source = self._gauges
+
+    async def _gauges(self) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
+        from storage.escalations import Escalation
+        from storage.people import Person
+
+        now = self.svc.clock.now()
+        async with self.db.sessions() as session:
+            due = await session.scalar(
+                select(func.count())
+                .select_from(Person)
+                .where(Person.status == "active", Person.next_checkin_at <= now)
+            )
+            pending = await session.scalar(
+                select(func.count())
+                .select_from(OutboxMessage)
+                .where(OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]))
+            )
+            rows = await session.execute(
+                select(Escalation.priority, func.count())
+                .where(Escalation.open_key.is_not(None))
+                .group_by(Escalation.priority)
+            )
+            by_priority = {str(p): float(n) for p, n in rows}
+        return {
+            "tsunagari_checkins_due": {(): float(due or 0)},
+            "tsunagari_outbox_pending": {(): float(pending or 0)},
+            "tsunagari_open_escalations": {
+                (("priority", p),): by_priority.get(p, 0.0) for p in ("P1", "P2", "P3")
+            },
+        }
+
+    async def _healthy(self) -> bool:
+        try:
+            async with self.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return not self.stop_event.is_set()
+
+    async def tick(self) -> bool:
+        """Run every periodic step once, reading the clock once; True if any found work."""
+        now = self.svc.clock.now()
+        found = False
+        for name, step in self.tick_steps:
+            try:
+                found = await step(self.svc, self.app.bot, now) or found
+            except Exception:
+                log.exception("tick step %s failed", name)
+        if found:
+            self.svc.wake_delivery()
+        return found
+
+    async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        await self.tick()
+
+    async def start(self) -> None:
+        if self.upgrade:
+            await upgrade_schema(self.db)
+        await self.app.initialize()
+        self.svc.bot_username = self.app.bot.username
+        log.info("bot @%s starting (mode %s)", self.svc.bot_username, self.settings.telegram.mode)
+        await set_default_menus(self.svc, self.app.bot)
+        await self.app.start()
+        spawn = self._spawn
+        spawn(self.processor.run(self.stop_event), "processor")
+        spawn(self.deliverer.run(self.stop_event), "delivery")
+        tg = self.settings.telegram
+        if tg.mode == "webhook":
+            hook_app = web.Application()
+            webhook_routes(hook_app, tg.webhook_path, tg.webhook_secret, self._store_and_wake)
+            if not self.settings.http.listen or self.settings.http.listen == tg.webhook_listen:
+                ops_routes(hook_app, self.svc.metrics, self._healthy)
+            await self._listen(hook_app, tg.webhook_listen)
+            await self.app.bot.set_webhook(
+                url=tg.webhook_url,
+                secret_token=tg.webhook_secret,
+                allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
+            )
+        else:
+            spawn(self.poller.run(self.stop_event), "poller")
+        if self.settings.http.listen and (
+            tg.mode != "webhook" or self.settings.http.listen != tg.webhook_listen
+        ):
+            ops_app = web.Application()
+            ops_routes(ops_app, self.svc.metrics, self._healthy)
+            await self._listen(ops_app, self.settings.http.listen)
+        assert self.app.job_queue is not None
+        self.app.job_queue.run_repeating(
+            self._tick_job,
+            interval=self.settings.scheduler.tick,
+            first=0.0,
+            name="tick",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    async def _store_and_wake(self, updates: list[dict[str, Any]]) -> int:
+        stored = await store_updates(self.svc, updates)
+        self.processor.wakeup.set()
+        return stored
+
+    async def _listen(self, app: web.Application, listen: str) -> Listener:
+        listener = Listener(app, listen)
+        await listener.start()
+        self._listeners.append(listener)
+        log.info("listening on %s:%s", listener.host, listener.port)
+        return listener
+
+    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("%s stopped unexpectedly; shutting down", name)
+                self.stop_event.set()
+
+        self._tasks.append(asyncio.create_task(guarded(), name=name))
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        for task in self._tasks:
+            if task.get_name() == "poller":
+                task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
+        if self.settings.telegram.mode != "webhook":
+            await self.poller.confirm()
+        for listener in self._listeners:
+            await listener.stop()
+        self._listeners.clear()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.db.dispose()
+        log.info("stopped")
+
+    async def run_until_signalled(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, self.stop_event.set)
+        await self.start()
+        try:
+            await self.stop_event.wait()
+        finally:
+            await self.stop()

@@ -1,0 +1,77 @@
+"""HTTP listeners: Telegram's webhook, and the small /healthz and /metrics listener.
+
+The webhook stores each update before answering 200, so Telegram retries anything we did
+not durably take. A missing or wrong `X-Telegram-Bot-Api-Secret-Token` gets 403.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+
+from bot.metrics import Metrics
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+StoreUpdates = Callable[[list[dict[str, Any]]], Awaitable[int]]
+HealthCheck = Callable[[], Awaitable[bool]]
+
+
+def ops_routes(app: web.Application, metrics: Metrics, health: HealthCheck) -> None:
+    async def healthz(_request: web.Request) -> web.Response:
+        ok = await health()
+        return web.json_response({"ok": ok}, status=200 if ok else 503)
+
+    async def metrics_view(_request: web.Request) -> web.Response:
+        return web.Response(text=await metrics.render(), content_type="text/plain", charset="utf-8")
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_view)
+
+
+def webhook_routes(app: web.Application, path: str, secret: str, store: StoreUpdates) -> None:
+    expected = secret.encode()
+
+    async def receive(request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not given or not hmac.compare_digest(given, expected):
+            log.warning("webhook request with a missing or wrong secret from %s", request.remote)
+            return web.Response(status=403, text="forbidden")
+        try:
+            payload = await request.json(loads=json.loads)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="bad json")
+        if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
+            return web.Response(status=400, text="not an update")
+        await store([payload])
+        return web.Response(status=200)
+
+    app.router.add_post(path, receive)
+
+
+class Listener:
+    """One aiohttp site; started and stopped with the bot."""
+
+    def __init__(self, app: web.Application, listen: str) -> None:
+        host, _, port = listen.rpartition(":")
+        self.host = host.strip("[]")
+        self.port = int(port)
+        self.runner = web.AppRunner(app, access_log=None)
+
+    async def start(self) -> None:
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, self.host, self.port)
+        await site.start()
+        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+        if sockets:
+            self.port = sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()

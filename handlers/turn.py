@@ -1,0 +1,150 @@
+"""One turn of conversation: who wrote, in which language, and the replies it causes.
+
+A handler reads the clock once, opens one transaction, claims the update (so a
+redelivered update does nothing), writes its effects and its replies as outbox rows, and
+commits. Replies are sent by the delivery loop, never inside the transaction.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import normalise_language
+from bot.services import Services, services
+from domain.people import Role
+from storage.inbound import InboundRepository
+from storage.outbox import OutboxRepository, Purpose, new_message
+from storage.people import Person, PersonRepository
+from storage.staff import Staff, StaffRepository
+
+
+@dataclass
+class Actor:
+    role: Role
+    staff: Staff | None = None
+    person: Person | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff is not None
+
+
+class AlreadyHandled(Exception):
+    """The update was processed before (Telegram redelivered it); do nothing."""
+
+
+class Turn:
+    def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        self.update = update
+        self.svc: Services = services(context)
+        self.now: datetime = self.svc.clock.now()
+        user = update.effective_user
+        chat = update.effective_chat
+        self.user_id: int = user.id if user else 0
+        self.chat_id: int = chat.id if chat else self.user_id
+        self.telegram_language = normalise_language(
+            user.language_code if user else None, self.svc.settings.default_language
+        )
+        self.language = self.telegram_language
+        self.sent = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """The turn's transaction; raises AlreadyHandled if the update was processed."""
+        async with self.svc.db.transaction() as session:
+            if not await InboundRepository(session).claim(self.update.update_id, now=self.now):
+                raise AlreadyHandled()
+            yield session
+        if self.sent:
+            self.svc.wake_delivery()
+
+    async def actor(self, session: AsyncSession) -> Actor:
+        staff = await StaffRepository(session).by_telegram_id(self.user_id)
+        if staff is not None:
+            self.language = staff.language
+            return Actor(Role(staff.role), staff=staff)
+        person = await PersonRepository(session).by_telegram_id(self.user_id)
+        if person is not None:
+            self.language = person.language
+            return Actor(Role.PERSON, person=person)
+        return Actor(Role.STRANGER)
+
+    def text(self, key: str, **params: object) -> str:
+        return self.svc.text(self.language, key, **params)
+
+    def reply(
+        self,
+        session: AsyncSession,
+        text: str,
+        *,
+        markup: dict[str, Any] | None = None,
+        purpose: Purpose = Purpose.REPLY,
+        person_id: int | None = None,
+        priority: int | None = None,
+    ) -> None:
+        self.send(
+            session,
+            self.chat_id,
+            text,
+            markup=markup,
+            purpose=purpose,
+            person_id=person_id,
+            priority=priority,
+        )
+
+    def send(
+        self,
+        session: AsyncSession,
+        chat_id: int,
+        text: str,
+        *,
+        markup: dict[str, Any] | None = None,
+        purpose: Purpose = Purpose.REPLY,
+        person_id: int | None = None,
+        priority: int | None = None,
+    ) -> None:
+        message = new_message(
+            chat_id=chat_id,
+            text=text,
+            now=self.now,
+            purpose=purpose,
+            reply_markup=markup,
+            person_id=person_id,
+        )
+        if priority is not None:
+            message.priority = priority
+        OutboxRepository(session).add(message)
+        self.sent = True
+
+
+def inline_keyboard(rows: list[list[tuple[str, str]]]) -> dict[str, Any]:
+    """Bot API InlineKeyboardMarkup as plain JSON (stored in the outbox as such)."""
+    return {
+        "inline_keyboard": [
+            [{"text": text, "callback_data": data} for text, data in row] for row in rows
+        ]
+    }
+
+
+async def answer_quietly(update: Update, text: str | None = None) -> None:
+    """Answer a button press; a stale query (a redelivery hours later) is not an error."""
+    from telegram.error import BadRequest, NetworkError
+
+    query = update.callback_query
+    if query is None:
+        return
+    try:
+        await query.answer(text)
+    except (BadRequest, NetworkError) as exc:
+        logging.getLogger(__name__).info(
+            "callback answer for update %s failed: %s", update.update_id, type(exc).__name__
+        )

@@ -1,0 +1,309 @@
+"""The delivery loop: sends outbox rows to Telegram at a pace Telegram accepts.
+
+- Claims due rows in batches with a lease (owner, until) before any network I/O; the
+  send happens outside any transaction; results are written back in one transaction.
+- A global token bucket (default 25 messages/s, under Telegram's ~30/s) and at most one
+  new message a second per chat. Rows waiting for their chat's turn stay leased and wait
+  in memory; if this process dies, the lease expires and another sender takes them.
+- 429 pauses all sending for `retry_after` (flood control is per bot); network errors
+  and 5xx retry with exponential backoff; 403 "blocked" is permanent and reported to the
+  `on_blocked` hook, which marks the person unreachable.
+- Every outcome is one `DeliveryError` with a `permanent` flag; nothing else leaks out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.errors import DeliveryError
+from bot.services import Services
+from storage.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxState, Purpose
+
+log = logging.getLogger(__name__)
+
+SentHook = Callable[[AsyncSession, OutboxMessage, int | None, datetime], Awaitable[None]]
+FailedHook = Callable[[AsyncSession, OutboxMessage, DeliveryError, datetime], Awaitable[None]]
+
+LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+class TokenBucket:
+    """Paces request starts to `rate` per second with a burst of at most one second's worth."""
+
+    def __init__(self, rate: float) -> None:
+        self.rate = rate
+        self.capacity = max(1.0, rate)
+        self.tokens = self.capacity
+        self.updated = time.monotonic()
+
+    async def take(self) -> None:
+        while True:
+            now = time.monotonic()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+            if self.tokens >= 1:
+                self.tokens -= 1
+                return
+            await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+def classify_error(exc: TelegramError) -> DeliveryError:
+    text = str(exc)
+    if isinstance(exc, RetryAfter):
+        ra = exc.retry_after
+        seconds = ra.total_seconds() if isinstance(ra, timedelta) else float(ra)
+        return DeliveryError("flood_control", permanent=False, retry_after=seconds)
+    if isinstance(exc, Forbidden):
+        lowered = text.lower()
+        blocked = "blocked" in lowered or "deactivated" in lowered or "kicked" in lowered
+        return DeliveryError("blocked" if blocked else "forbidden", permanent=True, blocked=blocked)
+    if isinstance(exc, BadRequest):
+        if "chat not found" in text.lower():
+            return DeliveryError("chat_not_found", permanent=True, blocked=True)
+        return DeliveryError("bad_request", permanent=True)
+    if isinstance(exc, TimedOut):
+        return DeliveryError("timed_out", permanent=False)
+    if isinstance(exc, NetworkError):
+        return DeliveryError("network", permanent=False)
+    return DeliveryError(type(exc).__name__.lower()[:40], permanent=False)
+
+
+@dataclass
+class _Result:
+    row: OutboxMessage
+    message_id: int | None = None
+    error: DeliveryError | None = None
+
+
+class Deliverer:
+    def __init__(
+        self,
+        svc: Services,
+        bot: Bot,
+        *,
+        owner: str | None = None,
+        on_sent: dict[Purpose, SentHook] | None = None,
+        on_failed: FailedHook | None = None,
+    ) -> None:
+        self.svc = svc
+        self.bot = bot
+        self.owner = owner or f"deliverer-{uuid.uuid4().hex[:12]}"
+        self.settings = svc.settings.delivery
+        self.bucket = TokenBucket(self.settings.rate_per_second)
+        self.on_sent = on_sent or {}
+        self.on_failed = on_failed
+        self.paused_until: datetime | None = None
+        self._chat_ready: dict[int, float] = {}
+        self._waiting: list[tuple[float, int, OutboxMessage]] = []
+
+    def set_rate(self, rate: float) -> None:
+        self.bucket = TokenBucket(rate)
+
+    async def step(self) -> bool:
+        """Send one batch; True if there was anything to do."""
+        now = self.svc.clock.now()
+        if self.paused_until is not None and now < self.paused_until:
+            return False
+        ready = self._take_ready()
+        room = self.settings.batch_size - len(ready)
+        if room > 0:
+            async with self.svc.db.transaction() as session:
+                claimed = await OutboxRepository(session).claim(
+                    owner=self.owner,
+                    now=now,
+                    lease=LEASE,
+                    limit=room,
+                    postgres=self.svc.db.is_postgres,
+                )
+            ready.extend(self._pace(claimed))
+        if not ready:
+            return bool(self._waiting)
+        results = await self._send_all(ready)
+        await self._record(results)
+        return True
+
+    def _take_ready(self) -> list[OutboxMessage]:
+        now = time.monotonic()
+        out: list[OutboxMessage] = []
+        while self._waiting and self._waiting[0][0] <= now:
+            _, _, row = heapq.heappop(self._waiting)
+            self._chat_ready[row.chat_id] = now + self.settings.per_chat_interval.total_seconds()
+            out.append(row)
+        return out
+
+    def _pace(self, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+        """Hold back new messages to a chat that was sent to less than a second ago."""
+        now = time.monotonic()
+        interval = self.settings.per_chat_interval.total_seconds()
+        out: list[OutboxMessage] = []
+        for row in rows:
+            if row.kind is not OutboxKind.SEND_MESSAGE:
+                out.append(row)
+                continue
+            ready_at = self._chat_ready.get(row.chat_id, 0.0)
+            if ready_at > now:
+                self._chat_ready[row.chat_id] = ready_at + interval
+                heapq.heappush(self._waiting, (ready_at, row.id, row))
+            else:
+                self._chat_ready[row.chat_id] = now + interval
+                out.append(row)
+        if len(self._chat_ready) > 50_000:
+            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+        return out
+
+    def next_wait(self) -> float | None:
+        """Seconds until a held-back message may go, for the run loop's wait."""
+        if not self._waiting:
+            return None
+        return max(0.0, self._waiting[0][0] - time.monotonic())
+
+    async def _send_all(self, rows: list[OutboxMessage]) -> list[_Result]:
+        semaphore = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(row: OutboxMessage) -> _Result:
+            async with semaphore:
+                await self.bucket.take()
+                try:
+                    return _Result(row, message_id=await self._send(row))
+                except TelegramError as exc:
+                    return _Result(row, error=classify_error(exc))
+
+        return list(await asyncio.gather(*(one(r) for r in rows)))
+
+    async def _send(self, row: OutboxMessage) -> int | None:
+        params: dict[str, Any] = row.params()
+        markup = params.get("reply_markup")
+        # An empty keyboard is expressed by omitting reply_markup (that removes the buttons).
+        has_buttons = bool(markup and markup.get("inline_keyboard"))
+        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if has_buttons else None
+        message: Message | bool
+        if row.kind is OutboxKind.SEND_MESSAGE:
+            message = await self.bot.send_message(
+                chat_id=row.chat_id,
+                text=params["text"],
+                reply_markup=reply_markup,
+                parse_mode=params.get("parse_mode"),
+            )
+        elif row.kind is OutboxKind.EDIT_TEXT:
+            try:
+                message = await self.bot.edit_message_text(
+                    chat_id=row.chat_id,
+                    message_id=params["message_id"],
+                    text=params["text"],
+                    reply_markup=reply_markup,
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+                return int(params["message_id"])
+        else:
+            try:
+                message = await self.bot.edit_message_reply_markup(
+                    chat_id=row.chat_id,
+                    message_id=params["message_id"],
+                    reply_markup=reply_markup,
+                )
+            except BadRequest as exc:
+                if "not modified" not in str(exc).lower():
+                    raise
+                return int(params["message_id"])
+        return message.message_id if isinstance(message, Message) else None
+
+    async def _record(self, results: list[_Result]) -> None:
+        now = self.svc.clock.now()
+        metrics = self.svc.metrics
+        sent: list[dict[str, Any]] = []
+        async with self.svc.db.transaction() as session:
+            for result in results:
+                row = result.row
+                if result.error is None:
+                    sent.append(
+                        {
+                            "id": row.id,
+                            "state": OutboxState.SENT,
+                            "sent_at": now,
+                            "telegram_message_id": result.message_id,
+                            "lease_owner": None,
+                            "lease_until": None,
+                            "attempts": row.attempts + 1,
+                        }
+                    )
+                    metrics.inc("tsunagari_messages_sent_total", purpose=row.purpose.value)
+                    hook = self.on_sent.get(row.purpose)
+                    if hook is not None:
+                        await hook(session, row, result.message_id, now)
+                    continue
+                error = result.error
+                metrics.inc("tsunagari_sends_failed_total", reason=error.reason)
+                attempts = row.attempts + 1
+                values: dict[str, Any] = {
+                    "attempts": attempts,
+                    "last_error": error.reason,
+                    "lease_owner": None,
+                    "lease_until": None,
+                }
+                if error.permanent or attempts >= self.settings.max_attempts:
+                    values["state"] = OutboxState.FAILED
+                    log.warning(
+                        "outbox %s to chat %s failed for good: %s",
+                        row.id,
+                        row.chat_id,
+                        error.reason,
+                    )
+                    if self.on_failed is not None:
+                        await self.on_failed(session, row, error, now)
+                else:
+                    if error.retry_after is not None:
+                        delay = timedelta(seconds=error.retry_after)
+                        self.paused_until = max(self.paused_until or now, now + delay)
+                    else:
+                        delay = min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
+                    values["state"] = OutboxState.PENDING
+                    values["not_before"] = now + delay
+                    log.info(
+                        "outbox %s to chat %s will retry in %ss: %s",
+                        row.id,
+                        row.chat_id,
+                        int(delay.total_seconds()),
+                        error.reason,
+                    )
+                await session.execute(
+                    update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+                )
+            if sent:
+                await session.execute(update(OutboxMessage), sent)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        tick = self.svc.settings.scheduler.tick.total_seconds()
+        wakeup = self.svc.outbox_wakeup
+        while not stop.is_set():
+            # Cleared before the step: a wake-up that arrives during it is kept.
+            wakeup.clear()
+            try:
+                found = await self.step()
+            except Exception:
+                log.exception("delivery step failed")
+                found = False
+            if found and not self._waiting:
+                continue
+            timeout = tick
+            if (wait := self.next_wait()) is not None:
+                timeout = min(timeout, wait)
+            waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for w in waiters:
+                w.cancel()

@@ -1,0 +1,80 @@
+"""Bridges stored people and the pure schedule: build a person, compute their next check-in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.settings import Settings
+from domain import schedule as sched
+from domain.cadence import CadenceLevel, effective_schedule
+from domain.people import PersonStatus
+from storage.people import Person
+
+
+def person_schedule(person: Person, settings: Settings) -> sched.Schedule:
+    quiet = sched.parse_quiet_hours(person.quiet_hours or "")
+    return sched.Schedule(
+        times=sched.parse_times(person.checkin_times),
+        days=sched.parse_days(person.checkin_days, anchor=person.created_at.date()),
+        timezone=person.timezone,
+        quiet_start=quiet[0] if quiet else None,
+        quiet_end=quiet[1] if quiet else None,
+        jitter=settings.checkin.jitter,
+    )
+
+
+def next_checkin_for(person: Person, settings: Settings, after: datetime) -> datetime:
+    """The person's next check-in strictly after `after`, at their current cadence."""
+    effective = effective_schedule(
+        person_schedule(person, settings), CadenceLevel(person.cadence_level)
+    )
+    return sched.next_checkin(
+        effective.schedule,
+        after,
+        jitter_key=person.id,
+        min_gap=effective.min_gap,
+        last_checkin=person.last_checkin_at or after,
+    )
+
+
+def new_person(
+    settings: Settings,
+    *,
+    telegram_id: int,
+    chat_id: int,
+    display_name: str | None,
+    language: str,
+    worker_id: int,
+    invite_id: int | None,
+    now: datetime,
+) -> Person:
+    """A consenting person with the organisation's default schedule (next check-in unset).
+
+    The first check-in time needs the person's id (it seeds the jitter), so the caller
+    sets `next_checkin_at` after the row is flushed: see `plan_first_checkin`.
+    """
+    c = settings.checkin
+    return Person(
+        telegram_id=telegram_id,
+        chat_id=chat_id,
+        display_name=(display_name or "")[:200] or None,
+        language=language,
+        status=PersonStatus.ACTIVE,
+        worker_id=worker_id,
+        invite_id=invite_id,
+        consented_at=now,
+        created_at=now,
+        checkin_times=sched.format_times(c.times),
+        checkin_days=c.days,
+        timezone=c.timezone,
+        quiet_hours=sched.format_quiet_hours(*c.quiet_hours) if c.quiet_hours else None,
+        nudge_after_s=int(c.nudge_after.total_seconds()),
+        escalate_after_s=int(c.escalate_after.total_seconds()),
+        cadence_level=CadenceLevel.BASE,
+        cadence_tightest=CadenceLevel.CLOSEST,
+        cadence_loosest=CadenceLevel.LOOSE,
+    )
+
+
+def plan_first_checkin(person: Person, settings: Settings, now: datetime) -> None:
+    person.next_checkin_at = next_checkin_for(person, settings, now)

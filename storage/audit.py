@@ -1,0 +1,55 @@
+"""Audit aggregate: who read or changed what, and when. Never the content itself."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(20))  # "staff", "cli", "person", "system"
+    action: Mapped[str] = mapped_column(String(40))
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def record(
+        self,
+        *,
+        action: str,
+        now: datetime,
+        actor: str = "staff",
+        staff_id: int | None = None,
+        person_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> AuditEntry:
+        entry = AuditEntry(
+            at=now,
+            actor_staff_id=staff_id,
+            actor=actor,
+            action=action,
+            person_id=person_id,
+            detail=json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None,
+        )
+        self.session.add(entry)
+        return entry
+
+    async def list(self, *, limit: int = 1000) -> list[AuditEntry]:
+        query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        return list((await self.session.execute(query)).scalars())

@@ -1,0 +1,108 @@
+"""Inbound aggregate: raw updates as received, and what people wrote.
+
+Polling and PTB's webhook confirm an update before any handler has run, so every update
+is written here first (keyed by Telegram's `update_id`) and processed from here. A crash
+loses nothing, and a redelivered update is recognised and skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime, str_enum
+
+
+class InboundUpdate(Base):
+    __tablename__ = "inbound_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # Set when a handler failed: the raw update is then kept so an operator can replay it.
+    error: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class MessageKind(StrEnum):
+    TEXT = "text"
+    STICKER = "sticker"
+    PHOTO = "photo"
+    VOICE = "voice"
+    BUTTON = "button"
+    OTHER = "other"
+
+
+class PersonMessage(Base):
+    """A sign of life from a person. Text stays in the database only, never in logs."""
+
+    __tablename__ = "person_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 10))
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    severity: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    rules: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class InboundRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def record(self, updates: list[dict[str, Any]], *, now: datetime, postgres: bool) -> int:
+        """Store raw updates; an `update_id` seen before is ignored. Returns rows inserted."""
+        if not updates:
+            return 0
+        rows = [
+            {
+                "update_id": int(u["update_id"]),
+                "received_at": now,
+                "payload": json.dumps(u, ensure_ascii=False),
+                "processed_at": None,
+            }
+            for u in updates
+        ]
+        insert = pg_insert if postgres else sqlite_insert
+        stmt = (
+            insert(InboundUpdate).values(rows).on_conflict_do_nothing(index_elements=["update_id"])
+        )
+        result = await self.session.execute(stmt)
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def unprocessed(self, *, limit: int) -> list[InboundUpdate]:
+        query = (
+            select(InboundUpdate)
+            .where(InboundUpdate.processed_at.is_(None))
+            .order_by(InboundUpdate.update_id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def claim(self, update_id: int, *, now: datetime, error: str | None = None) -> bool:
+        """Mark an update processed; False if someone already did (then do nothing else).
+
+        Handlers call this inside the transaction that writes the update's effects, so
+        the effects and the mark commit together: exactly-once in effect.
+        """
+        result = await self.session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.update_id == update_id, InboundUpdate.processed_at.is_(None))
+            .values(processed_at=now, **({"error": error} if error else {"payload": None}))
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def max_update_id(self) -> int | None:
+        from sqlalchemy import func
+
+        return (await self.session.execute(select(func.max(InboundUpdate.update_id)))).scalar()

@@ -1,0 +1,27 @@
+"""Imports every aggregate so `Base.metadata` is complete (Alembic and tests use it)."""
+
+from storage.audit import AuditEntry
+from storage.base import Base
+from storage.checkins import Checkin
+from storage.escalations import Escalation, EscalationNote, EscalationNotification
+from storage.inbound import InboundUpdate, PersonMessage
+from storage.invites import Invite
+from storage.outbox import OutboxMessage
+from storage.people import CadenceChange, Person
+from storage.staff import Staff
+
+__all__ = [
+    "AuditEntry",
+    "Base",
+    "CadenceChange",
+    "Checkin",
+    "Escalation",
+    "EscalationNote",
+    "EscalationNotification",
+    "InboundUpdate",
+    "Invite",
+    "OutboxMessage",
+    "Person",
+    "PersonMessage",
+    "Staff",
+]

@@ -1,0 +1,189 @@
+"""Outbox aggregate: every message the bot sends is first a row here.
+
+State changes and the messages they cause are written in one transaction; the delivery
+loop sends outside any transaction. Claiming stamps a lease (owner, until) before network
+I/O, so a crashed sender's rows become claimable again and two senders never share a row.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.base import Base, UTCDateTime, str_enum
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxKind(StrEnum):
+    SEND_MESSAGE = "send_message"
+    EDIT_TEXT = "edit_text"
+    EDIT_MARKUP = "edit_markup"
+
+
+class Purpose(StrEnum):
+    """Why a message exists; the delivery loop reports back to its owner by purpose."""
+
+    REPLY = "reply"
+    CRISIS = "crisis"
+    CHECKIN = "checkin"
+    NUDGE = "nudge"
+    NOTIFY = "notify"
+    RELAY = "relay"
+
+
+# Lower sorts first: a crisis card must never wait behind a morning's check-ins.
+PRIORITY_URGENT = 0
+PRIORITY_REPLY = 10
+PRIORITY_BULK = 50
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "priority", "not_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind))
+    payload: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose))
+    ref_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    priority: Mapped[int] = mapped_column(Integer, default=PRIORITY_REPLY)
+    state: Mapped[OutboxState] = mapped_column(
+        str_enum(OutboxState, 10), default=OutboxState.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime] = mapped_column(UTCDateTime)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    def params(self) -> dict[str, Any]:
+        value = json.loads(self.payload)
+        assert isinstance(value, dict)
+        return value
+
+
+def new_message(
+    *,
+    chat_id: int,
+    text: str,
+    now: datetime,
+    purpose: Purpose = Purpose.REPLY,
+    reply_markup: dict[str, Any] | None = None,
+    person_id: int | None = None,
+    ref_id: int | None = None,
+    priority: int = PRIORITY_REPLY,
+    not_before: datetime | None = None,
+) -> OutboxMessage:
+    payload: dict[str, Any] = {"text": text}
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    return OutboxMessage(
+        chat_id=chat_id,
+        kind=OutboxKind.SEND_MESSAGE,
+        payload=json.dumps(payload, ensure_ascii=False),
+        purpose=purpose,
+        ref_id=ref_id,
+        person_id=person_id,
+        priority=priority,
+        state=OutboxState.PENDING,
+        attempts=0,
+        not_before=not_before or now,
+        created_at=now,
+    )
+
+
+def new_edit(
+    *,
+    chat_id: int,
+    message_id: int,
+    now: datetime,
+    text: str | None = None,
+    reply_markup: dict[str, Any] | None = None,
+    purpose: Purpose = Purpose.REPLY,
+    person_id: int | None = None,
+) -> OutboxMessage:
+    payload: dict[str, Any] = {"message_id": message_id}
+    if text is not None:
+        payload["text"] = text
+    if reply_markup is not None:
+        payload["reply_markup"] = reply_markup
+    return OutboxMessage(
+        chat_id=chat_id,
+        kind=OutboxKind.EDIT_TEXT if text is not None else OutboxKind.EDIT_MARKUP,
+        payload=json.dumps(payload, ensure_ascii=False),
+        purpose=purpose,
+        person_id=person_id,
+        priority=PRIORITY_REPLY,
+        state=OutboxState.PENDING,
+        attempts=0,
+        not_before=now,
+        created_at=now,
+    )
+
+
+class OutboxRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, message: OutboxMessage) -> OutboxMessage:
+        self.session.add(message)
+        return message
+
+    async def claim(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int, postgres: bool
+    ) -> list[OutboxMessage]:
+        """Lease up to `limit` due rows (pending, or sending with an expired lease)."""
+        due = (
+            (OutboxMessage.state == OutboxState.PENDING)
+            | ((OutboxMessage.state == OutboxState.SENDING) & (OutboxMessage.lease_until < now))
+        ) & (OutboxMessage.not_before <= now)
+        query = (
+            select(OutboxMessage.id)
+            .where(due)
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
+            .limit(limit)
+        )
+        if postgres:
+            query = query.with_for_update(skip_locked=True)
+        ids = list((await self.session.execute(query)).scalars())
+        if not ids:
+            return []
+        await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(state=OutboxState.SENDING, lease_owner=owner, lease_until=now + lease)
+        )
+        rows = await self.session.execute(
+            select(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == owner)
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
+            .execution_options(populate_existing=True)
+        )
+        return list(rows.scalars())
+
+    async def pending_count(self) -> int:
+        from sqlalchemy import func
+
+        query = (
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]))
+        )
+        return int((await self.session.execute(query)).scalar_one())

@@ -1,0 +1,101 @@
+"""Person aggregate: the person's tie with the team, their schedule and cadence history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.errors import NotFoundError
+from domain.people import PersonStatus
+from storage.base import Base, UTCDateTime, str_enum
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (Index("ix_people_status_next_checkin", "status", "next_checkin_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    # Only the first name Telegram shows, so the worker recognises the chat; erasable.
+    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    status: Mapped[PersonStatus] = mapped_column(
+        str_enum(PersonStatus), default=PersonStatus.ACTIVE
+    )
+    worker_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    backup_worker_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id"), nullable=True)
+    consented_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    next_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # Schedule, in the forms domain.schedule parses ("09:00,18:30", "weekdays", "22:00-07:00").
+    checkin_times: Mapped[str] = mapped_column(String(100))
+    checkin_days: Mapped[str] = mapped_column(String(40))
+    timezone: Mapped[str] = mapped_column(String(64))
+    quiet_hours: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    nudge_after_s: Mapped[int] = mapped_column(Integer)
+    escalate_after_s: Mapped[int] = mapped_column(Integer)
+    cadence_level: Mapped[str] = mapped_column(String(20), default="base")
+    cadence_tightest: Mapped[str] = mapped_column(String(20), default="closest")
+    cadence_loosest: Mapped[str] = mapped_column(String(20), default="loose")
+    cadence_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CadenceChange(Base):
+    """Every change of cadence, with its reason, so the worker can see why contact changed."""
+
+    __tablename__ = "cadence_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    from_level: Mapped[str] = mapped_column(String(20))
+    to_level: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(40))
+
+
+class PersonRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def by_telegram_id(self, telegram_id: int) -> Person | None:
+        query = select(Person).where(Person.telegram_id == telegram_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def resolve(self, ref: str) -> Person:
+        """A person named by internal id or Telegram user id, as staff commands allow."""
+        text = ref.strip()
+        if not text.lstrip("-").isdigit():
+            raise NotFoundError(ref)
+        number = int(text)
+        found = await self.by_telegram_id(number)
+        if found is None and 0 < number < 2**31:
+            found = await self.get(number)
+        if found is None:
+            raise NotFoundError(ref)
+        return found
+
+    async def add(self, person: Person) -> Person:
+        self.session.add(person)
+        await self.session.flush()
+        return person
+
+    async def list(self, *, worker_id: int | None = None) -> list[Person]:
+        query = select(Person).order_by(Person.id)
+        if worker_id is not None:
+            query = query.where(
+                (Person.worker_id == worker_id) | (Person.backup_worker_id == worker_id)
+            )
+        return list((await self.session.execute(query)).scalars())

@@ -1,0 +1,98 @@
+"""Staff aggregate: workers and coordinators, identified by their Telegram user id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, Boolean, Integer, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from bot.errors import NotFoundError, TsunagariError
+from domain.people import StaffRole
+from storage.base import Base, UTCDateTime, str_enum
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole))
+    language: Mapped[str] = mapped_column(String(8), default="ja")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The role whose command menu was last pushed to Telegram; a mismatch means "sync it".
+    menu_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+class StaffRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(
+        self, *, telegram_id: int, name: str, role: StaffRole, now: datetime, language: str = "ja"
+    ) -> Staff:
+        existing = await self.by_telegram_id(telegram_id, include_inactive=True)
+        if existing is not None:
+            if existing.active:
+                raise TsunagariError(f"telegram id {telegram_id} is already registered as staff")
+            existing.active, existing.role, existing.name = True, role, name
+            existing.menu_role = None
+            return existing
+        staff = Staff(
+            telegram_id=telegram_id,
+            name=name,
+            role=role,
+            language=language,
+            active=True,
+            created_at=now,
+        )
+        self.session.add(staff)
+        await self.session.flush()
+        return staff
+
+    async def by_telegram_id(
+        self, telegram_id: int, *, include_inactive: bool = False
+    ) -> Staff | None:
+        query = select(Staff).where(Staff.telegram_id == telegram_id)
+        if not include_inactive:
+            query = query.where(Staff.active.is_(True))
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def get(self, staff_id: int) -> Staff | None:
+        return await self.session.get(Staff, staff_id)
+
+    async def resolve(self, ref: str) -> Staff:
+        """A staff member named by internal id or Telegram user id, as staff commands allow."""
+        if not ref.strip().lstrip("-").isdigit():
+            raise NotFoundError(ref)
+        number = int(ref)
+        found = await self.by_telegram_id(number)
+        if found is None and 0 < number < 2**31:
+            candidate = await self.get(number)
+            found = candidate if candidate is not None and candidate.active else None
+        if found is None:
+            raise NotFoundError(ref)
+        return found
+
+    async def list(self, *, include_inactive: bool = False) -> list[Staff]:
+        query = select(Staff).order_by(Staff.id)
+        if not include_inactive:
+            query = query.where(Staff.active.is_(True))
+        return list((await self.session.execute(query)).scalars())
+
+    async def coordinators(self) -> list[Staff]:
+        query = select(Staff).where(Staff.active.is_(True), Staff.role == StaffRole.COORDINATOR)
+        return list((await self.session.execute(query.order_by(Staff.id))).scalars())
+
+    async def needing_menu_sync(self) -> list[Staff]:
+        active_stale = Staff.active.is_(True) & (
+            Staff.menu_role.is_(None) | (Staff.menu_role != Staff.role)
+        )
+        inactive_stale = Staff.active.is_(False) & (
+            Staff.menu_role.is_(None) | (Staff.menu_role != "none")
+        )
+        query = select(Staff).where(active_stale | inactive_stale)
+        return list((await self.session.execute(query)).scalars())

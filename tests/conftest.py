@@ -1,0 +1,125 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a controllable clock, settings,
+and a running bot against the local Bot API stand-in.
+
+PostgreSQL: each test gets a fresh database on the server named by
+TSUNAGARI_TEST_POSTGRES_URL (default: the local server, database `test`). Without a
+server the PostgreSQL variants skip with the reason; on CI (CI=true) they fail instead,
+because the suite must run on both databases there.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from bot.clock import ControllableClock
+from bot.settings import Settings, settings_from_mapping
+from storage.db import Database
+from storage.migrate import upgrade_schema
+
+PG_URL = os.environ.get(
+    "TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+TOKEN = "123456:TEST-TOKEN"
+# 10:00 in Tokyo on a Monday: inside every default window, outside quiet hours.
+START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+
+_pg_state: dict[str, str | None] = {}
+
+
+async def _pg_unavailable() -> str | None:
+    if "reason" not in _pg_state:
+        try:
+            conn = await asyncpg.connect(PG_URL, timeout=3)
+            await conn.close()
+            _pg_state["reason"] = None
+        except (OSError, asyncpg.PostgresError) as exc:
+            _pg_state["reason"] = f"PostgreSQL at {PG_URL} unavailable: {type(exc).__name__}"
+    return _pg_state["reason"]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        return
+    reason = await _pg_unavailable()
+    if reason is not None:
+        if os.environ.get("CI"):
+            pytest.fail(reason + " (CI must run the PostgreSQL tests)")
+        pytest.skip(reason)
+    name = f"tsunagari_t_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(PG_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    try:
+        yield f"{base}/{name}"
+    finally:
+        admin = await asyncpg.connect(PG_URL)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    database = Database(database_url)
+    await upgrade_schema(database)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture
+def clock() -> ControllableClock:
+    return ControllableClock(START)
+
+
+def make_settings(
+    *, database_url: str = "sqlite+aiosqlite:///:memory:", base_url: str = "http://127.0.0.1:9/bot",
+    **overrides: Any,
+) -> Settings:
+    data: dict[str, Any] = {
+        "telegram": {"token": TOKEN, "base_url": base_url, "poll_timeout": 1},
+        "database": {"url": database_url},
+        "scheduler": {"tick": "1s"},
+        "checkin": {"jitter": "0s"},
+    }
+    for dotted, value in overrides.items():
+        section, _, key = dotted.partition("__")
+        data.setdefault(section, {})[key] = value
+    return settings_from_mapping(data, {})
+
+
+@pytest.fixture
+def settings_factory() -> Callable[..., Settings]:
+    return make_settings
+
+
+@pytest.fixture
+def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
+    old = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
+
+
+__all__ = ["START", "TOKEN", "make_settings", "replace"]
