@@ -1,0 +1,127 @@
+"""HTTP control API under ``/_control/``: a thin curl-friendly layer over the Python API.
+
+Routes (JSON in, JSON out)::
+
+    POST   /_control/users/{id}/text      {"text": "...", "first_name": "..."}
+    POST   /_control/users/{id}/command   {"command": "start", "args": "TOKEN"}
+    POST   /_control/users/{id}/press     {"message_id": 3, "index": 0} or {"data": "mood:1"}
+    POST   /_control/users/{id}/block     /unblock
+    GET    /_control/chats/{id}/messages
+    GET    /_control/violations | /_control/stats | /_control/updates
+    POST   /_control/faults               {"method": "sendMessage", "kind": "retry_after", ...}
+    DELETE /_control/faults
+
+Only meant for local use: it is served on the same (loopback) port as the fake Bot API.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+if TYPE_CHECKING:
+    from standin.server import BotApiStandIn
+    from standin.users import SimulatedUser
+
+
+def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
+    async def body(request: web.Request) -> dict[str, Any]:
+        if not request.can_read_body:
+            return {}
+        try:
+            data = await request.json()
+        except ValueError:
+            raise web.HTTPBadRequest(text="body must be JSON") from None
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(text="body must be a JSON object")
+        return data
+
+    def user_for(request: web.Request, data: dict[str, Any]) -> SimulatedUser:
+        try:
+            user_id = int(request.match_info["user_id"])
+        except ValueError:
+            raise web.HTTPBadRequest(text="user id must be an integer") from None
+        return standin.user(
+            user_id,
+            data.get("first_name", "User"),
+            username=data.get("username"),
+            language_code=data.get("language_code"),
+        )
+
+    async def text(request: web.Request) -> web.Response:
+        data = await body(request)
+        if not isinstance(data.get("text"), str):
+            raise web.HTTPBadRequest(text="'text' is required")
+        update_id = await user_for(request, data).send_text(data["text"])
+        return web.json_response({"update_id": update_id})
+
+    async def command(request: web.Request) -> web.Response:
+        data = await body(request)
+        if not isinstance(data.get("command"), str):
+            raise web.HTTPBadRequest(text="'command' is required")
+        user = user_for(request, data)
+        update_id = await user.send_command(data["command"], data.get("args"))
+        return web.json_response({"update_id": update_id})
+
+    async def press(request: web.Request) -> web.Response:
+        data = await body(request)
+        user = user_for(request, data)
+        try:
+            query_id = await user.press(
+                int(data["message_id"]), data.get("index"), data=data.get("data")
+            )
+        except (KeyError, ValueError) as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        return web.json_response({"callback_query_id": query_id})
+
+    async def block(request: web.Request) -> web.Response:
+        user = user_for(request, await body(request))
+        update_id = await user.block()
+        return web.json_response({"update_id": update_id})
+
+    async def unblock(request: web.Request) -> web.Response:
+        user = user_for(request, await body(request))
+        update_id = await user.unblock()
+        return web.json_response({"update_id": update_id})
+
+    async def messages(request: web.Request) -> web.Response:
+        try:
+            chat_id = int(request.match_info["chat_id"])
+        except ValueError:
+            raise web.HTTPBadRequest(text="chat id must be an integer") from None
+        return web.json_response([m.to_dict() for m in standin.messages_to(chat_id)])
+
+    async def violations(request: web.Request) -> web.Response:
+        return web.json_response([asdict(v) for v in standin.violations])
+
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response(standin.stats.to_dict())
+
+    async def updates(request: web.Request) -> web.Response:
+        return web.json_response(standin.pending_updates)
+
+    async def add_fault(request: web.Request) -> web.Response:
+        data = await body(request)
+        try:
+            standin.faults.add(**data)
+        except (TypeError, ValueError) as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        return web.json_response({"faults": len(standin.faults.rules)})
+
+    async def clear_faults(request: web.Request) -> web.Response:
+        standin.faults.clear()
+        return web.json_response({"faults": 0})
+
+    app.router.add_post("/_control/users/{user_id}/text", text)
+    app.router.add_post("/_control/users/{user_id}/command", command)
+    app.router.add_post("/_control/users/{user_id}/press", press)
+    app.router.add_post("/_control/users/{user_id}/block", block)
+    app.router.add_post("/_control/users/{user_id}/unblock", unblock)
+    app.router.add_get("/_control/chats/{chat_id}/messages", messages)
+    app.router.add_get("/_control/violations", violations)
+    app.router.add_get("/_control/stats", stats)
+    app.router.add_get("/_control/updates", updates)
+    app.router.add_post("/_control/faults", add_fault)
+    app.router.add_delete("/_control/faults", clear_faults)

@@ -1,0 +1,113 @@
+"""Records the stand-in keeps about what the bot did, as seen by tests.
+
+These are plain slotted dataclasses: benchmarks push hundreds of thousands of messages
+through the stand-in, so per-message overhead matters more than convenience.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class TextEdit:
+    """One state of a message before an edit replaced it."""
+
+    text: str | None
+    reply_markup: dict[str, Any] | None
+    parse_mode: str | None
+    edit_date: int | None
+
+
+@dataclass(slots=True)
+class SentMessage:
+    """A message the bot sent to a chat, with its current state and edit history."""
+
+    message_id: int
+    chat_id: int
+    text: str | None
+    reply_markup: dict[str, Any] | None
+    date: int
+    parse_mode: str | None = None
+    entities: list[dict[str, Any]] | None = None
+    edit_date: int | None = None
+    # Earlier states, oldest first; the current state lives in the fields above.
+    edits: list[TextEdit] = field(default_factory=list)
+
+    @property
+    def buttons(self) -> list[tuple[str, str | None]]:
+        """Inline buttons flattened row by row, as ``(text, callback_data)``."""
+        if not self.reply_markup:
+            return []
+        return [
+            (button.get("text", ""), button.get("callback_data"))
+            for row in self.reply_markup.get("inline_keyboard", [])
+            for button in row
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "message_id": self.message_id,
+            "chat_id": self.chat_id,
+            "text": self.text,
+            "parse_mode": self.parse_mode,
+            "reply_markup": self.reply_markup,
+            "buttons": [list(b) for b in self.buttons],
+            "date": self.date,
+            "edit_date": self.edit_date,
+            "edits": [
+                {"text": e.text, "reply_markup": e.reply_markup, "edit_date": e.edit_date}
+                for e in self.edits
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """A request the spec (or real Telegram) would not accept."""
+
+    method: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAnswer:
+    callback_query_id: str
+    chat_id: int | None
+    text: str | None
+    show_alert: bool
+    url: str | None
+    cache_time: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedRequest:
+    method: str
+    params: dict[str, Any]
+    status: int
+    description: str | None = None
+
+
+@dataclass(slots=True)
+class StandInStats:
+    """Cheap counters kept even when full request recording is off."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    errors: Counter[str] = field(default_factory=Counter)
+    updates_delivered: int = 0
+    webhook_failures: int = 0
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "requests": dict(self.requests),
+            "errors": dict(self.errors),
+            "total_requests": self.total_requests,
+            "updates_delivered": self.updates_delivered,
+            "webhook_failures": self.webhook_failures,
+        }
