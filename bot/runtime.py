@@ -13,25 +13,33 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.ext import ContextTypes
 
 from bot.app import TelegramApp, build_application
+from bot.checkins import on_checkin_sent
 from bot.clock import Clock, SystemClock
+from bot.escalations import record_notification_sent
 from bot.i18n import Catalog
 from bot.intake import Poller, Processor, store_updates
+from bot.people import on_delivery_failed
 from bot.services import Services
 from bot.settings import Settings
 from bot.web import Listener, ops_routes, webhook_routes
 from scheduler.delivery import Deliverer
+from scheduler.dispatch import dispatch_due
 from scheduler.menus import set_default_menus, sync_staff_menus
+from scheduler.pauses import resume_step
+from scheduler.silence import nudge_step, silence_escalation_step
 from storage.db import Database
 from storage.migrate import upgrade_schema
-from storage.outbox import OutboxMessage, OutboxState
+from storage.outbox import OutboxKind, OutboxMessage, OutboxState, Purpose
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +48,46 @@ TickStep = Callable[[Services, Bot, datetime], Awaitable[bool]]
 
 async def _menus_step(svc: Services, bot: Bot, _now: datetime) -> bool:
     return await sync_staff_menus(svc, bot)
+
+
+def _steps() -> list[tuple[str, TickStep]]:
+    """The periodic steps, in order; each reads what is due from the database."""
+
+    def pure(step: Callable[[Services, datetime], Awaitable[bool]]) -> TickStep:
+        async def run(svc: Services, _bot: Bot, now: datetime) -> bool:
+            return await step(svc, now)
+
+        return run
+
+    return [
+        ("resume", pure(resume_step)),
+        ("dispatch", pure(dispatch_due)),
+        ("nudge", pure(nudge_step)),
+        ("silence", pure(silence_escalation_step)),
+        ("menus", _menus_step),
+    ]
+
+
+async def _checkin_sent(
+    svc: Services,
+    session: AsyncSession,
+    row: OutboxMessage,
+    message_id: int | None,
+    now: datetime,
+) -> None:
+    if row.ref_id is not None:
+        await on_checkin_sent(svc, session, row.ref_id, message_id, now)
+
+
+async def _notification_sent(
+    _svc: Services,
+    session: AsyncSession,
+    row: OutboxMessage,
+    message_id: int | None,
+    _now: datetime,
+) -> None:
+    if row.ref_id is not None and row.kind is OutboxKind.SEND_MESSAGE:
+        await record_notification_sent(session, row.ref_id, message_id)
 
 
 class Runtime:
@@ -61,11 +109,19 @@ class Runtime:
         )
         self.app: TelegramApp = build_application(self.svc)
         self.processor = Processor(self.svc, self.app)
-        self.deliverer = Deliverer(self.svc, self.app.bot)
+        self.deliverer = Deliverer(
+            self.svc,
+            self.app.bot,
+            on_sent={
+                Purpose.CHECKIN: partial(_checkin_sent, self.svc),
+                Purpose.NOTIFY: partial(_notification_sent, self.svc),
+            },
+            on_failed=partial(on_delivery_failed, self.svc),
+        )
         self.poller = Poller(self.svc, self.app, self.processor)
         self.upgrade = upgrade
         self.stop_event = asyncio.Event()
-        self.tick_steps: list[tuple[str, TickStep]] = [("menus", _menus_step)]
+        self.tick_steps: list[tuple[str, TickStep]] = _steps()
         self._tasks: list[asyncio.Task[None]] = []
         self._listeners: list[Listener] = []
         self.svc.metrics.gauge_source = self._gauges

@@ -83,6 +83,41 @@ class Sandbox:
     ) -> None:
         await self.stop()
 
+    async def settle(self, timeout: float = 10.0) -> None:
+        """Wait until every stored update is processed and the outbox is drained.
+
+        Tests advance a controllable clock between scenes; settling first makes sure the
+        previous scene's sends (and their delivery hooks) happened at the previous time.
+        """
+        import asyncio
+
+        from sqlalchemy import func, select
+
+        from storage.inbound import InboundUpdate
+        from storage.outbox import OutboxMessage, OutboxState
+
+        svc = self.runtime.svc
+        deadline = asyncio.get_running_loop().time() + timeout
+        while True:
+            async with svc.db.sessions() as session:
+                busy = await session.scalar(
+                    select(func.count()).select_from(OutboxMessage).where(
+                        OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+                        OutboxMessage.not_before <= svc.clock.now(),
+                    )
+                )
+                unprocessed = await session.scalar(
+                    select(func.count()).select_from(InboundUpdate).where(
+                        InboundUpdate.processed_at.is_(None)
+                    )
+                )
+            if not busy and not unprocessed and not self.standin.pending_updates:
+                return
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"not settled: {busy} to send, {unprocessed} to process")
+            svc.wake_delivery()
+            await asyncio.sleep(0.01)
+
     def user(self, telegram_id: int, first_name: str, language_code: str = "ja") -> SimulatedUser:
         return self.standin.user(telegram_id, first_name, language_code=language_code)
 

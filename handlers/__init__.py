@@ -4,23 +4,53 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-from handlers import common, enrolment, staff
+from handlers import common, enrolment, person, staff
 from handlers.errors import on_error
+
+COMMANDS = {
+    "start": enrolment.start_command,
+    "help": common.help_command,
+    "language": common.language_command,
+    "invite": staff.invite_command,
+    "checkin_now": staff.checkin_now_command,
+    "pause": person.pause_command,
+    "resume": person.resume_command,
+    "time": person.time_command,
+    "talk": person.talk_command,
+    "stop": person.stop_command,
+    "mydata": person.mydata_command,
+    "forget": person.forget_command,
+}
+
+CALLBACKS = {
+    r"^consent:(yes|no):\d+$": enrolment.consent_callback,
+    r"^lang:[a-z]{2}$": common.language_callback,
+    r"^mood:\d+:[a-z]+$": person.mood_callback,
+    r"^talk:\d+$": person.talk_callback,
+    r"^forget:(yes|no)$": person.forget_callback,
+    r"^ack:\d+$": staff.ack_callback,
+}
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", enrolment.start_command, filters=private))
-    app.add_handler(CommandHandler("help", common.help_command, filters=private))
-    app.add_handler(CommandHandler("language", common.language_command, filters=private))
-    app.add_handler(CommandHandler("invite", staff.invite_command, filters=private))
-    app.add_handler(
-        CallbackQueryHandler(enrolment.consent_callback, pattern=r"^consent:(yes|no):\d+$")
-    )
-    app.add_handler(CallbackQueryHandler(common.language_callback, pattern=r"^lang:[a-z]{2}$"))
-    # Last in the group, so it only sees what no handler above took.
+    for name, callback in COMMANDS.items():
+        app.add_handler(CommandHandler(name, callback, filters=private))
+    for pattern, callback in CALLBACKS.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    app.add_handler(ChatMemberHandler(person.chat_member_update, ChatMemberHandler.MY_CHAT_MEMBER))
+    # Plain messages from people (text, stickers, photos, voice); commands we don't know
+    # and strangers fall to the last handlers of the group.
+    app.add_handler(MessageHandler(private & ~filters.COMMAND, person.person_message))
     app.add_handler(MessageHandler(filters.ALL, common.stranger_or_unknown))
     app.add_handler(CallbackQueryHandler(common.stranger_or_unknown))
     app.add_error_handler(on_error)

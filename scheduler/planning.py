@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.settings import Settings
 from domain import schedule as sched
@@ -23,7 +23,9 @@ def person_schedule(person: Person, settings: Settings) -> sched.Schedule:
     )
 
 
-def next_checkin_for(person: Person, settings: Settings, after: datetime) -> datetime:
+def next_checkin_for(
+    person: Person, settings: Settings, after: datetime, *, last_checkin: datetime | None = None
+) -> datetime:
     """The person's next check-in strictly after `after`, at their current cadence."""
     effective = effective_schedule(
         person_schedule(person, settings), CadenceLevel(person.cadence_level)
@@ -33,7 +35,7 @@ def next_checkin_for(person: Person, settings: Settings, after: datetime) -> dat
         after,
         jitter_key=person.id,
         min_gap=effective.min_gap,
-        last_checkin=person.last_checkin_at or after,
+        last_checkin=last_checkin or person.last_checkin_at or after,
     )
 
 
@@ -76,5 +78,9 @@ def new_person(
     )
 
 
+# Someone who just said yes should not get a check-in a minute later.
+FIRST_CHECKIN_GAP = timedelta(hours=3)
+
+
 def plan_first_checkin(person: Person, settings: Settings, now: datetime) -> None:
-    person.next_checkin_at = next_checkin_for(person, settings, now)
+    person.next_checkin_at = next_checkin_for(person, settings, now + FIRST_CHECKIN_GAP)

@@ -39,5 +39,6 @@ class Checkin(Base):
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     mood: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # When the one gentle nudge falls due (NULL once nudged, answered or superseded).
+    nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
-    silence_escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -34,6 +34,10 @@ class Person(Base):
     last_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     next_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_checkin_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The first check-in left unanswered since the last reply, and when that silence
+    # becomes a `silence` escalation (NULL once escalated or answered).
+    silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    silence_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:49:50.807283
+Create Date: 2026-11-23 18:54:33.821596
 """
 
 from collections.abc import Sequence
@@ -178,6 +178,8 @@ def upgrade() -> None:
         sa.Column("last_reply_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("next_checkin_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_checkin_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("silent_since", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("silence_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("paused_until", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("stopped_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("erased_at", storage.base.UTCDateTime(timezone=True), nullable=True),
@@ -204,6 +206,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("telegram_id", name=op.f("uq_people_telegram_id")),
     )
     with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_people_silence_due_at"), ["silence_due_at"], unique=False
+        )
         batch_op.create_index(
             "ix_people_status_next_checkin", ["status", "next_checkin_at"], unique=False
         )
@@ -265,8 +270,8 @@ def upgrade() -> None:
         sa.Column("message_id", sa.BigInteger(), nullable=True),
         sa.Column("replied_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("mood", sa.Integer(), nullable=True),
+        sa.Column("nudge_due_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("nudged_at", storage.base.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("silence_escalated_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["people.id"],
@@ -276,6 +281,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_checkins")),
     )
     with op.batch_alter_table("checkins", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_checkins_nudge_due_at"), ["nudge_due_at"], unique=False
+        )
         batch_op.create_index("ix_checkins_person_id_id", ["person_id", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_checkins_state"), ["state"], unique=False)
 
@@ -472,6 +480,7 @@ def downgrade() -> None:
     with op.batch_alter_table("checkins", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_checkins_state"))
         batch_op.drop_index("ix_checkins_person_id_id")
+        batch_op.drop_index(batch_op.f("ix_checkins_nudge_due_at"))
 
     op.drop_table("checkins")
     with op.batch_alter_table("cadence_changes", schema=None) as batch_op:
@@ -480,6 +489,7 @@ def downgrade() -> None:
     op.drop_table("cadence_changes")
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_index("ix_people_status_next_checkin")
+        batch_op.drop_index(batch_op.f("ix_people_silence_due_at"))
 
     op.drop_table("people")
     op.drop_table("invites")

@@ -1,0 +1,266 @@
+"""Check-in use cases: compose the message, take a reply, adapt the cadence.
+
+Any message, sticker, photo, voice note or button press from a person is a sign of life:
+it answers their open check-ins, ends a silence episode and closes silence escalations
+("all clear" to the worker). Mood answers also feed the adaptive cadence.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.escalations import auto_resolve_on_reply
+from bot.services import Services
+from domain.cadence import (
+    CadenceBounds,
+    CadenceLevel,
+    CadenceReason,
+    CadenceState,
+    MoodRecord,
+    decide_cadence,
+)
+from domain.escalation import EscalationReason
+from domain.mood import MOOD_KEYS, Mood
+from scheduler.planning import next_checkin_for
+from storage.checkins import Checkin, CheckinKind, CheckinState
+from storage.escalations import Escalation
+from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
+from storage.people import CadenceChange, Person
+from storage.staff import Staff
+
+log = logging.getLogger(__name__)
+
+MOOD_PREFIX = "mood:"
+TALK_PREFIX = "talk:"
+LOOKBACK = timedelta(days=14)
+
+
+def time_of_day(person: Person, instant: datetime) -> str:
+    hour = instant.astimezone(ZoneInfo(person.timezone)).hour
+    if 4 <= hour < 11:
+        return "morning"
+    if 11 <= hour < 17:
+        return "afternoon"
+    return "evening"
+
+
+def checkin_keyboard(svc: Services, language: str, checkin_id: int) -> dict[str, Any]:
+    """Five mood buttons, best to worst, then "I'd like to talk" (a contract scripts use)."""
+    moods = [
+        {
+            "text": svc.text(language, f"mood.{key}"),
+            "callback_data": f"{MOOD_PREFIX}{checkin_id}:{key}",
+        }
+        for key in MOOD_KEYS
+    ]
+    talk = {
+        "text": svc.text(language, "checkin.talk_button"),
+        "callback_data": f"{TALK_PREFIX}{checkin_id}",
+    }
+    return {"inline_keyboard": [moods[:3], moods[3:], [talk]]}
+
+
+def checkin_text(svc: Services, person: Person, checkin: Checkin, now: datetime) -> str:
+    if checkin.kind is CheckinKind.WELCOME_BACK:
+        key = "checkin.welcome_back"
+    else:
+        key = f"checkin.{time_of_day(person, now)}"
+    # The check-in id picks the variant: varied from day to day, stable across retries.
+    return svc.catalog.variant(person.language, key, checkin.id)
+
+
+def queue_checkin(
+    svc: Services, session: AsyncSession, person: Person, checkin: Checkin, now: datetime
+) -> None:
+    OutboxRepository(session).add(
+        new_message(
+            chat_id=person.chat_id,
+            text=checkin_text(svc, person, checkin, now),
+            now=now,
+            purpose=Purpose.CHECKIN,
+            reply_markup=checkin_keyboard(svc, person.language, checkin.id),
+            person_id=person.id,
+            ref_id=checkin.id,
+            priority=PRIORITY_BULK,
+        )
+    )
+
+
+async def checkin_now(
+    svc: Services,
+    session: AsyncSession,
+    person: Person,
+    now: datetime,
+    kind: CheckinKind = CheckinKind.MANUAL,
+) -> Checkin:
+    """A check-in outside the schedule (staff's /checkin_now, the welcome back)."""
+    checkin = Checkin(
+        person_id=person.id, kind=kind, state=CheckinState.QUEUED, due_at=now, created_at=now
+    )
+    session.add(checkin)
+    await session.flush()
+    queue_checkin(svc, session, person, checkin, now)
+    return checkin
+
+
+async def on_checkin_sent(
+    svc: Services,
+    session: AsyncSession,
+    checkin_id: int,
+    message_id: int | None,
+    now: datetime,
+) -> None:
+    """Delivery hook: the check-in is out; start the nudge and silence clocks."""
+    checkin = await session.get(Checkin, checkin_id)
+    if checkin is None or checkin.state is not CheckinState.QUEUED:
+        return
+    person = await session.get(Person, checkin.person_id)
+    if person is None:
+        return
+    checkin.state = CheckinState.SENT
+    checkin.sent_at = now
+    checkin.message_id = message_id
+    checkin.nudge_due_at = now + timedelta(seconds=person.nudge_after_s)
+    # Only the newest check-in is nudged: an older one's nudge would arrive after a newer
+    # question and read as pressure.
+    await session.execute(
+        update(Checkin)
+        .where(
+            Checkin.person_id == person.id,
+            Checkin.id != checkin.id,
+            Checkin.nudge_due_at.is_not(None),
+        )
+        .values(nudge_due_at=None)
+    )
+    if person.silent_since is None:
+        person.silent_since = now
+        person.silence_due_at = now + timedelta(seconds=person.escalate_after_s)
+
+
+async def sign_of_life(
+    svc: Services, session: AsyncSession, person: Person, now: datetime
+) -> Checkin | None:
+    """Record that the person is there; returns the check-in this answers, if any."""
+    person.last_reply_at = now
+    person.silent_since = None
+    person.silence_due_at = None
+    answered = (
+        (
+            await session.execute(
+                select(Checkin)
+                .where(Checkin.person_id == person.id, Checkin.state == CheckinState.SENT)
+                .order_by(Checkin.id.desc())
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for checkin in answered:
+        checkin.state = CheckinState.REPLIED
+        checkin.replied_at = now
+        checkin.nudge_due_at = None
+    await auto_resolve_on_reply(svc, session, person, now)
+    return answered[0] if answered else None
+
+
+async def adapt_cadence(
+    svc: Services, session: AsyncSession, person: Person, now: datetime
+) -> CadenceReason | None:
+    """Apply the pure cadence rule to the person's recent moods and signals.
+
+    Returns the reason when the level changed; the change is stored with its reason and
+    the worker is told (関わりは濃くなる: contact gets denser when things get harder).
+    """
+    since = now - LOOKBACK
+    rows = await session.execute(
+        select(Checkin.replied_at, Checkin.mood).where(
+            Checkin.person_id == person.id,
+            Checkin.replied_at.is_not(None),
+            Checkin.replied_at >= since,
+        )
+    )
+    replies: list[datetime] = []
+    moods: list[MoodRecord] = []
+    for replied_at, mood in rows:
+        replies.append(replied_at)
+        if mood is not None:
+            moods.append(MoodRecord(at=replied_at, score=mood))
+    signals = (
+        (
+            await session.execute(
+                select(Escalation.created_at).where(
+                    Escalation.person_id == person.id,
+                    Escalation.reason.in_([EscalationReason.CONCERN, EscalationReason.DISTRESS]),
+                    Escalation.created_at >= since,
+                )
+            )
+        )
+        .scalars()
+        .all()
+    )
+    state = CadenceState(
+        level=CadenceLevel(person.cadence_level),
+        changed_at=person.cadence_changed_at or person.consented_at,
+        moods=tuple(moods),
+        signals=tuple(signals),
+        replies=tuple(replies),
+    )
+    bounds = CadenceBounds(
+        tightest=CadenceLevel(person.cadence_tightest),
+        loosest=CadenceLevel(person.cadence_loosest),
+    )
+    decision = decide_cadence(state, now, bounds)
+    if not decision.changed:
+        return None
+    session.add(
+        CadenceChange(
+            person_id=person.id,
+            at=now,
+            from_level=decision.previous.value,
+            to_level=decision.level.value,
+            reason=decision.reason.value,
+        )
+    )
+    person.cadence_level = decision.level.value
+    person.cadence_changed_at = now
+    if person.next_checkin_at is not None:
+        person.next_checkin_at = next_checkin_for(person, svc.settings, now)
+    worker = await session.get(Staff, person.worker_id)
+    if worker is not None and worker.active:
+        OutboxRepository(session).add(
+            new_message(
+                chat_id=worker.telegram_id,
+                text=svc.text(
+                    worker.language,
+                    "cadence.changed",
+                    person=person.display_name or "-",
+                    person_id=person.id,
+                    level=svc.text(worker.language, f"cadence.level.{decision.level.value}"),
+                    reason=svc.text(worker.language, f"cadence.reason.{decision.reason.value}"),
+                ),
+                now=now,
+                purpose=Purpose.NOTIFY,
+                person_id=person.id,
+            )
+        )
+    log.info(
+        "cadence for person %s: %s -> %s (%s)",
+        person.id,
+        decision.previous.value,
+        decision.level.value,
+        decision.reason.value,
+    )
+    return decision.reason
+
+
+def mood_from_key(key: str) -> Mood | None:
+    try:
+        return Mood(key)
+    except ValueError:
+        return None

@@ -1,0 +1,114 @@
+"""Dispatch: turn due check-ins into outbox rows, a batch at a time.
+
+Each person's next check-in instant is stored and indexed; one periodic step claims due
+people (`FOR UPDATE SKIP LOCKED` on PostgreSQL so several instances share the work; the
+single SQLite writer gives the same exclusion), writes the check-in and its message in one
+transaction, and advances the schedule. A check-in missed by more than
+`checkin.stale_after` (downtime) is recorded as skipped instead of sent late at night.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+
+from bot.checkins import checkin_keyboard, checkin_text
+from bot.services import Services
+from domain.people import PersonStatus
+from domain.schedule import is_stale
+from scheduler.planning import next_checkin_for
+from storage.checkins import Checkin, CheckinKind, CheckinState
+from storage.outbox import PRIORITY_BULK, OutboxKind, OutboxMessage, OutboxState, Purpose
+from storage.people import Person
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+async def dispatch_due(svc: Services, now: datetime, *, batch: int = BATCH) -> bool:
+    """Claim up to `batch` due people and queue their check-ins; True if any were due."""
+    settings = svc.settings
+    async with svc.db.transaction() as session:
+        query = (
+            select(Person)
+            .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
+            .order_by(Person.next_checkin_at)
+            .limit(batch)
+        )
+        if svc.db.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        people = list((await session.execute(query)).scalars())
+        if not people:
+            return False
+        checkin_rows = []
+        for person in people:
+            due = person.next_checkin_at
+            assert due is not None
+            stale = is_stale(due, now, settings.checkin.stale_after)
+            checkin_rows.append(
+                {
+                    "person_id": person.id,
+                    "kind": CheckinKind.SCHEDULED,
+                    "state": CheckinState.SKIPPED if stale else CheckinState.QUEUED,
+                    "due_at": due,
+                    "created_at": now,
+                }
+            )
+        inserted = await session.execute(
+            insert(Checkin).returning(Checkin.id, sort_by_parameter_order=True), checkin_rows
+        )
+        ids = list(inserted.scalars())
+        outbox_rows = []
+        person_updates = []
+        skipped = 0
+        for person, checkin_id, row in zip(people, ids, checkin_rows, strict=True):
+            due = person.next_checkin_at
+            assert due is not None
+            if row["state"] is CheckinState.SKIPPED:
+                skipped += 1
+            else:
+                checkin = Checkin(id=checkin_id, kind=CheckinKind.SCHEDULED)
+                payload = {
+                    "text": checkin_text(svc, person, checkin, now),
+                    "reply_markup": checkin_keyboard(svc, person.language, checkin_id),
+                }
+                outbox_rows.append(
+                    {
+                        "chat_id": person.chat_id,
+                        "kind": OutboxKind.SEND_MESSAGE,
+                        "payload": json.dumps(payload, ensure_ascii=False),
+                        "purpose": Purpose.CHECKIN,
+                        "ref_id": checkin_id,
+                        "person_id": person.id,
+                        "priority": PRIORITY_BULK,
+                        "state": OutboxState.PENDING,
+                        "attempts": 0,
+                        "not_before": now,
+                        "created_at": now,
+                    }
+                )
+            last = due if row["state"] is CheckinState.QUEUED else person.last_checkin_at
+            following = next_checkin_for(person, settings, max(now, due), last_checkin=last)
+            person_updates.append(
+                {"id": person.id, "next_checkin_at": following, "last_checkin_at": last}
+            )
+        if outbox_rows:
+            await session.execute(insert(OutboxMessage), outbox_rows)
+        await session.execute(update(Person), person_updates)
+    if skipped:
+        log.info("dispatch: %s check-ins skipped as stale after downtime", skipped)
+    log.debug("dispatch: %s check-ins queued", len(outbox_rows))
+    svc.wake_delivery()
+    return True
+
+
+async def dispatch_all_due(svc: Services, now: datetime, *, batch: int = BATCH) -> int:
+    """Run the step until nothing is due; returns the number of batches."""
+    batches = 0
+    while await dispatch_due(svc, now, batch=batch):
+        batches += 1
+    return batches
