@@ -188,6 +188,8 @@ async def adapt_cadence(
     replies: list[datetime] = []
     moods: list[MoodRecord] = []
     for replied_at, mood in rows:
+        if replied_at is None:
+            continue
         replies.append(replied_at)
         if mood is not None:
             moods.append(MoodRecord(at=replied_at, score=mood))

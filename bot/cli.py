@@ -147,7 +147,7 @@ class Cli:
                         "role": str(s.role),
                         "active": s.active,
                     }
-                    for s in await StaffRepository(session).list()
+                    for s in await StaffRepository(session).all()
                 ]
         finally:
             await db.dispose()
@@ -311,7 +311,7 @@ class Cli:
                         "person_id": a.person_id,
                         "detail": json.loads(a.detail) if a.detail else None,
                     }
-                    for a in await AuditRepository(session).list(limit=self.args.limit)
+                    for a in await AuditRepository(session).recent(limit=self.args.limit)
                 ]
         finally:
             await db.dispose()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Awaitable, Callable, Mapping
 
 GaugeSource = Callable[[], Awaitable[Mapping[str, Mapping[tuple[tuple[str, str], ...], float]]]]
@@ -10,7 +10,9 @@ GaugeSource = Callable[[], Awaitable[Mapping[str, Mapping[tuple[tuple[str, str],
 
 class Metrics:
     def __init__(self) -> None:
-        self.counters: Counter[tuple[str, tuple[tuple[str, str], ...]]] = Counter()
+        self.counters: defaultdict[tuple[str, tuple[tuple[str, str], ...]], float] = defaultdict(
+            float
+        )
         self._help: dict[str, str] = {
             "tsunagari_updates_handled_total": "Telegram updates processed",
             "tsunagari_messages_sent_total": "Messages Telegram accepted, by purpose",
@@ -25,7 +27,7 @@ class Metrics:
         self.counters[(name, tuple(sorted(labels.items())))] += amount
 
     def value(self, name: str, **labels: str) -> float:
-        return self.counters[(name, tuple(sorted(labels.items())))]
+        return self.counters.get((name, tuple(sorted(labels.items()))), 0.0)
 
     @staticmethod
     def _line(name: str, labels: tuple[tuple[str, str], ...], value: float) -> str:

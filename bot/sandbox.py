@@ -83,7 +83,7 @@ class Sandbox:
     ) -> None:
         await self.stop()
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, limit_seconds: float = 10.0) -> None:
         """Wait until every stored update is processed and the outbox is drained.
 
         Tests advance a controllable clock between scenes; settling first makes sure the
@@ -97,7 +97,7 @@ class Sandbox:
         from storage.outbox import OutboxMessage, OutboxState
 
         svc = self.runtime.svc
-        deadline = asyncio.get_running_loop().time() + timeout
+        deadline = asyncio.get_running_loop().time() + limit_seconds
         while True:
             async with svc.db.sessions() as session:
                 busy = await session.scalar(

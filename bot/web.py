@@ -69,9 +69,11 @@ class Listener:
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.host, self.port)
         await site.start()
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        # With port 0 the OS picks a free port; report the one actually bound.
+        for address in self.runner.addresses:
+            if isinstance(address, tuple) and len(address) >= 2:
+                self.port = int(address[1])
+                break
 
     async def stop(self) -> None:
         await self.runner.cleanup()

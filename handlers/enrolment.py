@@ -9,7 +9,7 @@ from telegram.ext import ContextTypes
 
 from bot.errors import InviteError
 from handlers.turn import AlreadyHandled, Turn, answer_quietly, inline_keyboard
-from scheduler.planning import new_person, plan_first_checkin
+from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
 from storage.invites import InviteRepository
 from storage.outbox import OutboxRepository, new_edit
@@ -113,7 +113,7 @@ async def consent_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                     now=turn.now,
                 )
             )
-            plan_first_checkin(person, turn.svc.settings, turn.now)
+            plan_after_contact(person, turn.svc.settings, turn.now)
             AuditRepository(session).record(
                 action="person.enrolled",
                 actor="person",

@@ -23,7 +23,7 @@ from domain.escalation import EscalationReason
 from domain.people import PersonStatus
 from domain.schedule import format_hhmm, parse_hhmm, validate_own_time
 from handlers.turn import AlreadyHandled, Turn, answer_quietly, inline_keyboard
-from scheduler.planning import next_checkin_for
+from scheduler.planning import next_checkin_for, plan_after_contact
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
@@ -282,7 +282,7 @@ async def resume_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             person.status = PersonStatus.ACTIVE
             person.paused_until = None
             person.stopped_at = None
-            person.next_checkin_at = next_checkin_for(person, turn.svc.settings, turn.now)
+            plan_after_contact(person, turn.svc.settings, turn.now)
             await sign_of_life(turn.svc, session, person, turn.now)
             turn.reply(session, turn.text("resume.done"))
             if was_stopped:

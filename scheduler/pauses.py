@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.checkins import checkin_now
 from bot.services import Services
 from domain.people import PersonStatus
-from scheduler.planning import next_checkin_for
+from scheduler.planning import plan_after_contact
 from scheduler.silence import after_quiet_hours
 from storage.checkins import CheckinKind
 from storage.people import Person
@@ -38,6 +38,6 @@ async def resume_step(svc: Services, now: datetime) -> bool:
             person.status = PersonStatus.ACTIVE
             person.paused_until = None
             await checkin_now(svc, session, person, now, CheckinKind.WELCOME_BACK)
-            person.next_checkin_at = next_checkin_for(person, svc.settings, now)
+            plan_after_contact(person, svc.settings, now)
             log.info("person %s resumed after a pause", person.id)
     return bool(people)

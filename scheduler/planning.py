@@ -78,9 +78,11 @@ def new_person(
     )
 
 
-# Someone who just said yes should not get a check-in a minute later.
-FIRST_CHECKIN_GAP = timedelta(hours=3)
+# Someone who just said yes, came back from a pause or was just written to should not get
+# a scheduled check-in a few minutes later.
+GAP_AFTER_CONTACT = timedelta(hours=3)
 
 
-def plan_first_checkin(person: Person, settings: Settings, now: datetime) -> None:
-    person.next_checkin_at = next_checkin_for(person, settings, now + FIRST_CHECKIN_GAP)
+def plan_after_contact(person: Person, settings: Settings, now: datetime) -> None:
+    """Schedule the next regular check-in, leaving a gap after a contact that just happened."""
+    person.next_checkin_at = next_checkin_for(person, settings, now + GAP_AFTER_CONTACT)

@@ -50,6 +50,6 @@ class AuditRepository:
         self.session.add(entry)
         return entry
 
-    async def list(self, *, limit: int = 1000) -> list[AuditEntry]:
+    async def recent(self, *, limit: int = 1000) -> list[AuditEntry]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())

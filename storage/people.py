@@ -96,7 +96,7 @@ class PersonRepository:
         await self.session.flush()
         return person
 
-    async def list(self, *, worker_id: int | None = None) -> list[Person]:
+    async def all(self, *, worker_id: int | None = None) -> list[Person]:
         query = select(Person).order_by(Person.id)
         if worker_id is not None:
             query = query.where(

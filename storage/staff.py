@@ -77,7 +77,7 @@ class StaffRepository:
             raise NotFoundError(ref)
         return found
 
-    async def list(self, *, include_inactive: bool = False) -> list[Staff]:
+    async def all(self, *, include_inactive: bool = False) -> list[Staff]:
         query = select(Staff).order_by(Staff.id)
         if not include_inactive:
             query = query.where(Staff.active.is_(True))

@@ -123,3 +123,42 @@ def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
 
 
 __all__ = ["START", "TOKEN", "make_settings", "replace"]
+
+
+# --- fixtures added for the foundation suite (tests/bot, storage, handlers, scheduler) ----
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[Any]:
+    """A running Bot API stand-in for `TOKEN` (username `tsunagari_test_bot`)."""
+    from standin import BotApiStandIn
+
+    server = BotApiStandIn(token=TOKEN, bot_username="tsunagari_test_bot")
+    await server.start(host="127.0.0.1", port=0)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def telegram_bot(bot_api: Any) -> AsyncIterator[Any]:
+    """A plain `telegram.Bot` talking to `bot_api`."""
+    from telegram import Bot
+
+    async with Bot(TOKEN, base_url=bot_api.base_url) as client:
+        yield client
+
+
+@pytest.fixture
+def services(db: Database, clock: ControllableClock, bot_api: Any) -> Any:
+    """`Services` on the test database, the controllable clock and the stand-in."""
+    from bot.i18n import Catalog
+    from bot.services import Services
+
+    return Services(
+        settings=make_settings(database_url=db.url, base_url=bot_api.base_url),
+        db=db,
+        clock=clock,
+        catalog=Catalog("ja"),
+    )
