@@ -109,9 +109,16 @@ async def run_demo(out: TextIO, *, fast: bool = True) -> int:
     with tempfile.TemporaryDirectory(prefix="tsunagari-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
         async with Sandbox(
-            database_url=url, clock=clock,
-            extra={"checkin": {"times": "10:00", "nudge_after": "4h", "escalate_after": "1d",
-                               "jitter": "5m"}},
+            database_url=url,
+            clock=clock,
+            extra={
+                "checkin": {
+                    "times": "10:00",
+                    "nudge_after": "4h",
+                    "escalate_after": "1d",
+                    "jitter": "5m",
+                }
+            },
         ) as sandbox:
             t = Transcript(sandbox, clock, out)
             out.write(
@@ -161,9 +168,7 @@ async def run_demo(out: TextIO, *, fast: bool = True) -> int:
             await t.flush()
             await _advance_to(sandbox, clock, datetime(2026, 11, 25, 1, 20, tzinfo=UTC))
             await t.flush()
-            notice = next(
-                m for m in reversed(sandbox.standin.messages_to(9002)) if m.buttons
-            )
+            notice = next(m for m in reversed(sandbox.standin.messages_to(9002)) if m.buttons)
             t.say(9002, f"(taps “{notice.buttons[0][0]}”)")
             await sandbox.user(9002, "Tanaka").press(notice, 0)
             await t.flush()
@@ -193,8 +198,8 @@ async def run_demo(out: TextIO, *, fast: bool = True) -> int:
                         f"  person {person.id}: status {person.status.value}, "
                         f"cadence {person.cadence_level}, next check-in "
                         f"{person.next_checkin_at.astimezone(TOKYO):%a %d %b %H:%M}\n"
-                        if person.next_checkin_at else
-                        f"  person {person.id}: status {person.status.value}\n"
+                        if person.next_checkin_at
+                        else f"  person {person.id}: status {person.status.value}\n"
                     )
                 for esc in (await session.execute(select(Escalation))).scalars():
                     out.write(

@@ -17,18 +17,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
 from domain.escalation import (
+    EscalationEvent,
     EscalationReason,
     EscalationSnapshot,
     EscalationState,
     MergeAction,
+    Outcome,
     Priority,
     WorkingHours,
     auto_resolves_on_reply,
     default_priority,
     merge_signal,
+    next_step,
     next_step_at,
+    next_working_instant,
+    transition,
 )
-from storage.escalations import Escalation, EscalationNotification
+from storage.escalations import Escalation, EscalationNote, EscalationNotification
 from storage.outbox import (
     PRIORITY_URGENT,
     OutboxRepository,
@@ -42,6 +47,10 @@ from storage.staff import Staff
 log = logging.getLogger(__name__)
 
 ACK_PREFIX = "ack:"
+_EVENT_FOR = {
+    EscalationState.RESOLVED: EscalationEvent.RESOLVE,
+    EscalationState.AUTO_RESOLVED: EscalationEvent.AUTO_RESOLVE,
+}
 
 
 def open_key(person_id: int, reason: EscalationReason) -> str:
@@ -201,7 +210,13 @@ async def notify(
                             "text": svc.text(staff.language, "escalation.ack_button"),
                             "callback_data": f"{ACK_PREFIX}{escalation.id}",
                         }
-                    ]
+                    ],
+                    [
+                        {
+                            "text": svc.text(staff.language, "escalation.details_button"),
+                            "callback_data": f"esc:{escalation.id}",
+                        }
+                    ],
                 ]
             },
             person_id=person.id,
@@ -323,11 +338,7 @@ async def auto_resolve_on_reply(
     )
     closed: list[Escalation] = []
     for escalation in rows.scalars():
-        escalation.state = EscalationState.AUTO_RESOLVED
-        escalation.open_key = None
-        escalation.resolved_at = now
-        escalation.updated_at = now
-        escalation.next_step_at = None
+        close_active(escalation, EscalationState.AUTO_RESOLVED, now)
         closed.append(escalation)
         await _edit_notifications(svc, session, escalation, now, "escalation.all_clear_edit")
         for staff in await recipients(session, escalation, person, 0):
@@ -348,3 +359,181 @@ async def auto_resolve_on_reply(
             )
         log.info("escalation %s auto-resolved: person %s replied", escalation.id, person.id)
     return closed
+
+
+async def step_up_due(svc: Services, now: datetime, *, batch: int = 100) -> bool:
+    """The ladder: nobody acknowledged in time → worker again, then backup, then coordinators."""
+    async with svc.db.transaction() as session:
+        query = (
+            select(Escalation)
+            .where(Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now)
+            .order_by(Escalation.next_step_at)
+            .limit(batch)
+        )
+        if svc.db.is_postgres:
+            query = query.with_for_update(skip_locked=True)
+        due = list((await session.execute(query)).scalars())
+        for escalation in due:
+            person = await session.get(Person, escalation.person_id)
+            assert person is not None
+            last = escalation.next_step_at
+            assert last is not None
+            # The stored due time already folds in the deadline and working hours; ask the
+            # pure ladder with the notification time that produced it.
+            notified_at = await last_notified_at(session, escalation.id) or escalation.created_at
+            step = next_step(
+                snapshot(escalation, notified_at),
+                now,
+                ack_deadlines(svc),
+                working_hours(svc),
+                has_backup=person.backup_worker_id is not None,
+            )
+            if step is None:
+                escalation.next_step_at = next_step_at(
+                    snapshot(escalation, notified_at), ack_deadlines(svc), working_hours(svc)
+                )
+                if escalation.next_step_at is not None and escalation.next_step_at <= now:
+                    # Outside working hours for P2/P3: wait for the next working instant.
+                    escalation.next_step_at = next_working_instant(now, working_hours(svc))
+                continue
+            await notify(svc, session, escalation, person, now, level=int(step.level))
+            escalation.updated_at = now
+            log.info(
+                "escalation %s stepped up to level %s (%s)",
+                escalation.id,
+                int(step.level),
+                step.target.value,
+            )
+    return bool(due)
+
+
+async def last_notified_at(session: AsyncSession, escalation_id: int) -> datetime | None:
+    from sqlalchemy import func
+
+    return (
+        await session.execute(
+            select(func.max(EscalationNotification.at)).where(
+                EscalationNotification.escalation_id == escalation_id
+            )
+        )
+    ).scalar()
+
+
+def close_active(escalation: Escalation, state: EscalationState, now: datetime) -> None:
+    escalation.state = transition(escalation.state, _EVENT_FOR[state])
+    escalation.open_key = None
+    escalation.resolved_at = now
+    escalation.updated_at = now
+    escalation.next_step_at = None
+
+
+async def resolve(
+    svc: Services,
+    session: AsyncSession,
+    escalation: Escalation,
+    staff: Staff,
+    outcome: Outcome,
+    note: str | None,
+    now: datetime,
+) -> None:
+    close_active(escalation, EscalationState.RESOLVED, now)
+    escalation.outcome = outcome
+    if escalation.acknowledged_by is None:
+        escalation.acknowledged_by = staff.id
+        escalation.acknowledged_at = now
+    if note:
+        session.add(
+            EscalationNote(escalation_id=escalation.id, staff_id=staff.id, at=now, text=note)
+        )
+    await _edit_notifications(
+        svc,
+        session,
+        escalation,
+        now,
+        "escalation.resolved_by",
+        by=staff.name,
+        outcome=svc.text(staff.language, f"outcome.{outcome.value}"),
+    )
+    log.info("escalation %s resolved by staff %s: %s", escalation.id, staff.id, outcome.value)
+
+
+async def add_note(
+    session: AsyncSession, escalation: Escalation, staff: Staff, text: str, now: datetime
+) -> None:
+    session.add(EscalationNote(escalation_id=escalation.id, staff_id=staff.id, at=now, text=text))
+    escalation.updated_at = now
+
+
+async def reassign(
+    svc: Services, session: AsyncSession, escalation: Escalation, to: Staff, now: datetime
+) -> None:
+    """Hand an escalation to another worker: it is theirs to acknowledge, and they are told."""
+    if escalation.state is EscalationState.ACKNOWLEDGED:
+        escalation.state = transition(escalation.state, EscalationEvent.RELEASE)
+        escalation.acknowledged_by = None
+        escalation.acknowledged_at = None
+    escalation.assignee_id = to.id
+    escalation.updated_at = now
+    person = await session.get(Person, escalation.person_id)
+    assert person is not None
+    await notify(svc, session, escalation, person, now, level=0)
+
+
+async def relay(
+    svc: Services,
+    session: AsyncSession,
+    escalation: Escalation,
+    staff: Staff,
+    text: str,
+    now: datetime,
+) -> Person:
+    """Send the worker's words to the person, signed; their answers come back to the worker."""
+    person = await session.get(Person, escalation.person_id)
+    assert person is not None
+    escalation.relay_staff_id = staff.id
+    escalation.updated_at = now
+    OutboxRepository(session).add(
+        new_message(
+            chat_id=person.chat_id,
+            text=svc.text(person.language, "relay.to_person", worker=staff.name, text=text),
+            now=now,
+            purpose=Purpose.RELAY,
+            person_id=person.id,
+        )
+    )
+    return person
+
+
+async def relay_back(
+    svc: Services, session: AsyncSession, person: Person, text: str, now: datetime
+) -> bool:
+    """Pass a person's message to the worker(s) relaying on their active escalations."""
+    rows = await session.execute(
+        select(Staff)
+        .join(Escalation, Escalation.relay_staff_id == Staff.id)
+        .where(
+            Escalation.person_id == person.id,
+            Escalation.open_key.is_not(None),
+            Staff.active.is_(True),
+        )
+        .distinct()
+    )
+    found = False
+    for staff in rows.scalars():
+        found = True
+        OutboxRepository(session).add(
+            new_message(
+                chat_id=staff.telegram_id,
+                text=svc.text(
+                    staff.language,
+                    "relay.from_person",
+                    person=person.display_name or "-",
+                    person_id=person.id,
+                    text=text,
+                ),
+                now=now,
+                purpose=Purpose.RELAY,
+                person_id=person.id,
+            )
+        )
+    return found

@@ -25,7 +25,7 @@ from telegram.ext import ContextTypes
 from bot.app import TelegramApp, build_application
 from bot.checkins import on_checkin_sent
 from bot.clock import Clock, SystemClock
-from bot.escalations import record_notification_sent
+from bot.escalations import record_notification_sent, step_up_due
 from bot.i18n import Catalog
 from bot.intake import Poller, Processor, store_updates
 from bot.people import on_delivery_failed
@@ -33,6 +33,7 @@ from bot.services import Services
 from bot.settings import Settings
 from bot.web import Listener, ops_routes, webhook_routes
 from scheduler.delivery import Deliverer
+from scheduler.digest import digest_step
 from scheduler.dispatch import dispatch_due
 from scheduler.menus import set_default_menus, sync_staff_menus
 from scheduler.pauses import resume_step
@@ -64,6 +65,8 @@ def _steps() -> list[tuple[str, TickStep]]:
         ("dispatch", pure(dispatch_due)),
         ("nudge", pure(nudge_step)),
         ("silence", pure(silence_escalation_step)),
+        ("step_up", pure(step_up_due)),
+        ("digest", pure(digest_step)),
         ("menus", _menus_step),
     ]
 

@@ -101,15 +101,17 @@ class Sandbox:
         while True:
             async with svc.db.sessions() as session:
                 busy = await session.scalar(
-                    select(func.count()).select_from(OutboxMessage).where(
+                    select(func.count())
+                    .select_from(OutboxMessage)
+                    .where(
                         OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
                         OutboxMessage.not_before <= svc.clock.now(),
                     )
                 )
                 unprocessed = await session.scalar(
-                    select(func.count()).select_from(InboundUpdate).where(
-                        InboundUpdate.processed_at.is_(None)
-                    )
+                    select(func.count())
+                    .select_from(InboundUpdate)
+                    .where(InboundUpdate.processed_at.is_(None))
                 )
             if not busy and not unprocessed and not self.standin.pending_updates:
                 return

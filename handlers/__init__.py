@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, enrolment, person, staff
+from handlers import common, coordination, enrolment, person, queue, staff
 from handlers.errors import on_error
 
 COMMANDS = {
@@ -29,6 +29,18 @@ COMMANDS = {
     "stop": person.stop_command,
     "mydata": person.mydata_command,
     "forget": person.forget_command,
+    "queue": queue.queue_command,
+    "people": queue.people_command,
+    "person": queue.person_command,
+    "note": queue.note_command,
+    "relay": queue.relay_command,
+    "reassign": queue.reassign_command,
+    "resolve": queue.resolve_command,
+    "assign": coordination.assign_command,
+    "schedule": coordination.schedule_command,
+    "stats": coordination.stats_command,
+    "staff_invite": coordination.staff_invite_command,
+    "deactivate": coordination.deactivate_command,
 }
 
 CALLBACKS = {
@@ -38,6 +50,10 @@ CALLBACKS = {
     r"^talk:\d+$": person.talk_callback,
     r"^forget:(yes|no)$": person.forget_callback,
     r"^ack:\d+$": staff.ack_callback,
+    r"^queue:\d+$": queue.queue_page_callback,
+    r"^esc:\d+$": queue.escalation_details_callback,
+    r"^resolve:\d+$": queue.resolve_menu_callback,
+    r"^res:\d+:[a-z_]+$": queue.resolve_callback,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -11,7 +12,7 @@ from bot.errors import InviteError
 from handlers.turn import AlreadyHandled, Turn, answer_quietly, inline_keyboard
 from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
-from storage.invites import InviteRepository
+from storage.invites import Invite, InviteRepository
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import PersonRepository
 from storage.staff import StaffRepository
@@ -45,6 +46,9 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 log.info("invite refused for user %s: %s", turn.user_id, exc.reason)
                 turn.reply(session, turn.text(f"invite.{exc.reason}"))
                 return
+            if invite.staff_role is not None:
+                await _join_staff(turn, session, invite)
+                return
             worker = await StaffRepository(session).get(invite.worker_id)
             turn.reply(
                 session,
@@ -63,6 +67,38 @@ async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             log.info("consent asked: invite %s user %s", invite.id, turn.user_id)
     except AlreadyHandled:
         return
+
+
+async def _join_staff(turn: Turn, session: AsyncSession, invite: Invite) -> None:
+    """A one-time staff link: the opener becomes a worker or coordinator."""
+    assert invite.staff_role is not None
+    await InviteRepository(session).consume(
+        invite.id, telegram_id=turn.user_id, now=turn.now, for_staff=True
+    )
+    user = turn.update.effective_user
+    name = (user.full_name if user else "") or str(turn.user_id)
+    staff = await StaffRepository(session).add(
+        telegram_id=turn.user_id,
+        name=name[:200],
+        role=invite.staff_role,
+        now=turn.now,
+        language=turn.telegram_language,
+    )
+    AuditRepository(session).record(
+        action="staff.added",
+        actor="staff",
+        staff_id=invite.created_by_staff_id,
+        now=turn.now,
+        detail={"staff_id": staff.id, "role": staff.role.value, "invite_id": invite.id},
+    )
+    turn.language = staff.language
+    turn.reply(
+        session,
+        turn.text("staff_invite.welcome", role=turn.text(f"role.{staff.role.value}"))
+        + "\n\n"
+        + turn.text(f"help.{staff.role.value}"),
+    )
+    log.info("staff %s joined through invite %s", staff.id, invite.id)
 
 
 async def consent_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -86,7 +122,7 @@ async def consent_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -
                 )
                 turn.sent = True
             actor = await turn.actor(session)
-            if actor.person is not None:
+            if actor.person is not None or actor.staff is not None:
                 turn.reply(session, turn.text("consent.already"))
                 return
             if not agreed:

@@ -17,7 +17,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.checkins import MOOD_PREFIX, adapt_cadence, mood_from_key, sign_of_life
-from bot.escalations import open_or_join
+from bot.escalations import open_or_join, relay_back
 from bot.people import forget, mark_unreachable, respond_to_distress, tell_worker
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
@@ -103,6 +103,8 @@ async def person_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             if person.status is PersonStatus.UNREACHABLE:
                 person.status = PersonStatus.ACTIVE
             answered = await sign_of_life(turn.svc, session, person, turn.now)
+            if text:
+                await relay_back(turn.svc, session, person, text, turn.now)
             if severity in ("critical", "concern"):
                 await respond_to_distress(
                     turn.svc, session, person, turn.now, update.update_id, severity

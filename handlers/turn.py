@@ -56,6 +56,8 @@ class Turn:
         )
         self.language = self.telegram_language
         self.sent = False
+        # What a button press is answered with (the small toast), if anything.
+        self.callback_answer: str | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

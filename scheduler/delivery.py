@@ -189,7 +189,9 @@ class Deliverer:
         markup = params.get("reply_markup")
         # An empty keyboard is expressed by omitting reply_markup (that removes the buttons).
         has_buttons = bool(markup and markup.get("inline_keyboard"))
-        reply_markup = InlineKeyboardMarkup.de_json(markup, self.bot) if has_buttons and markup else None
+        reply_markup = (
+            InlineKeyboardMarkup.de_json(markup, self.bot) if has_buttons and markup else None
+        )
         message: Message | bool
         if row.kind is OutboxKind.SEND_MESSAGE:
             message = await self.bot.send_message(

@@ -53,3 +53,12 @@ class AuditRepository:
     async def recent(self, *, limit: int = 1000) -> list[AuditEntry]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         return list((await self.session.execute(query)).scalars())
+
+
+class Marker(Base):
+    """Once-per-period work (the weekly digest) remembers here when it last ran."""
+
+    __tablename__ = "markers"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -36,6 +36,9 @@ class Escalation(Base):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     outcome: Mapped[Outcome | None] = mapped_column(str_enum(Outcome), nullable=True)
     trigger_update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # The worker who relayed a message to the person: while the escalation is active the
+    # person's answers are passed back to them.
+    relay_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
 
 
 class EscalationNote(Base):

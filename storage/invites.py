@@ -16,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import InviteError
-from storage.base import Base, UTCDateTime
+from domain.people import StaffRole
+from storage.base import Base, UTCDateTime, str_enum
 
 TOKEN_BYTES = 24
 
@@ -41,6 +42,8 @@ class Invite(Base):
     # Who opened the link: the consent button is honoured only from that same account.
     opened_by_telegram_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # NULL: a person's enrolment link. A role: a one-time staff registration link.
+    staff_role: Mapped[StaffRole | None] = mapped_column(str_enum(StaffRole), nullable=True)
 
 
 class InviteRepository:
@@ -48,7 +51,13 @@ class InviteRepository:
         self.session = session
 
     async def create(
-        self, *, worker_id: int, created_by: int | None, now: datetime, ttl: timedelta
+        self,
+        *,
+        worker_id: int,
+        created_by: int | None,
+        now: datetime,
+        ttl: timedelta,
+        staff_role: StaffRole | None = None,
     ) -> tuple[Invite, str]:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         invite = Invite(
@@ -57,6 +66,7 @@ class InviteRepository:
             created_by_staff_id=created_by,
             created_at=now,
             expires_at=now + ttl,
+            staff_role=staff_role,
         )
         self.session.add(invite)
         await self.session.flush()
@@ -78,8 +88,15 @@ class InviteRepository:
         invite.opened_by_telegram_id = telegram_id
         return invite
 
-    async def consume(self, invite_id: int, *, telegram_id: int, now: datetime) -> Invite:
-        """Mark the invite used, atomically: a double press or a race enrols only once."""
+    async def consume(
+        self, invite_id: int, *, telegram_id: int, now: datetime, for_staff: bool = False
+    ) -> Invite:
+        """Mark the invite used, atomically: a double press or a race enrols only once.
+
+        A person's consent can only use a person's invite, and a staff link only a staff
+        invite, whatever callback data a modified client might send.
+        """
+        kind = Invite.staff_role.is_not(None) if for_staff else Invite.staff_role.is_(None)
         result = await self.session.execute(
             update(Invite)
             .where(
@@ -87,12 +104,17 @@ class InviteRepository:
                 Invite.used_at.is_(None),
                 Invite.opened_by_telegram_id == telegram_id,
                 Invite.expires_at > now,
+                kind,
             )
             .values(used_at=now)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             invite = await self.session.get(Invite, invite_id)
-            if invite is None or invite.opened_by_telegram_id != telegram_id:
+            if (
+                invite is None
+                or invite.opened_by_telegram_id != telegram_id
+                or (invite.staff_role is not None) != for_staff
+            ):
                 raise InviteError("unknown")
             raise InviteError("used" if invite.used_at is not None else "expired")
         invite = await self.session.get(Invite, invite_id, populate_existing=True)

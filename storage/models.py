@@ -1,6 +1,6 @@
 """Imports every aggregate so `Base.metadata` is complete (Alembic and tests use it)."""
 
-from storage.audit import AuditEntry
+from storage.audit import AuditEntry, Marker
 from storage.base import Base
 from storage.checkins import Checkin
 from storage.escalations import Escalation, EscalationNote, EscalationNotification
@@ -20,6 +20,7 @@ __all__ = [
     "EscalationNotification",
     "InboundUpdate",
     "Invite",
+    "Marker",
     "OutboxMessage",
     "Person",
     "PersonMessage",

@@ -38,7 +38,7 @@ class Person(Base):
     # becomes a `silence` escalation (NULL once escalated or answered).
     silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     silence_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
-    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Schedule, in the forms domain.schedule parses ("09:00,18:30", "weekdays", "22:00-07:00").

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:54:33.821596
+Create Date: 2026-11-23 19:03:04.438739
 """
 
 from collections.abc import Sequence
@@ -34,6 +34,12 @@ def upgrade() -> None:
             batch_op.f("ix_inbound_updates_processed_at"), ["processed_at"], unique=False
         )
 
+    op.create_table(
+        "markers",
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("at", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_markers")),
+    )
     op.create_table(
         "outbox",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -141,6 +147,11 @@ def upgrade() -> None:
         sa.Column("expires_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("opened_by_telegram_id", sa.BigInteger(), nullable=True),
         sa.Column("used_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "staff_role",
+            sa.Enum("worker", "coordinator", name="staffrole", native_enum=False, length=20),
+            nullable=True,
+        ),
         sa.ForeignKeyConstraint(
             ["created_by_staff_id"], ["staff.id"], name=op.f("fk_invites_created_by_staff_id_staff")
         ),
@@ -206,6 +217,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("telegram_id", name=op.f("uq_people_telegram_id")),
     )
     with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_people_paused_until"), ["paused_until"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_people_silence_due_at"), ["silence_due_at"], unique=False
         )
@@ -348,6 +360,7 @@ def upgrade() -> None:
             nullable=True,
         ),
         sa.Column("trigger_update_id", sa.BigInteger(), nullable=True),
+        sa.Column("relay_staff_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["acknowledged_by"], ["staff.id"], name=op.f("fk_escalations_acknowledged_by_staff")
         ),
@@ -359,6 +372,9 @@ def upgrade() -> None:
             ["people.id"],
             name=op.f("fk_escalations_person_id_people"),
             ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["relay_staff_id"], ["staff.id"], name=op.f("fk_escalations_relay_staff_id_staff")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_escalations")),
         sa.UniqueConstraint("open_key", name=op.f("uq_escalations_open_key")),
@@ -490,6 +506,7 @@ def downgrade() -> None:
     with op.batch_alter_table("people", schema=None) as batch_op:
         batch_op.drop_index("ix_people_status_next_checkin")
         batch_op.drop_index(batch_op.f("ix_people_silence_due_at"))
+        batch_op.drop_index(batch_op.f("ix_people_paused_until"))
 
     op.drop_table("people")
     op.drop_table("invites")
@@ -504,6 +521,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_outbox_due")
 
     op.drop_table("outbox")
+    op.drop_table("markers")
     with op.batch_alter_table("inbound_updates", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_inbound_updates_processed_at"))
 

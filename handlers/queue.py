@@ -1,0 +1,507 @@
+"""The workers' queue: list, read, acknowledge, note, relay, reassign, resolve.
+
+Workers see their own people and those they back up (and escalations they were notified
+of); coordinators see everyone. Every read of a person's record is audited.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import NotFoundError
+from bot.escalations import add_note, reassign, relay, resolve, was_notified
+from domain.escalation import EscalationState, Outcome, Priority
+from domain.mood import trend
+from handlers.access import is_coordinator, may_see_person, staff_command
+from handlers.turn import Actor, Turn, inline_keyboard
+from storage.audit import AuditRepository
+from storage.checkins import Checkin
+from storage.escalations import Escalation, EscalationNote
+from storage.inbound import PersonMessage
+from storage.people import CadenceChange, Person, PersonRepository
+from storage.staff import Staff, StaffRepository
+
+log = logging.getLogger(__name__)
+
+PAGE = 5
+MAX_NOTE = 2000
+PRIORITY_ORDER = {Priority.P1: 0, Priority.P2: 1, Priority.P3: 2}
+
+
+def _when(turn: Turn, value: datetime | None) -> str:
+    if value is None:
+        return "-"
+    zone = ZoneInfo(turn.svc.settings.escalation.timezone)
+    return value.astimezone(zone).strftime("%m/%d %H:%M")
+
+
+async def visible_escalation(
+    session: AsyncSession, actor: Actor, ref: str
+) -> tuple[Escalation, Person] | None:
+    """The escalation `ref` names, if the actor may see it; None both when it does not
+    exist and when they may not (a refusal must not confirm what exists)."""
+    number = ref.lstrip("#")
+    if not number.isdigit() or actor.staff is None:
+        return None
+    escalation = await session.get(Escalation, int(number))
+    if escalation is None:
+        return None
+    person = await session.get(Person, escalation.person_id)
+    assert person is not None
+    if (
+        may_see_person(actor, person.worker_id, person.backup_worker_id)
+        or escalation.assignee_id == actor.staff.id
+        or await was_notified(session, escalation.id, actor.staff.id)
+    ):
+        return escalation, person
+    return None
+
+
+async def visible_person(session: AsyncSession, actor: Actor, ref: str) -> Person | None:
+    try:
+        person = await PersonRepository(session).resolve(ref)
+    except NotFoundError:
+        return None
+    if not may_see_person(actor, person.worker_id, person.backup_worker_id):
+        return None
+    return person
+
+
+def _line(turn: Turn, escalation: Escalation, person: Person, holder: str | None) -> str:
+    state = turn.text(f"state.{escalation.state.value}")
+    if holder:
+        state += f" ({holder})"
+    return turn.text(
+        "queue.line",
+        id=escalation.id,
+        priority=escalation.priority.value,
+        reason=turn.text(f"reason.{escalation.reason.value}"),
+        person=person.display_name or "-",
+        person_id=person.id,
+        created=_when(turn, escalation.created_at),
+        state=state,
+    )
+
+
+@staff_command()
+async def queue_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    await _show_queue(turn, session, actor, page=0)
+
+
+async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int) -> None:
+    assert actor.staff is not None
+    query = (
+        select(Escalation, Person, Staff.name)
+        .join(Person, Person.id == Escalation.person_id)
+        .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
+        .where(Escalation.open_key.is_not(None))
+    )
+    if not is_coordinator(actor):
+        me = actor.staff.id
+        query = query.where(
+            or_(Person.worker_id == me, Person.backup_worker_id == me, Escalation.assignee_id == me)
+        )
+    rows = list((await session.execute(query)).all())
+    rows.sort(key=lambda r: (PRIORITY_ORDER[r[0].priority], r[0].created_at))
+    if not rows:
+        turn.reply(session, turn.text("queue.empty"))
+        return
+    pages = (len(rows) + PAGE - 1) // PAGE
+    page = max(0, min(page, pages - 1))
+    shown = rows[page * PAGE : (page + 1) * PAGE]
+    lines = [_line(turn, e, p, holder) for e, p, holder in shown]
+    buttons = [[(f"#{e.id}", f"esc:{e.id}") for e, _, _ in shown]]
+    nav = []
+    if page > 0:
+        nav.append(("◀", f"queue:{page - 1}"))
+    if page + 1 < pages:
+        nav.append(("▶", f"queue:{page + 1}"))
+    if nav:
+        buttons.append(nav)
+    turn.reply(
+        session,
+        turn.text("queue.header", count=len(rows), page=page + 1, pages=pages)
+        + "\n"
+        + "\n".join(lines),
+        markup=inline_keyboard(buttons),
+    )
+
+
+@staff_command()
+async def queue_page_callback(
+    turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
+) -> None:
+    query = turn.update.callback_query
+    assert query is not None and query.data is not None
+    await _show_queue(turn, session, actor, page=int(query.data.split(":")[1]))
+
+
+@staff_command()
+async def escalation_details_callback(
+    turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
+) -> None:
+    query = turn.update.callback_query
+    assert query is not None and query.data is not None
+    found = await visible_escalation(session, actor, query.data.split(":")[1])
+    if found is None:
+        turn.callback_answer = turn.text("queue.not_found")
+        return
+    await _show_escalation(turn, session, actor, *found)
+
+
+async def _show_escalation(
+    turn: Turn, session: AsyncSession, actor: Actor, escalation: Escalation, person: Person
+) -> None:
+    assert actor.staff is not None
+    notes = (
+        await session.execute(
+            select(EscalationNote, Staff.name)
+            .outerjoin(Staff, Staff.id == EscalationNote.staff_id)
+            .where(EscalationNote.escalation_id == escalation.id)
+            .order_by(EscalationNote.id)
+        )
+    ).all()
+    holder = (
+        await session.get(Staff, escalation.acknowledged_by) if escalation.acknowledged_by else None
+    )
+    text = turn.text(
+        "queue.details",
+        id=escalation.id,
+        priority=escalation.priority.value,
+        reason=turn.text(f"reason.{escalation.reason.value}"),
+        person=person.display_name or "-",
+        person_id=person.id,
+        state=turn.text(f"state.{escalation.state.value}"),
+        holder=holder.name if holder else "-",
+        created=_when(turn, escalation.created_at),
+        level=escalation.level,
+    )
+    if notes:
+        text += "\n" + "\n".join(
+            turn.text("queue.note_line", at=_when(turn, n.at), by=name or "-", text=n.text)
+            for n, name in notes
+        )
+    text += "\n\n" + turn.text("queue.actions_hint", id=escalation.id)
+    AuditRepository(session).record(
+        action="escalation.read",
+        staff_id=actor.staff.id,
+        person_id=person.id,
+        now=turn.now,
+        detail={"escalation_id": escalation.id},
+    )
+    buttons: list[list[tuple[str, str]]] = []
+    if escalation.state is EscalationState.OPEN:
+        buttons.append([(turn.text("escalation.ack_button"), f"ack:{escalation.id}")])
+    if escalation.open_key is not None:
+        buttons.append([(turn.text("queue.resolve_button"), f"resolve:{escalation.id}")])
+    turn.reply(session, text, markup=inline_keyboard(buttons) if buttons else None)
+
+
+@staff_command()
+async def resolve_menu_callback(
+    turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
+) -> None:
+    query = turn.update.callback_query
+    assert query is not None and query.data is not None
+    found = await visible_escalation(session, actor, query.data.split(":")[1])
+    if found is None or found[0].open_key is None:
+        turn.callback_answer = turn.text("queue.not_found")
+        return
+    escalation = found[0]
+    turn.reply(
+        session,
+        turn.text("queue.pick_outcome", id=escalation.id),
+        markup=inline_keyboard(
+            [[(turn.text(f"outcome.{o.value}"), f"res:{escalation.id}:{o.value}")] for o in Outcome]
+        ),
+    )
+
+
+@staff_command()
+async def resolve_callback(
+    turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
+) -> None:
+    query = turn.update.callback_query
+    assert query is not None and query.data is not None
+    _, ref, outcome = query.data.split(":")
+    await _resolve(turn, session, actor, ref, outcome, None)
+
+
+@staff_command()
+async def resolve_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    if len(args) < 2:
+        turn.reply(session, turn.text("resolve.usage"))
+        return
+    await _resolve(turn, session, actor, args[0], args[1], " ".join(args[2:]) or None)
+
+
+async def _resolve(
+    turn: Turn,
+    session: AsyncSession,
+    actor: Actor,
+    ref: str,
+    outcome_text: str,
+    note: str | None,
+) -> None:
+    assert actor.staff is not None
+    found = await visible_escalation(session, actor, ref)
+    if found is None:
+        turn.reply(session, turn.text("queue.not_found"))
+        return
+    escalation, person = found
+    try:
+        outcome = Outcome(outcome_text)
+    except ValueError:
+        turn.reply(session, turn.text("resolve.usage"))
+        return
+    if escalation.open_key is None:
+        turn.reply(session, turn.text("resolve.already", id=escalation.id))
+        return
+    await resolve(
+        turn.svc,
+        session,
+        escalation,
+        actor.staff,
+        outcome,
+        note[:MAX_NOTE] if note else None,
+        turn.now,
+    )
+    AuditRepository(session).record(
+        action="escalation.resolved",
+        staff_id=actor.staff.id,
+        person_id=person.id,
+        now=turn.now,
+        detail={"escalation_id": escalation.id, "outcome": outcome.value},
+    )
+    turn.reply(
+        session,
+        turn.text("resolve.done", id=escalation.id, outcome=turn.text(f"outcome.{outcome.value}")),
+    )
+
+
+@staff_command()
+async def note_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    assert actor.staff is not None
+    if len(args) < 2:
+        turn.reply(session, turn.text("note.usage"))
+        return
+    found = await visible_escalation(session, actor, args[0])
+    if found is None:
+        turn.reply(session, turn.text("queue.not_found"))
+        return
+    escalation, person = found
+    await add_note(session, escalation, actor.staff, " ".join(args[1:])[:MAX_NOTE], turn.now)
+    AuditRepository(session).record(
+        action="escalation.note",
+        staff_id=actor.staff.id,
+        person_id=person.id,
+        now=turn.now,
+        detail={"escalation_id": escalation.id},
+    )
+    turn.reply(session, turn.text("note.done", id=escalation.id))
+
+
+@staff_command()
+async def relay_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    assert actor.staff is not None
+    if len(args) < 2:
+        turn.reply(session, turn.text("relay.usage"))
+        return
+    found = await visible_escalation(session, actor, args[0])
+    if found is None or found[0].open_key is None:
+        turn.reply(session, turn.text("queue.not_found"))
+        return
+    escalation, person = found
+    text = " ".join(args[1:])[:3500]
+    await relay(turn.svc, session, escalation, actor.staff, text, turn.now)
+    AuditRepository(session).record(
+        action="escalation.relay",
+        staff_id=actor.staff.id,
+        person_id=person.id,
+        now=turn.now,
+        detail={"escalation_id": escalation.id},
+    )
+    turn.reply(session, turn.text("relay.done", person_id=person.id))
+
+
+@staff_command()
+async def reassign_command(
+    turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
+) -> None:
+    assert actor.staff is not None
+    if len(args) != 2:
+        turn.reply(session, turn.text("reassign.usage"))
+        return
+    found = await visible_escalation(session, actor, args[0])
+    if found is None or found[0].open_key is None:
+        turn.reply(session, turn.text("queue.not_found"))
+        return
+    try:
+        to = await StaffRepository(session).resolve(args[1])
+    except NotFoundError:
+        turn.reply(session, turn.text("invite.unknown_worker", ref=args[1][:40]))
+        return
+    escalation, person = found
+    await reassign(turn.svc, session, escalation, to, turn.now)
+    AuditRepository(session).record(
+        action="escalation.reassigned",
+        staff_id=actor.staff.id,
+        person_id=person.id,
+        now=turn.now,
+        detail={"escalation_id": escalation.id, "to_staff_id": to.id},
+    )
+    turn.reply(session, turn.text("reassign.done", id=escalation.id, worker=to.name))
+
+
+@staff_command()
+async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    assert actor.staff is not None
+    people = await PersonRepository(session).all(
+        worker_id=None if is_coordinator(actor) else actor.staff.id
+    )
+    if not people:
+        turn.reply(session, turn.text("people.empty"))
+        return
+    lines = []
+    for person in people[:50]:
+        scores = list(
+            (
+                await session.execute(
+                    select(Checkin.mood)
+                    .where(Checkin.person_id == person.id, Checkin.mood.is_not(None))
+                    .order_by(Checkin.id.desc())
+                    .limit(6)
+                )
+            ).scalars()
+        )
+        mood_trend = trend([s for s in reversed(scores) if s is not None]).value if scores else "-"
+        lines.append(
+            turn.text(
+                "people.line",
+                person=person.display_name or "-",
+                person_id=person.id,
+                status=turn.text(f"status.{person.status.value}"),
+                last_reply=_when(turn, person.last_reply_at),
+                next_checkin=_when(turn, person.next_checkin_at),
+                trend=turn.text(f"trend.{mood_trend}") if mood_trend != "-" else "-",
+            )
+        )
+    AuditRepository(session).record(
+        action="people.list",
+        staff_id=actor.staff.id,
+        now=turn.now,
+        detail={"count": len(people)},
+    )
+    more = turn.text("people.more", count=len(people) - 50) if len(people) > 50 else ""
+    turn.reply(
+        session, turn.text("people.header", count=len(people)) + "\n" + "\n".join(lines) + more
+    )
+
+
+@staff_command()
+async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    assert actor.staff is not None
+    if len(args) != 1:
+        turn.reply(session, turn.text("person_cmd.usage"))
+        return
+    person = await visible_person(session, actor, args[0])
+    if person is None:
+        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        return
+    AuditRepository(session).record(
+        action="person.read", staff_id=actor.staff.id, person_id=person.id, now=turn.now
+    )
+    worker = await session.get(Staff, person.worker_id)
+    backup = await session.get(Staff, person.backup_worker_id) if person.backup_worker_id else None
+    messages = (
+        (
+            await session.execute(
+                select(PersonMessage)
+                .where(PersonMessage.person_id == person.id)
+                .order_by(PersonMessage.id.desc())
+                .limit(5)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    moods = (
+        await session.execute(
+            select(Checkin.replied_at, Checkin.mood)
+            .where(Checkin.person_id == person.id, Checkin.mood.is_not(None))
+            .order_by(Checkin.id.desc())
+            .limit(5)
+        )
+    ).all()
+    changes = (
+        (
+            await session.execute(
+                select(CadenceChange)
+                .where(CadenceChange.person_id == person.id)
+                .order_by(CadenceChange.id.desc())
+                .limit(3)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    open_count = await session.scalar(
+        select(func.count())
+        .select_from(Escalation)
+        .where(Escalation.person_id == person.id, Escalation.open_key.is_not(None))
+    )
+    lines = [
+        turn.text(
+            "person_cmd.header",
+            person=person.display_name or "-",
+            person_id=person.id,
+            telegram_id=person.telegram_id,
+            status=turn.text(f"status.{person.status.value}"),
+            worker=worker.name if worker else "-",
+            backup=backup.name if backup else "-",
+            times=person.checkin_times,
+            days=person.checkin_days,
+            timezone=person.timezone,
+            cadence=turn.text(f"cadence.level.{person.cadence_level}"),
+            last_reply=_when(turn, person.last_reply_at),
+            next_checkin=_when(turn, person.next_checkin_at),
+            open=open_count or 0,
+        )
+    ]
+    if moods:
+        lines.append(
+            turn.text("person_cmd.moods")
+            + " "
+            + ", ".join(
+                f"{_when(turn, at)} {turn.text('mood.' + _mood_key(score))}"
+                for at, score in moods
+                if score is not None
+            )
+        )
+    if changes:
+        lines.append(
+            turn.text("person_cmd.cadence_changes")
+            + " "
+            + "; ".join(
+                f"{_when(turn, c.at)} {turn.text('cadence.level.' + c.to_level)} "
+                f"({turn.text('cadence.reason.' + c.reason)})"
+                for c in changes
+            )
+        )
+    if messages:
+        lines.append(turn.text("person_cmd.messages"))
+        for m in messages:
+            body = m.text if m.text else turn.text(f"kind.{m.kind.value}")
+            lines.append(f"  {_when(turn, m.received_at)} {body[:300]}")
+    turn.reply(session, "\n".join(lines)[:4000])
+
+
+def _mood_key(score: int) -> str:
+    from domain.mood import Mood
+
+    return Mood.from_score(score).value

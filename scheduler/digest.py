@@ -1,0 +1,50 @@
+"""The weekly digest: on Monday at the start of working hours, each coordinator gets the
+week's statistics. A marker row per ISO week makes it exactly once, across restarts and
+instances."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+
+from bot.services import Services
+from handlers.coordination import stats_text
+from storage.audit import Marker
+from storage.outbox import OutboxRepository, Purpose, new_message
+from storage.staff import StaffRepository
+
+log = logging.getLogger(__name__)
+
+
+async def digest_step(svc: Services, now: datetime) -> bool:
+    esc = svc.settings.escalation
+    local = now.astimezone(ZoneInfo(esc.timezone))
+    if local.weekday() != 0 or local.time() < esc.working_hours[0]:
+        return False
+    year, week, _ = local.isocalendar()
+    key = f"weekly_digest:{year}-W{week:02d}"
+    try:
+        async with svc.db.transaction() as session:
+            if await session.get(Marker, key) is not None:
+                return False
+            session.add(Marker(key=key, at=now))
+            await session.flush()
+            coordinators = await StaffRepository(session).coordinators()
+            for staff in coordinators:
+                text = (
+                    svc.text(staff.language, "digest.header")
+                    + "\n"
+                    + await stats_text(svc, session, staff.language, now)
+                )
+                OutboxRepository(session).add(
+                    new_message(
+                        chat_id=staff.telegram_id, text=text, now=now, purpose=Purpose.NOTIFY
+                    )
+                )
+    except IntegrityError:
+        return False  # another instance sent it
+    log.info("weekly digest %s queued for %s coordinators", key, len(coordinators))
+    return True
