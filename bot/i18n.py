@@ -61,7 +61,7 @@ class Catalog:
         except KeyError:
             raise KeyError(f"missing catalog key {key!r}") from None
 
-    def text(self, language: str, key: str, **params: object) -> str:
+    def text(self, language: str, key: str, /, **params: object) -> str:
         entry = self._entry(language, key)
         if isinstance(entry, list):
             raise TypeError(f"catalog key {key!r} is a list of variants; use variant()")
@@ -71,7 +71,7 @@ class Catalog:
         entry = self._entry(language, key)
         return list(entry) if isinstance(entry, list) else [entry]
 
-    def variant(self, language: str, key: str, pick: int, **params: object) -> str:
+    def variant(self, language: str, key: str, pick: int, /, **params: object) -> str:
         """One of several phrasings, chosen by a caller-supplied number (deterministic)."""
         options = self.variants(language, key)
         return options[pick % len(options)].format(**params)

@@ -32,7 +32,7 @@ class Services:
     def wake_delivery(self) -> None:
         self.outbox_wakeup.set()
 
-    def text(self, language: str, key: str, **params: object) -> str:
+    def text(self, language: str, key: str, /, **params: object) -> str:
         return self.catalog.text(language, key, **params)
 
 
