@@ -133,6 +133,45 @@ class Cli:
             await db.dispose()
         return EXIT_OK
 
+    async def staff_deactivate(self) -> int:
+        from sqlalchemy import func
+
+        from domain.people import PersonStatus
+        from storage.audit import AuditRepository
+        from storage.people import Person
+        from storage.staff import StaffRepository
+
+        db = await self.database(self.settings())
+        try:
+            now = SystemClock().now()
+            async with db.transaction() as session:
+                member = await StaffRepository(session).by_telegram_id(self.args.telegram_id)
+                if member is None:
+                    raise TsunagariError(
+                        f"no active staff member with telegram id {self.args.telegram_id}"
+                    )
+                caseload = await session.scalar(
+                    select(func.count())
+                    .select_from(Person)
+                    .where(Person.worker_id == member.id, Person.status != PersonStatus.STOPPED)
+                )
+                if caseload:
+                    raise TsunagariError(
+                        f"staff {member.id} still supports {caseload} people; "
+                        "reassign them first (/assign)"
+                    )
+                member.active = False
+                AuditRepository(session).record(
+                    action="staff.deactivated",
+                    actor="cli",
+                    now=now,
+                    detail={"staff_id": member.id},
+                )
+        finally:
+            await db.dispose()
+        self.out.write(f"staff {member.id} deactivated\n")
+        return EXIT_OK
+
     async def staff_list(self) -> int:
         from storage.staff import StaffRepository
 
@@ -370,6 +409,8 @@ def build_parser() -> argparse.ArgumentParser:
     staff_add.add_argument("--telegram-id", type=int, required=True)
     staff_add.add_argument("--role", choices=[r.value for r in StaffRole], required=True)
     staff_add.add_argument("--name", required=True)
+    staff_off = add(staff, "deactivate", Cli.staff_deactivate, "deactivate a staff member")
+    staff_off.add_argument("--telegram-id", type=int, required=True)
     staff_list = add(staff, "list", Cli.staff_list, "list staff")
     staff_list.add_argument("--json", action="store_true")
 

@@ -141,7 +141,11 @@ async def open_or_join(
         existing = await active_for(session, person.id, reason)
         assert existing is not None
         return Opened(existing, MergeAction.JOIN)
-    await notify(svc, session, escalation, person, now, level=0)
+    # Distress reaches the worker, the backup and the coordinators at once; the ladder
+    # still re-notifies until someone acknowledges.
+    await notify(
+        svc, session, escalation, person, now, level=0, everyone=reason is EscalationReason.DISTRESS
+    )
     log.info(
         "escalation %s opened: person %s reason %s priority %s",
         escalation.id,
@@ -193,11 +197,23 @@ async def notify(
     *,
     level: int,
     raised: bool = False,
+    everyone: bool = False,
 ) -> None:
-    """Queue a notification with an acknowledge button (first) to the level's recipients."""
+    """Queue a notification with an acknowledge button (first) to the level's recipients.
+
+    `everyone`: the worker, the backup and every coordinator at once (distress).
+    """
     outbox = OutboxRepository(session)
     urgent = escalation.priority is Priority.P1
-    for staff in await recipients(session, escalation, person, level):
+    targets = await recipients(session, escalation, person, level)
+    if everyone:
+        for extra_level in (2, 3):
+            targets += await recipients(session, escalation, person, extra_level)
+    seen: set[int] = set()
+    for staff in targets:
+        if staff.id in seen:
+            continue
+        seen.add(staff.id)
         message = new_message(
             chat_id=staff.telegram_id,
             text=notification_text(svc, staff, escalation, person, raised=raised),

@@ -78,11 +78,8 @@ async def on_delivery_failed(
 
 def crisis_card(svc: Services, language: str) -> str:
     """The calm reply with real crisis lines: emergency numbers first, then 24-hour lines."""
-    from signals import load_crisis_lines
-
-    lines = load_crisis_lines(svc.settings.signals.crisis_lines)
     rendered = []
-    for line in lines:
+    for line in svc.crisis_lines:
         name = line.name_ja if language == "ja" else line.name_en
         hours = line.hours_ja if language == "ja" else line.hours_en
         purpose = line.purpose_ja if language == "ja" else line.purpose_en

@@ -110,6 +110,7 @@ class Runtime:
             clock=clock or SystemClock(),
             catalog=Catalog(settings.default_language),
         )
+        self.svc.load_signals()
         self.app: TelegramApp = build_application(self.svc)
         self.processor = Processor(self.svc, self.app)
         self.deliverer = Deliverer(

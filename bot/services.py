@@ -12,9 +12,11 @@ from typing import Any
 from telegram.ext import CallbackContext
 
 from bot.clock import Clock
+from bot.errors import ConfigError
 from bot.i18n import Catalog
 from bot.metrics import Metrics
 from bot.settings import Settings
+from signals import Classifier, CrisisLine, SignalsConfigError, load_crisis_lines
 from storage.db import Database
 
 
@@ -28,6 +30,25 @@ class Services:
     bot_username: str = ""
     # Set when the outbox has new rows, so delivery does not wait for the next tick.
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
+    # Built once from settings.signals (the organisation's rules and crisis lines).
+    classifier: Classifier = field(default_factory=Classifier.from_files)
+    crisis_lines: list[CrisisLine] = field(default_factory=load_crisis_lines)
+
+    def load_signals(self) -> None:
+        """Apply the organisation's signal rules and crisis lines; errors name the key."""
+        cfg = self.settings.signals
+        if cfg.extra_rules is not None or cfg.disabled_rules:
+            try:
+                self.classifier = Classifier.from_files(cfg.extra_rules, cfg.disabled_rules)
+            except (SignalsConfigError, OSError) as exc:
+                raise ConfigError("signals.extra_rules", "a valid rules file", str(exc)) from None
+        if cfg.crisis_lines is not None:
+            try:
+                self.crisis_lines = load_crisis_lines(cfg.crisis_lines)
+            except (SignalsConfigError, OSError) as exc:
+                raise ConfigError(
+                    "signals.crisis_lines", "a valid crisis lines file", str(exc)
+                ) from None
 
     def wake_delivery(self) -> None:
         self.outbox_wakeup.set()

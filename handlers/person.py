@@ -19,6 +19,7 @@ from telegram.ext import ContextTypes
 from bot.checkins import MOOD_PREFIX, adapt_cadence, mood_from_key, sign_of_life
 from bot.escalations import open_or_join, relay_back
 from bot.people import forget, mark_unreachable, respond_to_distress, tell_worker
+from bot.services import Services
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
 from domain.schedule import format_hhmm, parse_hhmm, validate_own_time
@@ -51,12 +52,10 @@ def _message_kind(update: Update) -> MessageKind:
     return MessageKind.OTHER
 
 
-def _classify(text: str) -> tuple[str, str]:
+def _classify(svc: Services, text: str) -> tuple[str, str]:
     """Severity and fired rules; a classifier failure is treated as `concern`, never ignored."""
     try:
-        from signals import classify
-
-        result = classify(text)
+        result = svc.classifier.classify(text)
         return result.severity.value, ",".join(result.rules)
     except Exception:
         # Log the failure, never the text.
@@ -79,7 +78,7 @@ async def person_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 return
             kind = _message_kind(update)
             text = message.text or message.caption
-            severity, rules = _classify(text) if text else ("none", "")
+            severity, rules = _classify(turn.svc, text) if text else ("none", "")
             if person.status is PersonStatus.STOPPED:
                 # Consent was withdrawn: nothing is stored, but safety still comes first.
                 if severity == "critical":
