@@ -14,7 +14,14 @@ from bot.services import Services
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
 from storage.inbound import PersonMessage
-from storage.outbox import PRIORITY_URGENT, OutboxMessage, OutboxRepository, Purpose, new_message
+from storage.outbox import (
+    PRIORITY_URGENT,
+    OutboxMessage,
+    OutboxRepository,
+    OutboxState,
+    Purpose,
+    new_message,
+)
 from storage.people import Person
 from storage.staff import Staff
 
@@ -141,6 +148,14 @@ async def forget(svc: Services, session: AsyncSession, person: Person, now: date
     """
     result = await session.execute(
         delete(PersonMessage).where(PersonMessage.person_id == person.id)
+    )
+    # Sent messages about the person (check-ins, replies, staff notifications naming them)
+    # are kept only for delivery bookkeeping; erasure removes them too.
+    await session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.person_id == person.id,
+            OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+        )
     )
     person.display_name = None
     person.erased_at = now

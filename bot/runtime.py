@@ -35,6 +35,7 @@ from bot.web import Listener, ops_routes, webhook_routes
 from scheduler.delivery import Deliverer
 from scheduler.digest import digest_step
 from scheduler.dispatch import dispatch_due
+from scheduler.housekeeping import housekeeping_step
 from scheduler.menus import set_default_menus, sync_staff_menus
 from scheduler.pauses import resume_step
 from scheduler.silence import nudge_step, silence_escalation_step
@@ -67,6 +68,7 @@ def _steps() -> list[tuple[str, TickStep]]:
         ("silence", pure(silence_escalation_step)),
         ("step_up", pure(step_up_due)),
         ("digest", pure(digest_step)),
+        ("housekeeping", pure(housekeeping_step)),
         ("menus", _menus_step),
     ]
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Update
-from telegram.ext import ContextTypes
 
 from bot.errors import InviteError
-from handlers.turn import AlreadyHandled, Turn, answer_quietly, inline_keyboard
+from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
 from storage.invites import Invite, InviteRepository
@@ -23,50 +21,44 @@ CONSENT_YES = "consent:yes:"
 CONSENT_NO = "consent:no:"
 
 
-async def start_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    turn = Turn(update, context)
-    token = context.args[0] if context.args else ""
-    try:
-        async with turn.transaction() as session:
-            actor = await turn.actor(session)
-            if actor.person is not None:
-                turn.reply(session, turn.text("consent.already"))
-                return
-            if actor.staff is not None:
-                turn.reply(session, turn.text(f"help.{actor.role.value}"))
-                return
-            if not token:
-                turn.reply(session, turn.text("stranger.intro"))
-                return
-            try:
-                invite = await InviteRepository(session).open(
-                    token, telegram_id=turn.user_id, now=turn.now
-                )
-            except InviteError as exc:
-                log.info("invite refused for user %s: %s", turn.user_id, exc.reason)
-                turn.reply(session, turn.text(f"invite.{exc.reason}"))
-                return
-            if invite.staff_role is not None:
-                await _join_staff(turn, session, invite)
-                return
-            worker = await StaffRepository(session).get(invite.worker_id)
-            turn.reply(
-                session,
-                turn.text(
-                    "consent.text",
-                    org=turn.svc.settings.organisation_name,
-                    worker=worker.name if worker else "",
-                ),
-                markup=inline_keyboard(
-                    [
-                        [(turn.text("consent.agree"), f"{CONSENT_YES}{invite.id}")],
-                        [(turn.text("consent.decline"), f"{CONSENT_NO}{invite.id}")],
-                    ]
-                ),
-            )
-            log.info("consent asked: invite %s user %s", invite.id, turn.user_id)
-    except AlreadyHandled:
+@turn_handler()
+async def start_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
+    """`/start <token>` from an invitation link: explain, and ask for consent."""
+    token = args[0] if args else ""
+    if actor.person is not None:
+        turn.reply(session, turn.text("consent.already"))
         return
+    if actor.staff is not None:
+        turn.reply(session, turn.text(f"help.{actor.role.value}"))
+        return
+    if not token:
+        turn.reply(session, turn.text("stranger.intro"))
+        return
+    try:
+        invite = await InviteRepository(session).open(token, telegram_id=turn.user_id, now=turn.now)
+    except InviteError as exc:
+        log.info("invite refused for user %s: %s", turn.user_id, exc.reason)
+        turn.reply(session, turn.text(f"invite.{exc.reason}"))
+        return
+    if invite.staff_role is not None:
+        await _join_staff(turn, session, invite)
+        return
+    worker = await StaffRepository(session).get(invite.worker_id)
+    turn.reply(
+        session,
+        turn.text(
+            "consent.text",
+            org=turn.svc.settings.organisation_name,
+            worker=worker.name if worker else "",
+        ),
+        markup=inline_keyboard(
+            [
+                [(turn.text("consent.agree"), f"{CONSENT_YES}{invite.id}")],
+                [(turn.text("consent.decline"), f"{CONSENT_NO}{invite.id}")],
+            ]
+        ),
+    )
+    log.info("consent asked: invite %s user %s", invite.id, turn.user_id)
 
 
 async def _join_staff(turn: Turn, session: AsyncSession, invite: Invite) -> None:
@@ -101,78 +93,71 @@ async def _join_staff(turn: Turn, session: AsyncSession, invite: Invite) -> None
     log.info("staff %s joined through invite %s", staff.id, invite.id)
 
 
-async def consent_callback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    query = update.callback_query
+@turn_handler()
+async def consent_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
+    """Only the consent button creates a person record, linked to the inviting worker."""
+    query = turn.update.callback_query
     assert query is not None and query.data is not None
-    turn = Turn(update, context)
     agreed = query.data.startswith(CONSENT_YES)
     invite_id = int(query.data.rsplit(":", 1)[1])
-    try:
-        async with turn.transaction() as session:
-            message = query.message
-            if message is not None:
-                # Take the buttons away so the choice cannot be pressed twice.
-                OutboxRepository(session).add(
-                    new_edit(
-                        chat_id=turn.chat_id,
-                        message_id=message.message_id,
-                        now=turn.now,
-                        reply_markup={"inline_keyboard": []},
-                    )
-                )
-                turn.sent = True
-            actor = await turn.actor(session)
-            if actor.person is not None or actor.staff is not None:
-                turn.reply(session, turn.text("consent.already"))
-                return
-            if not agreed:
-                turn.reply(session, turn.text("consent.declined"))
-                log.info("consent declined: invite %s user %s", invite_id, turn.user_id)
-                return
-            try:
-                invite = await InviteRepository(session).consume(
-                    invite_id, telegram_id=turn.user_id, now=turn.now
-                )
-            except InviteError as exc:
-                turn.reply(session, turn.text(f"invite.{exc.reason}"))
-                return
-            user = update.effective_user
-            person = await PersonRepository(session).add(
-                new_person(
-                    turn.svc.settings,
-                    telegram_id=turn.user_id,
-                    chat_id=turn.chat_id,
-                    display_name=user.first_name if user else None,
-                    language=turn.telegram_language,
-                    worker_id=invite.worker_id,
-                    invite_id=invite.id,
-                    now=turn.now,
-                )
-            )
-            plan_after_contact(person, turn.svc.settings, turn.now)
-            AuditRepository(session).record(
-                action="person.enrolled",
-                actor="person",
-                person_id=person.id,
+    if query.message is not None:
+        # Take the buttons away so the choice cannot be pressed twice.
+        OutboxRepository(session).add(
+            new_edit(
+                chat_id=turn.chat_id,
+                message_id=query.message.message_id,
                 now=turn.now,
-                detail={"invite_id": invite.id, "worker_id": invite.worker_id},
+                reply_markup={"inline_keyboard": []},
             )
-            worker = await StaffRepository(session).get(invite.worker_id)
-            turn.language = person.language
-            turn.reply(session, turn.text("consent.done", worker=worker.name if worker else ""))
-            if worker is not None and worker.active:
-                turn.send(
-                    session,
-                    worker.telegram_id,
-                    turn.svc.text(
-                        worker.language,
-                        "consent.worker_told",
-                        person=person.display_name or "",
-                        person_id=person.id,
-                    ),
-                )
-            log.info("person %s enrolled via invite %s", person.id, invite.id)
-    except AlreadyHandled:
-        pass
-    finally:
-        await answer_quietly(update)
+        )
+        turn.sent = True
+    if actor.person is not None or actor.staff is not None:
+        turn.reply(session, turn.text("consent.already"))
+        return
+    if not agreed:
+        turn.reply(session, turn.text("consent.declined"))
+        log.info("consent declined: invite %s user %s", invite_id, turn.user_id)
+        return
+    try:
+        invite = await InviteRepository(session).consume(
+            invite_id, telegram_id=turn.user_id, now=turn.now
+        )
+    except InviteError as exc:
+        turn.reply(session, turn.text(f"invite.{exc.reason}"))
+        return
+    user = turn.update.effective_user
+    person = await PersonRepository(session).add(
+        new_person(
+            turn.svc.settings,
+            telegram_id=turn.user_id,
+            chat_id=turn.chat_id,
+            display_name=user.first_name if user else None,
+            language=turn.telegram_language,
+            worker_id=invite.worker_id,
+            invite_id=invite.id,
+            now=turn.now,
+        )
+    )
+    plan_after_contact(person, turn.svc.settings, turn.now)
+    AuditRepository(session).record(
+        action="person.enrolled",
+        actor="person",
+        person_id=person.id,
+        now=turn.now,
+        detail={"invite_id": invite.id, "worker_id": invite.worker_id},
+    )
+    worker = await StaffRepository(session).get(invite.worker_id)
+    turn.language = person.language
+    turn.reply(session, turn.text("consent.done", worker=worker.name if worker else ""))
+    if worker is not None and worker.active:
+        turn.send(
+            session,
+            worker.telegram_id,
+            turn.svc.text(
+                worker.language,
+                "consent.worker_told",
+                person=person.display_name or "",
+                person_id=person.id,
+            ),
+        )
+    log.info("person %s enrolled via invite %s", person.id, invite.id)

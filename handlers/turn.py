@@ -7,8 +7,9 @@ commits. Replies are sent by the delivery loop, never inside the transaction.
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -150,3 +151,38 @@ async def answer_quietly(update: Update, text: str | None = None) -> None:
         logging.getLogger(__name__).info(
             "callback answer for update %s failed: %s", update.update_id, type(exc).__name__
         )
+
+
+Action = Callable[["Turn", AsyncSession, Actor, list[str]], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
+Gate = Callable[[Actor], str | None]
+
+
+def turn_handler(gate: Gate | None = None) -> Callable[[Action], Handler]:
+    """Wrap an action in one turn: one transaction that claims the update, a role gate
+    (which names the catalog key of its kind refusal), and the button-press answer.
+
+    A redelivered update does nothing; a refusal changes nothing but the reply.
+    """
+
+    def wrap(action: Action) -> Handler:
+        @functools.wraps(action)
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+            turn = Turn(update, context)
+            try:
+                async with turn.transaction() as session:
+                    actor = await turn.actor(session)
+                    refusal = gate(actor) if gate is not None else None
+                    if refusal is not None:
+                        turn.reply(session, turn.text(refusal))
+                        return
+                    await action(turn, session, actor, list(context.args or []))
+            except AlreadyHandled:
+                pass
+            finally:
+                if update.callback_query is not None:
+                    await answer_quietly(update, turn.callback_answer)
+
+        return handler
+
+    return wrap

@@ -248,6 +248,11 @@ class Deliverer:
                     hook = self.on_sent.get(row.purpose)
                     if hook is not None:
                         await hook(session, row, result.message_id, now)
+                        # Write the hook's changes and forget its objects: ORM UPDATEs in
+                        # later hooks synchronise every object of their class held by the
+                        # session, which grows a batch's cost with the square of its size.
+                        await session.flush()
+                        session.expunge_all()
                     continue
                 error = result.error
                 metrics.inc("tsunagari_sends_failed_total", reason=error.reason)

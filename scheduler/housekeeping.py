@@ -1,0 +1,54 @@
+"""Housekeeping: keep only what the product needs.
+
+Sent outbox rows hold message text (and, for staff notifications, names); they are needed
+only briefly for delivery bookkeeping and edits, so they go after `OUTBOX_RETENTION`.
+Handled inbound updates are kept (without payload) only as long as Telegram may redeliver
+them (24 h), with a margin.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+
+from bot.services import Services
+from storage.audit import Marker
+from storage.inbound import InboundUpdate
+from storage.outbox import OutboxMessage, OutboxState
+
+log = logging.getLogger(__name__)
+
+OUTBOX_RETENTION = timedelta(days=14)
+UPDATE_RETENTION = timedelta(days=3)
+EVERY = timedelta(hours=1)
+MARKER = "housekeeping"
+
+
+async def housekeeping_step(svc: Services, now: datetime) -> bool:
+    """At most once an hour (a marker row, so every instance and restart agrees)."""
+    async with svc.db.transaction() as session:
+        marker = await session.get(Marker, MARKER)
+        if marker is not None and marker.at > now - EVERY:
+            return False
+        if marker is None:
+            session.add(Marker(key=MARKER, at=now))
+        else:
+            marker.at = now
+        outbox = await session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+                OutboxMessage.created_at < now - OUTBOX_RETENTION,
+            )
+        )
+        updates = await session.execute(
+            delete(InboundUpdate).where(
+                InboundUpdate.processed_at < now - UPDATE_RETENTION,
+                InboundUpdate.error.is_(None),
+            )
+        )
+    removed = int(outbox.rowcount or 0) + int(updates.rowcount or 0)  # type: ignore[attr-defined]
+    if removed:
+        log.info("housekeeping removed %s old rows", removed)
+    return False  # never a reason to wake delivery
