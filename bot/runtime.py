@@ -195,8 +195,8 @@ class Runtime:
         await set_default_menus(self.svc, self.app.bot)
         await self.app.start()
         spawn = self._spawn
-        spawn(self.processor.run(self.stop_event), "processor")
-        spawn(self.deliverer.run(self.stop_event), "delivery")
+        spawn(partial(self.processor.run, self.stop_event), "processor")
+        spawn(partial(self.deliverer.run, self.stop_event), "delivery")
         tg = self.settings.telegram
         if tg.mode == "webhook":
             hook_app = web.Application()
@@ -210,7 +210,7 @@ class Runtime:
                 allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
             )
         else:
-            spawn(self.poller.run(self.stop_event), "poller")
+            spawn(partial(self.poller.run, self.stop_event), "poller")
         if self.settings.http.listen and (
             tg.mode != "webhook" or self.settings.http.listen != tg.webhook_listen
         ):
@@ -238,10 +238,12 @@ class Runtime:
         log.info("listening on %s:%s", listener.host, listener.port)
         return listener
 
-    def _spawn(self, coro: Awaitable[None], name: str) -> None:
+    def _spawn(self, loop: Callable[[], Awaitable[None]], name: str) -> None:
+        # The coroutine is created inside the task, so cancelling a task that never ran
+        # leaves no un-awaited coroutine behind.
         async def guarded() -> None:
             try:
-                await coro
+                await loop()
             except asyncio.CancelledError:
                 raise
             except Exception:

@@ -17,6 +17,7 @@ from bot.i18n import Catalog
 from bot.metrics import Metrics
 from bot.settings import Settings
 from signals import Classifier, CrisisLine, SignalsConfigError, load_crisis_lines
+from signals.classifier import default_classifier
 from storage.db import Database
 
 
@@ -31,7 +32,7 @@ class Services:
     # Set when the outbox has new rows, so delivery does not wait for the next tick.
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     # Built once from settings.signals (the organisation's rules and crisis lines).
-    classifier: Classifier = field(default_factory=Classifier.from_files)
+    classifier: Classifier = field(default_factory=default_classifier)
     crisis_lines: list[CrisisLine] = field(default_factory=load_crisis_lines)
 
     def load_signals(self) -> None:
