@@ -1,0 +1,265 @@
+"""`settings_from_mapping` and `load_settings`: defaults, durations, and errors that name
+the key and the expected form (PRODUCT.md, "Operating it")."""
+
+from __future__ import annotations
+
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.errors import ConfigError
+from bot.settings import (
+    DEFAULT_BASE_URL,
+    DEFAULT_DATABASE_URL,
+    Settings,
+    load_settings,
+    settings_from_mapping,
+)
+
+TOKEN = "123456:ABC-def_ghi"
+
+
+def build(data: dict[str, Any], env: dict[str, str] | None = None) -> Settings:
+    return settings_from_mapping(data, env or {})
+
+
+def config_error(data: dict[str, Any], env: dict[str, str] | None = None) -> ConfigError:
+    with pytest.raises(ConfigError) as info:
+        build(data, env)
+    return info.value
+
+
+def test_defaults_follow_the_documented_values() -> None:
+    s = build({})
+    assert s.telegram.token == ""
+    assert s.telegram.base_url == DEFAULT_BASE_URL == "https://api.telegram.org/bot"
+    assert s.telegram.mode == "polling"
+    assert s.database.url == DEFAULT_DATABASE_URL == "sqlite+aiosqlite:///tsunagari.db"
+    assert s.scheduler.tick == timedelta(seconds=5)
+    assert s.checkin.times == (time(10, 0),)
+    assert s.checkin.days == "daily"
+    assert s.checkin.timezone == "Asia/Tokyo"
+    assert s.checkin.quiet_hours == (time(22, 0), time(7, 0))
+    assert s.checkin.nudge_after < s.checkin.escalate_after
+    assert s.escalation.ack_p1 < s.escalation.ack_p2 < s.escalation.ack_p3
+    assert s.invites.expire_after == timedelta(days=7)
+    assert s.default_language == "ja"
+    assert s.ack_deadline("P1") == s.escalation.ack_p1
+
+
+def test_token_is_required_only_by_commands_that_talk_to_telegram() -> None:
+    s = build({})
+    with pytest.raises(ConfigError) as info:
+        s.require_token()
+    assert info.value.key == "telegram.token"
+    assert "TSUNAGARI_TELEGRAM_TOKEN" in str(info.value)
+    assert build({"telegram": {"token": TOKEN}}).require_token() == TOKEN
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", timedelta(seconds=90)),
+        ("10m", timedelta(minutes=10)),
+        ("6h", timedelta(hours=6)),
+        ("2d", timedelta(days=2)),
+        ("1h30m", timedelta(minutes=90)),
+    ],
+)
+def test_durations_are_written_with_a_unit(text: str, expected: timedelta) -> None:
+    assert build({"scheduler": {"tick": text}}).scheduler.tick == expected
+    assert build({"escalation": {"ack_p1": text}}).escalation.ack_p1 == expected
+    assert build({"invites": {"expire_after": text}}).invites.expire_after == expected
+
+
+def test_a_full_documented_configuration_is_accepted() -> None:
+    s = build(
+        {
+            "telegram": {"token": TOKEN, "base_url": "http://127.0.0.1:8081/bot"},
+            "database": {"url": "postgresql+asyncpg://bot@db/tsunagari"},
+            "scheduler": {"tick": "10s"},
+            "checkin": {
+                "times": ["09:00", "18:30"],
+                "days": "weekdays",
+                "timezone": "Europe/London",
+                "quiet_hours": "23:00-06:00",
+                "nudge_after": "3h",
+                "escalate_after": "1d",
+            },
+            "escalation": {"ack_p1": "10m", "ack_p2": "2h", "ack_p3": "2d"},
+        }
+    )
+    assert s.telegram.base_url == "http://127.0.0.1:8081/bot"
+    assert s.database.url == "postgresql+asyncpg://bot@db/tsunagari"
+    assert s.checkin.times == (time(9, 0), time(18, 30))
+    assert s.checkin.timezone == "Europe/London"
+    assert s.checkin.quiet_hours == (time(23, 0), time(6, 0))
+    assert (s.checkin.nudge_after, s.checkin.escalate_after) == (
+        timedelta(hours=3),
+        timedelta(days=1),
+    )
+    assert (s.escalation.ack_p1, s.escalation.ack_p2, s.escalation.ack_p3) == (
+        timedelta(minutes=10),
+        timedelta(hours=2),
+        timedelta(days=2),
+    )
+
+
+def test_quiet_hours_can_be_switched_off() -> None:
+    assert build({"checkin": {"quiet_hours": "none"}}).checkin.quiet_hours is None
+
+
+# Each row: the mapping, the key the error must name, and words of the expected form.
+ERRORS: list[tuple[str, dict[str, Any], str, str]] = [
+    ("bad duration", {"checkin": {"nudge_after": "6 hours"}}, "checkin.nudge_after", "'90s'"),
+    ("bare number", {"scheduler": {"tick": "5"}}, "scheduler.tick", "'10m'"),
+    ("duration not a string", {"escalation": {"ack_p1": 15}}, "escalation.ack_p1", "'6h'"),
+    ("zero duration", {"escalation": {"ack_p2": "0s"}}, "escalation.ack_p2", "positive"),
+    ("bad time zone", {"checkin": {"timezone": "Mars/Olympus"}}, "checkin.timezone", "IANA"),
+    ("unknown key", {"telegram": {"tokn": TOKEN}}, "telegram.tokn", "documented key"),
+    ("unknown table", {"telegramm": {"token": TOKEN}}, "telegramm", "documented tables"),
+    ("table not a table", {"checkin": "daily"}, "checkin", "[checkin]"),
+    ("bad quiet hours", {"checkin": {"quiet_hours": "22-7"}}, "checkin.quiet_hours", "HH:MM"),
+    (
+        "quiet hours start == end",
+        {"checkin": {"quiet_hours": "22:00-22:00"}},
+        "checkin.quiet_hours",
+        "HH:MM-HH:MM",
+    ),
+    ("bad times", {"checkin": {"times": ["25:00"]}}, "checkin.times", "HH:MM"),
+    ("bad days", {"checkin": {"days": "someday"}}, "checkin.days", "weekdays"),
+    (
+        "escalate_after == nudge_after",
+        {"checkin": {"nudge_after": "6h", "escalate_after": "6h"}},
+        "checkin.escalate_after",
+        "longer than checkin.nudge_after",
+    ),
+    (
+        "escalate_after < nudge_after",
+        {"checkin": {"escalate_after": "1h"}},
+        "checkin.escalate_after",
+        "longer than checkin.nudge_after",
+    ),
+    ("bad database url", {"database": {"url": "mysql://x/y"}}, "database.url", "sqlite+aiosqlite"),
+    (
+        "sync postgres driver",
+        {"database": {"url": "postgresql://u@h/db"}},
+        "database.url",
+        "postgresql+asyncpg",
+    ),
+    (
+        "webhook mode without secret",
+        {"telegram": {"mode": "webhook", "webhook_url": "https://bot.example.org/hook"}},
+        "telegram.webhook_secret",
+        "16-256 characters",
+    ),
+    (
+        "webhook mode with a short secret",
+        {
+            "telegram": {
+                "mode": "webhook",
+                "webhook_url": "https://bot.example.org/hook",
+                "webhook_secret": "short",
+            }
+        },
+        "telegram.webhook_secret",
+        "16-256 characters",
+    ),
+    (
+        "webhook mode without url",
+        {"telegram": {"mode": "webhook", "webhook_secret": "s" * 32}},
+        "telegram.webhook_url",
+        "https://",
+    ),
+    ("unknown mode", {"telegram": {"mode": "push"}}, "telegram.mode", "'polling'"),
+    ("malformed token", {"telegram": {"token": "not a token"}}, "telegram.token", "123456:"),
+    ("bad base url", {"telegram": {"base_url": "api.telegram.org"}}, "telegram.base_url", "http"),
+    ("bad listen", {"http": {"listen": "9464"}}, "http.listen", "HOST:PORT"),
+    (
+        "bad language",
+        {"organisation": {"default_language": "fr"}},
+        "organisation.default_language",
+        "'ja'",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "form"), [row[1:] for row in ERRORS], ids=[row[0] for row in ERRORS]
+)
+def test_every_error_names_the_key_and_the_expected_form(
+    data: dict[str, Any], key: str, form: str
+) -> None:
+    error = config_error(data)
+    assert error.key == key
+    message = str(error)
+    assert f"'{key}'" in message
+    assert form in message, message
+    assert "\n" not in message
+
+
+def test_a_bad_database_url_does_not_echo_its_password() -> None:
+    error = config_error({"database": {"url": "mysql://admin:hunter2@db/x"}})
+    assert "hunter2" not in str(error)
+
+
+def test_token_error_does_not_echo_the_token() -> None:
+    error = config_error({"telegram": {"token": "secret token value"}})
+    assert "secret token value" not in str(error)
+
+
+def test_environment_overrides_the_secrets() -> None:
+    env = {
+        "TSUNAGARI_TELEGRAM_TOKEN": "999:FROM-ENV",
+        "TSUNAGARI_DATABASE_URL": "postgresql+asyncpg://env@host/db",
+    }
+    s = build({"telegram": {"token": TOKEN}, "database": {"url": "sqlite+aiosqlite:///f.db"}}, env)
+    assert s.telegram.token == "999:FROM-ENV"
+    assert s.database.url == "postgresql+asyncpg://env@host/db"
+
+
+def test_environment_secrets_are_validated_too() -> None:
+    error = config_error({}, {"TSUNAGARI_DATABASE_URL": "mysql://x/y"})
+    assert error.key == "database.url"
+    assert "TSUNAGARI_DATABASE_URL" in str(error)
+
+
+def test_load_settings_reads_a_toml_file(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[telegram]\ntoken = "{TOKEN}"\n[checkin]\nnudge_after = "90s"\n', encoding="utf-8"
+    )
+    s = load_settings(path, {})
+    assert s.telegram.token == TOKEN
+    assert s.checkin.nudge_after == timedelta(seconds=90)
+
+
+def test_load_settings_without_a_file_uses_defaults() -> None:
+    assert load_settings(None, {}).database.url == DEFAULT_DATABASE_URL
+
+
+def test_load_settings_with_a_missing_file_names_it(tmp_path: Path) -> None:
+    missing = tmp_path / "nope.toml"
+    with pytest.raises(ConfigError) as info:
+        load_settings(missing, {})
+    assert info.value.key == "--config"
+    assert "nope.toml" in str(info.value)
+
+
+def test_load_settings_with_a_missing_file_is_fine_when_the_environment_configures(
+    tmp_path: Path,
+) -> None:
+    s = load_settings(tmp_path / "nope.toml", {"TSUNAGARI_TELEGRAM_TOKEN": "1:ENV"})
+    assert s.telegram.token == "1:ENV"
+
+
+def test_load_settings_with_bad_toml_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[telegram\ntoken = "x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, {})
+    assert info.value.key == "--config"
+    assert "valid TOML" in str(info.value)
+    assert "\n" not in str(info.value)
