@@ -72,6 +72,25 @@ async def visible_person(session: AsyncSession, actor: Actor, ref: str) -> Perso
     return person
 
 
+def _audit(
+    turn: Turn,
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    escalation: Escalation,
+    **detail: object,
+) -> None:
+    """Who did what to which escalation (and so to whose record), and when."""
+    assert actor.staff is not None
+    AuditRepository(session).record(
+        action=action,
+        staff_id=actor.staff.id,
+        person_id=escalation.person_id,
+        now=turn.now,
+        detail={"escalation_id": escalation.id, **detail},
+    )
+
+
 def _line(turn: Turn, escalation: Escalation, person: Person, holder: str | None) -> str:
     state = turn.text(f"state.{escalation.state.value}")
     if holder:
@@ -187,13 +206,7 @@ async def _show_escalation(
             for n, name in notes
         )
     text += "\n\n" + turn.text("queue.actions_hint", id=escalation.id)
-    AuditRepository(session).record(
-        action="escalation.read",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"escalation_id": escalation.id},
-    )
+    _audit(turn, session, actor, "escalation.read", escalation)
     buttons: list[list[tuple[str, str]]] = []
     if escalation.state is EscalationState.OPEN:
         buttons.append([(turn.text("escalation.ack_button"), f"ack:{escalation.id}")])
@@ -253,7 +266,7 @@ async def _resolve(
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
-    escalation, person = found
+    escalation, _person = found
     try:
         outcome = Outcome(outcome_text)
     except ValueError:
@@ -271,13 +284,7 @@ async def _resolve(
         note[:MAX_NOTE] if note else None,
         turn.now,
     )
-    AuditRepository(session).record(
-        action="escalation.resolved",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"escalation_id": escalation.id, "outcome": outcome.value},
-    )
+    _audit(turn, session, actor, "escalation.resolved", escalation, outcome=outcome.value)
     turn.reply(
         session,
         turn.text("resolve.done", id=escalation.id, outcome=turn.text(f"outcome.{outcome.value}")),
@@ -294,15 +301,9 @@ async def note_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
-    escalation, person = found
+    escalation, _person = found
     await add_note(session, escalation, actor.staff, " ".join(args[1:])[:MAX_NOTE], turn.now)
-    AuditRepository(session).record(
-        action="escalation.note",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"escalation_id": escalation.id},
-    )
+    _audit(turn, session, actor, "escalation.note", escalation)
     turn.reply(session, turn.text("note.done", id=escalation.id))
 
 
@@ -316,17 +317,11 @@ async def relay_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
-    escalation, person = found
+    escalation, _person = found
     text = " ".join(args[1:])[:3500]
     await relay(turn.svc, session, escalation, actor.staff, text, turn.now)
-    AuditRepository(session).record(
-        action="escalation.relay",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"escalation_id": escalation.id},
-    )
-    turn.reply(session, turn.text("relay.done", person_id=person.id))
+    _audit(turn, session, actor, "escalation.relay", escalation)
+    turn.reply(session, turn.text("relay.done", person_id=escalation.person_id))
 
 
 @staff_command()
@@ -346,15 +341,9 @@ async def reassign_command(
     except NotFoundError:
         turn.reply(session, turn.text("invite.unknown_worker", ref=args[1][:40]))
         return
-    escalation, person = found
+    escalation, _person = found
     await reassign(turn.svc, session, escalation, to, turn.now)
-    AuditRepository(session).record(
-        action="escalation.reassigned",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"escalation_id": escalation.id, "to_staff_id": to.id},
-    )
+    _audit(turn, session, actor, "escalation.reassigned", escalation, to_staff_id=to.id)
     turn.reply(session, turn.text("reassign.done", id=escalation.id, worker=to.name))
 
 

@@ -114,10 +114,21 @@ class Deliverer:
         self.bucket = TokenBucket(rate)
 
     async def step(self) -> bool:
-        """Send one batch; True if there was anything to do."""
-        now = self.svc.clock.now()
-        if self.paused_until is not None and now < self.paused_until:
+        """Send one batch and record the results; True if there was anything to do."""
+        if self._paused():
             return False
+        results = await self._claim_and_send()
+        if results is None:
+            return bool(self._waiting)
+        await self._record(results)
+        return True
+
+    def _paused(self) -> bool:
+        return self.paused_until is not None and self.svc.clock.now() < self.paused_until
+
+    async def _claim_and_send(self) -> list[_Result] | None:
+        """Lease a batch (after the held-back rows now ready) and send it; None if empty."""
+        now = self.svc.clock.now()
         ready = self._take_ready()
         room = self.settings.batch_size - len(ready)
         if room > 0:
@@ -131,10 +142,8 @@ class Deliverer:
                 )
             ready.extend(self._pace(claimed))
         if not ready:
-            return bool(self._waiting)
-        results = await self._send_all(ready)
-        await self._record(results)
-        return True
+            return None
+        return await self._send_all(ready)
 
     def _take_ready(self) -> list[OutboxMessage]:
         now = time.monotonic()
@@ -180,7 +189,13 @@ class Deliverer:
                 try:
                     return _Result(row, message_id=await self._send(row))
                 except TelegramError as exc:
-                    return _Result(row, error=classify_error(exc))
+                    error = classify_error(exc)
+                    if error.retry_after is not None:
+                        # Pause at once: the run loop claims the next batch before this
+                        # one's results are recorded.
+                        until = self.svc.clock.now() + timedelta(seconds=error.retry_after)
+                        self.paused_until = max(self.paused_until or until, until)
+                    return _Result(row, error=error)
 
         return list(await asyncio.gather(*(one(r) for r in rows)))
 
@@ -294,23 +309,52 @@ class Deliverer:
             if sent:
                 await session.execute(update(OutboxMessage), sent)
 
+    async def _record_logged(self, results: list[_Result]) -> None:
+        try:
+            await self._record(results)
+        except Exception:
+            # The rows keep their lease; once it expires they are sent again.
+            log.exception("recording delivery results failed")
+
     async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set. Pipelined: a batch's results are recorded while the
+        next batch is claimed and sent, so the database work overlaps the network waits."""
         tick = self.svc.settings.scheduler.tick.total_seconds()
         wakeup = self.svc.outbox_wakeup
-        while not stop.is_set():
-            # Cleared before the step: a wake-up that arrives during it is kept.
-            wakeup.clear()
-            try:
-                found = await self.step()
-            except Exception:
-                log.exception("delivery step failed")
+        recording: asyncio.Task[None] | None = None
+        try:
+            while not stop.is_set():
+                # Cleared before the step: a wake-up that arrives during it is kept.
+                wakeup.clear()
                 found = False
-            if found and not self._waiting:
-                continue
-            timeout = tick
-            if (wait := self.next_wait()) is not None:
-                timeout = min(timeout, wait)
-            waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            for w in waiters:
-                w.cancel()
+                try:
+                    results = None if self._paused() else await self._claim_and_send()
+                    if results is not None:
+                        found = True
+                        if recording is not None:
+                            await recording  # one batch in flight to the database at a time
+                        recording = asyncio.create_task(self._record_logged(results))
+                    else:
+                        found = bool(self._waiting) and not self._paused()
+                except Exception:
+                    log.exception("delivery step failed")
+                if found and not self._waiting:
+                    continue
+                if recording is not None:
+                    # Idle: finish recording first, so what was sent is visible to the
+                    # next claim and to anyone waiting for the outbox to drain.
+                    await recording
+                    recording = None
+                timeout = tick
+                if (wait := self.next_wait()) is not None:
+                    timeout = min(timeout, wait)
+                waiters = [
+                    asyncio.ensure_future(wakeup.wait()),
+                    asyncio.ensure_future(stop.wait()),
+                ]
+                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+        finally:
+            if recording is not None:
+                await recording

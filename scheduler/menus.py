@@ -19,6 +19,18 @@ from storage.staff import Staff, StaffRepository
 
 log = logging.getLogger(__name__)
 
+_WORKER_MENU = (
+    "help",
+    "queue",
+    "people",
+    "person",
+    "invite",
+    "checkin_now",
+    "note",
+    "relay",
+    "reassign",
+    "resolve",
+)
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.PERSON: (
         "help",
@@ -31,30 +43,9 @@ MENUS: dict[Role, tuple[str, ...]] = {
         "stop",
         "language",
     ),
-    Role.WORKER: (
-        "help",
-        "queue",
-        "people",
-        "person",
-        "invite",
-        "checkin_now",
-        "note",
-        "relay",
-        "reassign",
-        "resolve",
-        "language",
-    ),
+    Role.WORKER: (*_WORKER_MENU, "language"),
     Role.COORDINATOR: (
-        "help",
-        "queue",
-        "people",
-        "person",
-        "invite",
-        "checkin_now",
-        "note",
-        "relay",
-        "reassign",
-        "resolve",
+        *_WORKER_MENU,
         "assign",
         "schedule",
         "stats",

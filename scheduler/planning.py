@@ -2,34 +2,54 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from bot.settings import Settings
 from domain import schedule as sched
-from domain.cadence import CadenceLevel, effective_schedule
+from domain.cadence import CadenceLevel, EffectiveSchedule, effective_schedule
 from domain.people import PersonStatus
 from storage.people import Person
 
 
 def person_schedule(person: Person, settings: Settings) -> sched.Schedule:
-    quiet = sched.parse_quiet_hours(person.quiet_hours or "")
+    return _schedule(
+        person.checkin_times,
+        person.checkin_days,
+        person.created_at.date(),
+        person.timezone,
+        person.quiet_hours or "",
+        settings.checkin.jitter,
+    )
+
+
+# Parsing a stored schedule is pure and most people share a handful of them: dispatching a
+# morning's check-ins would otherwise parse the same strings once per person.
+@lru_cache(maxsize=4096)
+def _schedule(
+    times: str, days: str, anchor: date, timezone: str, quiet_hours: str, jitter: timedelta
+) -> sched.Schedule:
+    quiet = sched.parse_quiet_hours(quiet_hours)
     return sched.Schedule(
-        times=sched.parse_times(person.checkin_times),
-        days=sched.parse_days(person.checkin_days, anchor=person.created_at.date()),
-        timezone=person.timezone,
+        times=sched.parse_times(times),
+        days=sched.parse_days(days, anchor=anchor),
+        timezone=timezone,
         quiet_start=quiet[0] if quiet else None,
         quiet_end=quiet[1] if quiet else None,
-        jitter=settings.checkin.jitter,
+        jitter=jitter,
     )
+
+
+@lru_cache(maxsize=4096)
+def _effective(schedule: sched.Schedule, level: CadenceLevel) -> EffectiveSchedule:
+    return effective_schedule(schedule, level)
 
 
 def next_checkin_for(
     person: Person, settings: Settings, after: datetime, *, last_checkin: datetime | None = None
 ) -> datetime:
     """The person's next check-in strictly after `after`, at their current cadence."""
-    effective = effective_schedule(
-        person_schedule(person, settings), CadenceLevel(person.cadence_level)
-    )
+    effective = _effective(person_schedule(person, settings), CadenceLevel(person.cadence_level))
     return sched.next_checkin(
         effective.schedule,
         after,
