@@ -1,0 +1,436 @@
+"""The distress classifier: normalise, match rules, apply context, decide, explain."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from signals.normalize import Normalized, normalize
+from signals.rules import (
+    CONTEXT_KINDS,
+    Rule,
+    RuleKind,
+    Severity,
+    load_rule_file,
+    merge_rules,
+    parse_rules,
+)
+
+__all__ = ["CRITICAL_SCORE", "Classification", "Classifier", "Hit", "classify"]
+
+# Signals add up: a means word (1) with a quantity (2), or 💊💊 (2) with a farewell (1), reaches
+# the score of one explicit critical statement (3).
+CRITICAL_SCORE = 3
+
+# A "before" negation looks this far back; far enough for "I'm not going to ", short enough
+# that "I don't know why but I want to die" is not read as negated.
+_NEGATION_WINDOW = 24
+_CLAUSE_BREAKS = frozenset("。、,.;!?！？\n")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One rule match and what became of it."""
+
+    rule_id: str
+    kind: RuleKind
+    severity: Severity  # the severity it counted with (after any downgrade)
+    span: tuple[int, int]  # over the original text
+    status: str  # "counted", "downgraded", "blocked", "negated"
+    by: str = ""  # the context rule that blocked, negated or downgraded it
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    severity: Severity
+    rules: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    text: str = ""
+    score: int = 0
+    hits: tuple[Hit, ...] = field(default=())
+
+    def explain(self) -> str:
+        """A readable account of the decision, one line per rule that mattered."""
+        head = f"severity: {self.severity.value} (score {self.score}/{CRITICAL_SCORE})"
+        lines = [head]
+        if not self.hits:
+            lines.append("  no rule matched")
+        for h in self.hits:
+            s, e = h.span
+            quoted = self.text[s:e]
+            if h.status in ("counted", "downgraded"):
+                mark = "+" if h.status == "counted" else "~"
+                extra = f" (downgraded by {h.by})" if h.status == "downgraded" else ""
+                lines.append(
+                    f"  {mark} {h.rule_id} [{h.kind.value}, {h.severity.value}] "
+                    f"{quoted!r} at {s}-{e}{extra}: {h.description}"
+                )
+            else:
+                lines.append(
+                    f"  - {h.rule_id} [{h.kind.value}] {quoted!r} at {s}-{e} {h.status} by {h.by}"
+                )
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "severity": self.severity.value,
+            "rules": list(self.rules),
+            "spans": [list(s) for s in self.spans],
+        }
+
+
+_EMPTY = Classification(Severity.NONE, (), ())
+
+
+# Character pairs so frequent in everyday text that indexing a literal under them would test it
+# for almost every message; a literal is indexed under its least common pair instead.
+_COMMON_PAIRS = frozenset(
+    [
+        "th",
+        "he",
+        "in",
+        "er",
+        "an",
+        "re",
+        "on",
+        "at",
+        "en",
+        "nd",
+        "ti",
+        "es",
+        "or",
+        "te",
+        "of",
+        "ed",
+        "is",
+        "it",
+        "al",
+        "ar",
+        "st",
+        "to",
+        "nt",
+        "ng",
+        "se",
+        "ha",
+        "as",
+        "ou",
+        "io",
+        "le",
+        "ve",
+        "co",
+        "me",
+        "de",
+        "hi",
+        "ri",
+        "ro",
+        "ic",
+        "ne",
+        "ea",
+        "ra",
+        "ce",
+        "li",
+        "ch",
+        "ll",
+        "be",
+        "ma",
+        "si",
+        "om",
+        "ur",
+        "ow",
+        "no",
+        "so",
+        "wa",
+        "ya",
+        "yo",
+    ]
+)
+
+
+def _pair_cost(pair: str) -> int:
+    cost = 3 if pair in _COMMON_PAIRS else 0
+    for ch in pair:
+        if ch.isspace() or not ch.isalnum():
+            cost += 2
+        elif ch.isascii() or "\u3041" <= ch <= "\u309f":
+            cost += 1
+    return cost
+
+
+def _index_key(literal: str) -> str:
+    """The pair (or single character) a literal is indexed under: any pair inside it is sound,
+    since the literal cannot occur without it."""
+    if len(literal) <= 2:
+        return literal
+    pairs = [literal[i : i + 2] for i in range(len(literal) - 1)]
+    return min(pairs, key=_pair_cost)
+
+
+class _Scanner:
+    """Finds every (rule, start, end) for a group of rules.
+
+    Each rule carries literals of which any match contains one. The literals are indexed by
+    their first one or two characters; the character pairs present in a message select the few
+    literals worth a substring test, and only rules with a literal present run their regex
+    (most messages run none). Rules are independent, so overlapping matches of different rules
+    are all reported.
+    """
+
+    __slots__ = ("_always", "_by_key", "_pair_keys", "_single_keys", "_units")
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        units = [(rule, regex, kws) for rule in rules for regex, kws in rule.units]
+        self._units = tuple((rule, regex) for rule, regex, _ in units)
+        self._always = tuple(i for i, (_, _, kws) in enumerate(units) if kws is None)
+        owners: dict[str, set[int]] = {}
+        for i, (_, _, kws) in enumerate(units):
+            for kw in kws or ():
+                owners.setdefault(kw, set()).add(i)
+        # (literal, owning units, whether the key alone does not prove the literal is present)
+        by_key: dict[str, list[tuple[str, frozenset[int], bool]]] = {}
+        for kw, idxs in owners.items():
+            by_key.setdefault(_index_key(kw), []).append((kw, frozenset(idxs), len(kw) > 2))
+        self._by_key = by_key
+        self._single_keys = frozenset(k for k in by_key if len(k) == 1)
+        self._pair_keys = frozenset(k for k in by_key if len(k) == 2)
+
+    def scan(
+        self, text: str, categories: frozenset[str] | None = None
+    ) -> list[tuple[Rule, int, int]]:
+        """All matches; with `categories`, only context rules that act on one of them."""
+        selected: set[int] = set(self._always)
+        by_key = self._by_key
+        keys = self._single_keys.intersection(text)
+        if len(text) > 1:
+            keys |= self._pair_keys.intersection({text[i : i + 2] for i in range(len(text) - 1)})
+        for key in keys:
+            for kw, idxs, check in by_key[key]:
+                if not (check and kw not in text) and not idxs <= selected:
+                    selected |= idxs
+        found: list[tuple[Rule, int, int]] = []
+        seen: set[tuple[str, int, int]] = set()
+        for i in sorted(selected):
+            rule, regex = self._units[i]
+            if categories is not None and rule.targets and categories.isdisjoint(rule.targets):
+                continue
+            for m in regex.finditer(text):
+                key3 = (rule.id, m.start(), m.end())
+                if key3 not in seen:
+                    seen.add(key3)
+                    found.append((rule, m.start(), m.end()))
+        return found
+
+
+def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
+    """Overlapping or touching spans become one, so a highlight never doubles up."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return tuple(merged)
+
+
+def _score(weighted: list[tuple[Rule, int, int]]) -> int:
+    """Sums the weight of each rule once; a hit nested inside another rule's hit adds nothing.
+
+    Nesting means the same words were counted already (最後に inside 今日で最後に, 💊 inside
+    💊💊💊), and counting them twice would turn one phrase into a crisis.
+    """
+    weights: dict[str, int] = {}
+    kept: list[tuple[str, int, int]] = []
+    for rule, s, e in sorted(weighted, key=lambda h: (h[1] - h[2], h[1])):
+        if any(rid != rule.id and ks <= s and e <= ke for rid, ks, ke in kept):
+            continue
+        kept.append((rule.id, s, e))
+        weights[rule.id] = max(weights.get(rule.id, 0), rule.weight)
+    return sum(weights.values())
+
+
+def _clause_bounds(t: str, start: int, end: int) -> tuple[int, int]:
+    s = start
+    while s > 0 and t[s - 1] not in _CLAUSE_BREAKS:
+        s -= 1
+    e = end
+    n = len(t)
+    while e < n and t[e] not in _CLAUSE_BREAKS:
+        e += 1
+    return s, e
+
+
+class Classifier:
+    """A compiled rule set. Immutable and safe to share between threads and tasks."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
+        contexts = [r for r in self.rules if r.kind in (RuleKind.BLOCK, RuleKind.DOWNGRADE)]
+        self._signals = _Scanner(signals)
+        self._contexts = _Scanner(contexts)
+        self._neg_after = tuple(
+            r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"
+        )
+        self._neg_before = tuple(
+            r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
+        )
+
+    @classmethod
+    def from_files(
+        cls, extra_rules: Path | None = None, disabled: Collection[str] = ()
+    ) -> Classifier:
+        """The packaged rules, plus an organisation's own file, minus disabled ids.
+
+        A rule in `extra_rules` with the id of a packaged rule replaces it.
+        """
+        base = default_rules()
+        extra = load_rule_file(extra_rules) if extra_rules is not None else []
+        return cls(merge_rules(base, extra, disabled))
+
+    def classify(self, text: str) -> Classification:
+        if not text or text.isspace():
+            return _EMPTY
+        norm = normalize(text)
+        t = norm.text
+        hits = self._signals.scan(t)
+        if not hits:
+            return Classification(Severity.NONE, (), (), text)
+        if all(r.severity is Severity.NONE for r, _, _ in hits) and (
+            sum({r.id: r.weight for r, _, _ in hits}.values()) < CRITICAL_SCORE
+        ):
+            # Context can only lower a decision; this one is already "none".
+            return self._decide(norm, hits, [])
+        categories = frozenset(r.category for r, _, _ in hits)
+        return self._decide(norm, hits, self._scan_contexts(t, categories))
+
+    def _scan_contexts(self, t: str, categories: frozenset[str]) -> list[tuple[Rule, int, int]]:
+        found = self._contexts.scan(t, categories)
+        for i, (rule, s, e) in enumerate(found):
+            if rule.scope == "clause":
+                found[i] = (rule, *_clause_bounds(t, s, e))
+        return found
+
+    def _negated_by(self, rule: Rule, t: str, start: int, end: int) -> Rule | None:
+        for neg in self._neg_after:
+            if neg.applies_to(rule) and neg.regex.match(t, end) is not None:
+                return neg
+        if self._neg_before:
+            lo = max(0, start - _NEGATION_WINDOW)
+            for k in range(start - 1, lo - 1, -1):
+                if t[k] in _CLAUSE_BREAKS:
+                    lo = k + 1
+                    break
+            for neg in self._neg_before:
+                if neg.applies_to(rule) and neg.regex.search(t, lo, start) is not None:
+                    return neg
+        return None
+
+    def _decide(
+        self,
+        norm: Normalized,
+        found: list[tuple[Rule, int, int]],
+        contexts: list[tuple[Rule, int, int]],
+    ) -> Classification:
+        t = norm.text
+        found.sort(key=lambda h: (h[1], h[0].id))
+        best = Severity.NONE
+        weighted: list[tuple[Rule, int, int]] = []
+        order: dict[str, int] = {}
+        context_order: dict[str, int] = {}
+        spans: list[tuple[int, int]] = []
+        hits: list[Hit] = []
+        for rule, s, e in found:
+            span = norm.original_span(s, e)
+            blocker: Rule | None = None
+            downgrader: Rule | None = None
+            for ctx, cs, ce in contexts:
+                if cs < e and s < ce and ctx.applies_to(rule):
+                    if ctx.kind is RuleKind.BLOCK:
+                        blocker = ctx
+                        break
+                    if downgrader is None:
+                        downgrader = ctx
+            if blocker is None:
+                blocker = self._negated_by(rule, t, s, e)
+                status = "negated" if blocker is not None else ""
+            else:
+                status = "blocked"
+            if blocker is not None:
+                context_order.setdefault(blocker.id, s)
+                hits.append(Hit(rule.id, rule.kind, Severity.NONE, span, status, blocker.id))
+                continue
+            severity = rule.severity
+            if downgrader is not None:
+                context_order.setdefault(downgrader.id, s)
+                if severity is Severity.CRITICAL:
+                    severity = Severity.CONCERN
+                elif rule.weight >= CRITICAL_SCORE - 1 and severity is Severity.NONE:
+                    # A strong means word reported about someone else still merits a look.
+                    severity = Severity.CONCERN
+                hits.append(
+                    Hit(
+                        rule.id,
+                        rule.kind,
+                        severity,
+                        span,
+                        "downgraded",
+                        downgrader.id,
+                        rule.description,
+                    )
+                )
+            else:
+                weighted.append((rule, s, e))
+                hits.append(
+                    Hit(rule.id, rule.kind, severity, span, "counted", "", rule.description)
+                )
+            if severity.rank > best.rank:
+                best = severity
+            order.setdefault(rule.id, s)
+            if span not in spans:
+                spans.append(span)
+        score = _score(weighted)
+        if score >= CRITICAL_SCORE:
+            best = Severity.CRITICAL
+        ids = sorted(order, key=lambda k: (order[k], k))
+        ids += sorted(context_order, key=lambda k: (context_order[k], k))
+        return Classification(
+            severity=best,
+            rules=tuple(ids),
+            spans=_merge(spans),
+            text=norm.original,
+            score=score,
+            hits=tuple(hits),
+        )
+
+
+_DEFAULT_RULES: list[Rule] | None = None
+_DEFAULT: Classifier | None = None
+_LOCK = threading.Lock()
+
+
+def default_rules() -> list[Rule]:
+    """The packaged rules (signals/rules.toml), parsed once."""
+    global _DEFAULT_RULES
+    if _DEFAULT_RULES is None:
+        import tomllib
+
+        raw = resources.files("signals").joinpath("rules.toml").read_text(encoding="utf-8")
+        _DEFAULT_RULES = parse_rules(tomllib.loads(raw), "signals/rules.toml")
+    return list(_DEFAULT_RULES)
+
+
+def default_classifier() -> Classifier:
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = Classifier(default_rules())
+    return _DEFAULT
+
+
+def classify(text: str) -> Classification:
+    """Classifies with the packaged rules (built on first use)."""
+    return default_classifier().classify(text)

@@ -1,0 +1,262 @@
+"""Rule model and loading of rule files (TOML).
+
+A rule file is a list of `[[rule]]` tables. See `signals/rules.toml` for the documented format.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from signals.normalize import fold_pattern
+from signals.prefilter import required_literals
+
+__all__ = [
+    "CONTEXT_KINDS",
+    "SIGNAL_KINDS",
+    "Rule",
+    "RuleKind",
+    "Severity",
+    "SignalsConfigError",
+    "load_rule_file",
+    "merge_rules",
+    "parse_rules",
+]
+
+
+class SignalsConfigError(ValueError):
+    """A rule or crisis-line file is malformed; the message names the place and expected form."""
+
+
+class Severity(StrEnum):
+    CRITICAL = "critical"
+    CONCERN = "concern"
+    NONE = "none"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.NONE: 0, Severity.CONCERN: 1, Severity.CRITICAL: 2}
+
+
+class RuleKind(StrEnum):
+    TRIGGER = "trigger"  # a statement that carries its own severity (消えたい, help me)
+    MEANS = "means"  # a method or means (薬, 💊, rope); weighs a lot, rarely decisive alone
+    PLAN = "plan"  # quantity, preparation or an act under way (全部飲んだ, bought a rope)
+    TIME = "time"  # time words that raise risk when combined (今夜, tonight)
+    FAREWELL = "farewell"  # leave-taking (さようなら, thank you for everything)
+    BLOCK = "block"  # idiom, hyperbole or media context: overlapped hits are discarded
+    DOWNGRADE = "downgrade"  # past or someone else: overlapped hits count at most as concern
+    NEGATION = "negation"  # attached negation: the hit next to it is discarded
+
+
+SIGNAL_KINDS = frozenset(
+    {RuleKind.TRIGGER, RuleKind.MEANS, RuleKind.PLAN, RuleKind.TIME, RuleKind.FAREWELL}
+)
+CONTEXT_KINDS = frozenset({RuleKind.BLOCK, RuleKind.DOWNGRADE, RuleKind.NEGATION})
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z0-9_]+){2,}$")
+_DEFAULT_WEIGHT = {
+    RuleKind.TRIGGER: 0,
+    RuleKind.MEANS: 1,
+    RuleKind.PLAN: 1,
+    RuleKind.TIME: 1,
+    RuleKind.FAREWELL: 1,
+}
+_KNOWN_KEYS = frozenset(
+    {"id", "kind", "severity", "weight", "patterns", "description", "position", "targets", "scope"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    kind: RuleKind
+    severity: Severity
+    weight: int
+    patterns: tuple[str, ...]
+    description: str
+    position: str  # negation only: "before" or "after" the hit it cancels
+    targets: tuple[str, ...]  # context rules: categories (2nd id part) they act on; () = all
+    scope: str  # block/downgrade: "match" (the matched text) or "clause" (its whole clause)
+    regex: re.Pattern[str]
+    # Literals of which every match contains one (None: always run the regex).
+    keywords: frozenset[str] | None = None
+    # Each pattern on its own with its own literals, so a scan runs only the patterns that can
+    # match rather than every alternative of a rule whose one literal happens to be present.
+    units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+
+    @property
+    def category(self) -> str:
+        return self.id.split(".")[1]
+
+    def applies_to(self, other: Rule) -> bool:
+        return not self.targets or other.category in self.targets
+
+
+def _where(source: str, index: int, rule_id: str | None) -> str:
+    name = f" (id {rule_id!r})" if rule_id else ""
+    return f"{source}: rule #{index + 1}{name}"
+
+
+def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
+    rid = raw.get("id")
+    where = _where(source, index, rid if isinstance(rid, str) else None)
+
+    def fail(key: str, expected: str) -> SignalsConfigError:
+        got = raw.get(key, "<missing>")
+        return SignalsConfigError(f"{where}: key {key!r}: expected {expected}, got {got!r}")
+
+    unknown = sorted(set(raw) - _KNOWN_KEYS)
+    if unknown:
+        raise SignalsConfigError(
+            f"{where}: unknown key {unknown[0]!r}; expected only {', '.join(sorted(_KNOWN_KEYS))}"
+        )
+    if not isinstance(rid, str) or not _ID_RE.match(rid):
+        raise fail("id", "a dotted lower-case id such as 'ja.ideation.shinitai'")
+    try:
+        kind = RuleKind(str(raw.get("kind")))
+    except ValueError:
+        raise fail("kind", "one of " + "|".join(k.value for k in RuleKind)) from None
+    default_sev = "none" if kind in CONTEXT_KINDS else None
+    sev_raw = raw.get("severity", default_sev)
+    try:
+        severity = Severity(sev_raw)
+    except ValueError:
+        raise fail("severity", "one of critical|concern|none") from None
+    weight = raw.get("weight", _DEFAULT_WEIGHT.get(kind, 0))
+    if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 10:
+        raise fail("weight", "an integer from 0 to 10")
+    patterns = raw.get("patterns")
+    if (
+        not isinstance(patterns, list)
+        or not patterns
+        or not all(isinstance(p, str) and p for p in patterns)
+    ):
+        raise fail("patterns", "a non-empty list of non-empty regex strings")
+    folded: list[str] = []
+    for p in patterns:
+        fp = fold_pattern(p)
+        try:
+            compiled = re.compile(fp)
+        except re.error as exc:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
+            ) from None
+        if compiled.groupindex:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
+            )
+        if compiled.match("") is not None:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
+                "that needs at least one character"
+            )
+        folded.append(fp)
+    description = raw.get("description", "")
+    if not isinstance(description, str):
+        raise fail("description", "a string")
+    position = raw.get("position", "after" if kind is RuleKind.NEGATION else "")
+    if kind is RuleKind.NEGATION and position not in ("before", "after"):
+        raise fail("position", "'before' or 'after' (negation rules only)")
+    if kind is not RuleKind.NEGATION and position:
+        raise fail("position", "no position (it applies to negation rules only)")
+    targets = raw.get("targets", [])
+    if not isinstance(targets, list) or not all(isinstance(t, str) and t for t in targets):
+        raise fail("targets", "a list of rule categories such as ['ideation', 'selfharm']")
+    scope = raw.get("scope", "match")
+    if scope not in ("match", "clause") or (
+        "scope" in raw and kind not in (RuleKind.BLOCK, RuleKind.DOWNGRADE)
+    ):
+        raise fail("scope", "'match' or 'clause' (block and downgrade rules only)")
+    if kind is RuleKind.TRIGGER and "weight" not in raw:
+        weight = 3 if severity is Severity.CRITICAL else (1 if severity is Severity.CONCERN else 0)
+    body = "|".join(f"(?:{p})" for p in folded)
+    if kind is RuleKind.NEGATION and position == "before":
+        # A "before" negation must end right where the hit starts (searched up to endpos).
+        body = f"(?:{body})\\s*\\Z"
+    return Rule(
+        id=rid,
+        kind=kind,
+        severity=severity,
+        weight=weight,
+        patterns=tuple(patterns),
+        description=description,
+        position=str(position),
+        targets=tuple(targets),
+        scope=scope,
+        regex=re.compile(body),
+        keywords=_keywords(folded),
+        units=tuple((re.compile(fp), required_literals(fp)) for fp in folded),
+    )
+
+
+def _keywords(patterns: list[str]) -> frozenset[str] | None:
+    found: set[str] = set()
+    for p in patterns:
+        req = required_literals(p)
+        if req is None:
+            return None
+        found |= req
+    return frozenset(found)
+
+
+def parse_rules(data: Mapping[str, Any], source: str) -> list[Rule]:
+    unknown = sorted(set(data) - {"rule"})
+    if unknown:
+        raise SignalsConfigError(
+            f"{source}: unknown top-level key {unknown[0]!r}; expected [[rule]] tables only"
+        )
+    raw_rules = data.get("rule")
+    if not isinstance(raw_rules, list) or not raw_rules:
+        raise SignalsConfigError(f"{source}: key 'rule': expected one or more [[rule]] tables")
+    rules: list[Rule] = []
+    seen: set[str] = set()
+    for index, raw in enumerate(raw_rules):
+        if not isinstance(raw, dict):
+            raise SignalsConfigError(f"{_where(source, index, None)}: expected a [[rule]] table")
+        rule = _parse_one(raw, index, source)
+        if rule.id in seen:
+            raise SignalsConfigError(
+                f"{_where(source, index, rule.id)}: key 'id': duplicate id; expected unique ids"
+            )
+        seen.add(rule.id)
+        rules.append(rule)
+    return rules
+
+
+def load_rule_file(path: Path | str) -> list[Rule]:
+    """Reads and validates one rule file; every problem becomes a SignalsConfigError."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise SignalsConfigError(f"{p}: cannot read rule file ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SignalsConfigError(f"{p}: expected UTF-8 encoded TOML") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SignalsConfigError(f"{p}: invalid TOML: {exc}") from None
+    return parse_rules(data, str(p))
+
+
+def merge_rules(base: Iterable[Rule], extra: Iterable[Rule], disabled: Iterable[str]) -> list[Rule]:
+    """Extra rules replace base rules with the same id or are appended; then disabled go."""
+    merged: dict[str, Rule] = {r.id: r for r in base}
+    for r in extra:
+        merged[r.id] = r
+    gone = set(disabled)
+    unknown = sorted(gone - set(merged))
+    if unknown:
+        raise SignalsConfigError(
+            f"disabled rules: unknown id {unknown[0]!r}; expected ids of loaded rules"
+        )
+    return [r for r in merged.values() if r.id not in gone]
