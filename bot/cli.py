@@ -134,11 +134,8 @@ class Cli:
         return EXIT_OK
 
     async def staff_deactivate(self) -> int:
-        from sqlalchemy import func
-
-        from domain.people import PersonStatus
+        from bot.staffing import responsibilities
         from storage.audit import AuditRepository
-        from storage.people import Person
         from storage.staff import StaffRepository
 
         db = await self.database(self.settings())
@@ -150,15 +147,11 @@ class Cli:
                     raise TsunagariError(
                         f"no active staff member with telegram id {self.args.telegram_id}"
                     )
-                caseload = await session.scalar(
-                    select(func.count())
-                    .select_from(Person)
-                    .where(Person.worker_id == member.id, Person.status != PersonStatus.STOPPED)
-                )
+                caseload = await responsibilities(session, member)
                 if caseload:
                     raise TsunagariError(
-                        f"staff {member.id} still supports {caseload} people; "
-                        "reassign them first (/assign)"
+                        f"staff {member.id} still has {caseload} people or escalations; "
+                        "hand them over first (/assign, /reassign)"
                     )
                 member.active = False
                 AuditRepository(session).record(

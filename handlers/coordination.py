@@ -6,11 +6,12 @@ import logging
 import statistics
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFoundError
 from bot.services import Services
+from bot.staffing import responsibilities
 from domain import schedule as sched
 from domain.cadence import CadenceBounds, CadenceLevel
 from domain.durations import format_duration, parse_duration
@@ -63,8 +64,19 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if backup is not None and backup.id == worker.id:
         turn.reply(session, turn.text("assign.same"))
         return
+    previous = person.worker_id
     person.worker_id = worker.id
     person.backup_worker_id = backup.id if backup else None
+    # Active escalations the previous worker held go with the person.
+    await session.execute(
+        update(Escalation)
+        .where(
+            Escalation.person_id == person.id,
+            Escalation.open_key.is_not(None),
+            Escalation.assignee_id == previous,
+        )
+        .values(assignee_id=worker.id)
+    )
     AuditRepository(session).record(
         action="person.assigned",
         staff_id=actor.staff.id,
@@ -300,11 +312,7 @@ async def deactivate_command(
     if member.id == actor.staff.id:
         turn.reply(session, turn.text("deactivate.self"))
         return
-    caseload = await session.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(Person.worker_id == member.id, Person.status != PersonStatus.STOPPED)
-    )
+    caseload = await responsibilities(session, member)
     if caseload:
         turn.reply(session, turn.text("deactivate.has_people", count=caseload))
         return

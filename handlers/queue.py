@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFoundError
-from bot.escalations import add_note, reassign, relay, resolve, was_notified
+from bot.escalations import add_note, reassign, relay, resolve
 from domain.escalation import EscalationState, Outcome, Priority
 from domain.mood import trend
 from handlers.access import is_coordinator, may_see_person, staff_command
@@ -53,10 +53,10 @@ async def visible_escalation(
         return None
     person = await session.get(Person, escalation.person_id)
     assert person is not None
+    # Its current holder too (after /reassign), but nobody who merely used to be involved.
     if (
         may_see_person(actor, person.worker_id, person.backup_worker_id)
         or escalation.assignee_id == actor.staff.id
-        or await was_notified(session, escalation.id, actor.staff.id)
     ):
         return escalation, person
     return None

@@ -1,0 +1,62 @@
+"""The weekly digest: once per ISO week, on Monday after working hours start (09:00 Tokyo),
+one message per active coordinator with the statistics. SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.services import Services
+from domain.people import StaffRole
+from scheduler.digest import digest_step
+from storage.outbox import OutboxState
+from tests.conftest import START
+from tests.scheduler.engine import add_staff, outbox, texts
+
+COORDINATOR = 600
+COORDINATOR_2 = 601
+WORKER = 500
+
+
+async def team(svc: Services) -> None:
+    await add_staff(svc, WORKER, "Sato", StaffRole.WORKER)
+    await add_staff(svc, COORDINATOR, "Ito", StaffRole.COORDINATOR)
+    await add_staff(svc, COORDINATOR_2, "Kato", StaffRole.COORDINATOR, language="en")
+
+
+async def test_once_per_week_one_message_per_coordinator(engine: Services) -> None:
+    await team(engine)
+    assert await digest_step(engine, START) is True
+    assert await digest_step(engine, START) is False
+    assert await digest_step(engine, START + timedelta(hours=5)) is False
+    rows = await outbox(engine)
+    assert sorted(r.chat_id for r in rows) == [COORDINATOR, COORDINATOR_2]
+    assert all(r.state is OutboxState.PENDING for r in rows)
+    by_chat = {r.chat_id: t for r, t in zip(rows, texts(rows), strict=True)}
+    assert by_chat[COORDINATOR].startswith(engine.text("ja", "digest.header"))
+    assert by_chat[COORDINATOR_2].startswith(engine.text("en", "digest.header"))
+    assert "P1 0" in by_chat[COORDINATOR]
+
+    # The next ISO week: again, once.
+    next_monday = START + timedelta(days=7)
+    assert await digest_step(engine, next_monday) is True
+    assert await digest_step(engine, next_monday) is False
+    assert len(await outbox(engine)) == 4
+
+
+async def test_not_before_working_hours_nor_on_other_days(engine: Services) -> None:
+    await team(engine)
+    monday_8_59 = START - timedelta(hours=1, minutes=1)
+    assert await digest_step(engine, monday_8_59) is False
+    for day in range(1, 7):  # Tuesday .. Sunday
+        assert await digest_step(engine, START + timedelta(days=day)) is False
+    assert await outbox(engine) == []
+    monday_9 = START - timedelta(hours=1)
+    assert await digest_step(engine, monday_9) is True
+    assert len(await outbox(engine)) == 2
+
+
+async def test_no_coordinators_no_messages(engine: Services) -> None:
+    await add_staff(engine, WORKER, "Sato", StaffRole.WORKER)
+    assert await digest_step(engine, START) is True
+    assert await outbox(engine) == []
+    assert await digest_step(engine, START) is False
