@@ -105,8 +105,19 @@ async def checkin_now(
     )
     session.add(checkin)
     await session.flush()
+    await supersede_nudges(session, [person.id])
     queue_checkin(svc, session, person, checkin, now)
     return checkin
+
+
+async def supersede_nudges(session: AsyncSession, person_ids: list[int]) -> None:
+    """A new check-in replaces the pending nudge of an older one: a nudge after a newer
+    question would read as pressure (待つ)."""
+    await session.execute(
+        update(Checkin)
+        .where(Checkin.person_id.in_(person_ids), Checkin.nudge_due_at.is_not(None))
+        .values(nudge_due_at=None)
+    )
 
 
 async def on_checkin_sent(

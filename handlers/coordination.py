@@ -102,6 +102,7 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
             person=person.display_name or "-",
             person_id=person.id,
         ),
+        person_id=person.id,
     )
 
 

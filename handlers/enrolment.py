@@ -159,5 +159,6 @@ async def consent_callback(turn: Turn, session: AsyncSession, actor: Actor, _: l
                 person=person.display_name or "",
                 person_id=person.id,
             ),
+            person_id=person.id,
         )
     log.info("person %s enrolled via invite %s", person.id, invite.id)

@@ -119,8 +119,8 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         turn.sent = True
     if severity in ("critical", "concern"):
         await respond_to_distress(turn.svc, session, person, turn.now, update_id, severity)
-        if severity == "concern":
-            await adapt_cadence(turn.svc, session, person, turn.now)
+        # Rising distress makes contact denser (within the coordinator's bounds).
+        await adapt_cadence(turn.svc, session, person, turn.now)
         turn.sent = True
     elif answered is not None:
         turn.reply(session, turn.svc.catalog.variant(person.language, "ack.text", update_id))

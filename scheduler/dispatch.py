@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
-from bot.checkins import checkin_keyboard, checkin_text
+from bot.checkins import checkin_keyboard, checkin_text, supersede_nudges
 from bot.services import Services
 from domain.people import PersonStatus
 from domain.schedule import is_stale
@@ -63,6 +63,7 @@ async def dispatch_due(svc: Services, now: datetime, *, batch: int = BATCH) -> b
         )
         ids = list(inserted.scalars())
         outbox_rows = []
+        queued_people: list[int] = []
         person_updates = []
         skipped = 0
         for person, checkin_id, row in zip(people, ids, checkin_rows, strict=True):
@@ -76,6 +77,7 @@ async def dispatch_due(svc: Services, now: datetime, *, batch: int = BATCH) -> b
                     "text": checkin_text(svc, person, checkin, now),
                     "reply_markup": checkin_keyboard(svc, person.language, checkin_id),
                 }
+                queued_people.append(person.id)
                 outbox_rows.append(
                     {
                         "chat_id": person.chat_id,
@@ -98,6 +100,7 @@ async def dispatch_due(svc: Services, now: datetime, *, batch: int = BATCH) -> b
             )
         if outbox_rows:
             await session.execute(insert(OutboxMessage), outbox_rows)
+            await supersede_nudges(session, queued_people)
         await session.execute(update(Person), person_updates)
     if skipped:
         log.info("dispatch: %s check-ins skipped as stale after downtime", skipped)

@@ -17,6 +17,7 @@ from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.db import Database
 from storage.outbox import Purpose
 from storage.people import Person
+from tests.scheduler import pg_shared
 from tests.scheduler.engine import (
     WORKER,
     add_person,
@@ -28,6 +29,11 @@ from tests.scheduler.engine import (
     outbox,
     texts,
 )
+
+# One migrated database per module, copied or emptied for each test (see pg_shared).
+database_url = pg_shared.database_url
+_module_postgres = pg_shared._module_postgres
+_module_sqlite = pg_shared._module_sqlite
 
 
 @pytest.fixture

@@ -1,0 +1,281 @@
+"""The person's own controls end to end (本人主体): /pause, /resume, /time, /stop, /mydata,
+/forget. Bad arguments get a kind usage line, never a traceback; Japanese and English.
+
+PRODUCT.md flow 7. The real runtime against the stand-in; SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from bot.sandbox import Sandbox
+from domain.people import PersonStatus
+from storage.checkins import CheckinKind
+from storage.inbound import PersonMessage
+from storage.outbox import OutboxMessage
+from tests.conftest import START
+from tests.handlers.checkin_helpers import (
+    OTHER,
+    PERSON,
+    TUESDAY,
+    WORKER,
+    advance,
+    checkin_rows,
+    checkins_in,
+    enrol,
+    is_checkin,
+    message_count,
+    next_message,
+    no_apology,
+    person_row,
+    staffed,
+    text,
+    variants,
+    worker_hears,
+)
+from tests.scheduler import pg_shared
+
+# One migrated database per module, copied or emptied for each test (see pg_shared).
+database_url = pg_shared.database_url
+_module_postgres = pg_shared._module_postgres
+_module_sqlite = pg_shared._module_sqlite
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+async def test_pause_with_days_then_a_welcome_back(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    person = await person_row(sb)
+
+    await user.send_command("pause", "2")
+    until = (START + timedelta(days=2)).astimezone(TOKYO).strftime("%m/%d")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "pause.until", date=until)
+    await worker_hears(sb, "pause.worker_told", person="Aiko", person_id=person.id, days=2)
+    assert (await person_row(sb)).status is PersonStatus.PAUSED
+
+    await advance(sb, TUESDAY)
+    await advance(sb, TUESDAY + timedelta(hours=12))
+    assert checkins_in(sb, PERSON) == [], "no check-ins while paused"
+
+    # Wednesday 10:00 Tokyo: the pause ends, and the person is welcomed back.
+    await advance(sb, START + timedelta(days=2))
+    welcome = await next_message(sb, PERSON, is_checkin)
+    assert welcome.text in variants(sb, "ja", "checkin.welcome_back")
+    assert [c.kind for c in await checkin_rows(sb)] == [CheckinKind.WELCOME_BACK]
+    person = await person_row(sb)
+    assert person.status is PersonStatus.ACTIVE
+    no_apology(sb, PERSON, WORKER)
+
+
+async def test_a_pause_ending_at_night_welcomes_back_in_the_morning(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    await advance(sb, datetime(2026, 11, 23, 14, 0, tzinfo=UTC))  # Monday 23:00 Tokyo
+    await user.send_command("pause", "1")
+    await next_message(sb, PERSON)
+    await advance(sb, datetime(2026, 11, 24, 14, 0, tzinfo=UTC))  # Tuesday 23:00: quiet
+    await advance(sb, datetime(2026, 11, 24, 20, 0, tzinfo=UTC))  # 05:00
+    assert checkins_in(sb, PERSON) == []
+    await advance(sb, datetime(2026, 11, 24, 22, 0, tzinfo=UTC))  # 07:00
+    welcome = await next_message(sb, PERSON, is_checkin)
+    assert welcome.text in variants(sb, "ja", "checkin.welcome_back")
+
+
+async def test_an_open_pause_lasts_until_resume(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    await user.send_command("pause")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "pause.open")
+    person = await person_row(sb)
+    await worker_hears(sb, "pause.worker_told", person="Aiko", person_id=person.id, days="-")
+    for day in (1, 2, 3):
+        await advance(sb, START + timedelta(days=day, minutes=15))
+    assert checkins_in(sb, PERSON) == []
+
+    await user.send_command("resume")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "resume.done")
+    person = await person_row(sb)
+    assert person.status is PersonStatus.ACTIVE and person.next_checkin_at is not None
+    await advance(sb, person.next_checkin_at + timedelta(minutes=1))
+    await next_message(sb, PERSON, is_checkin)
+    await user.send_command("resume")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "resume.already")
+
+
+async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+
+    await user.send_command("time", "08:30")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "time.set", time="08:30")
+    person = await person_row(sb)
+    assert person.checkin_times == "08:30"
+    assert person.next_checkin_at is not None
+    local = person.next_checkin_at.astimezone(TOKYO)
+    assert (local.date().isoformat(), local.hour) == ("2026-11-24", 8)
+    assert 30 <= local.minute < 40, "08:30 plus at most the jitter"
+    await advance(sb, datetime(2026, 11, 23, 23, 45, tzinfo=UTC))  # Tuesday 08:45 Tokyo
+    await next_message(sb, PERSON, is_checkin)
+
+    window = {"start": "07:00", "end": "21:00"}
+    for args, key in (("23:00", "time.outside"), ("abc", "time.usage"), ("", "time.usage"),
+                      ("25:00", "time.usage"), ("08:30 09:00", "time.usage")):
+        await user.send_command("time", args or None)
+        assert (await next_message(sb, PERSON)).text == text(sb, "ja", key, **window), args
+    assert (await person_row(sb)).checkin_times == "08:30", "refusals change nothing"
+    no_apology(sb, PERSON)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+async def test_bad_arguments_get_kind_usage_lines(sandbox: Sandbox, language: str) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb, language=language)
+    for args in ("abc", "0", "400", "-3", "1 2"):
+        await user.send_command("pause", args)
+        assert (await next_message(sb, PERSON)).text == text(
+            sb, language, "pause.usage", max=365
+        ), args
+    await user.send_command("time", "23:00")
+    assert (await next_message(sb, PERSON)).text == text(
+        sb, language, "time.outside", start="07:00", end="21:00"
+    )
+    await user.send_command("time", "soon")
+    assert (await next_message(sb, PERSON)).text == text(
+        sb, language, "time.usage", start="07:00", end="21:00"
+    )
+    assert (await person_row(sb)).status is PersonStatus.ACTIVE
+    no_apology(sb, PERSON)
+
+
+async def test_stop_ends_check_ins_and_tells_the_worker(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb, language="en")
+    person = await person_row(sb)
+
+    await user.send_command("stop")
+    assert (await next_message(sb, PERSON)).text == text(sb, "en", "stop.done")
+    await worker_hears(sb, "stop.worker_told", person="Aiko", person_id=person.id)
+    person = await person_row(sb)
+    assert person.status is PersonStatus.STOPPED and person.next_checkin_at is None
+    for day in (1, 2, 3):
+        await advance(sb, START + timedelta(days=day, minutes=15))
+    assert checkins_in(sb, PERSON) == []
+    assert await checkin_rows(sb) == []
+
+    await user.send_text("hello?")
+    assert (await next_message(sb, PERSON)).text == text(sb, "en", "person.stopped_hint")
+    await sb.settle()
+    assert await message_count(sb, person.id) == 0, "nothing is stored after /stop"
+    await user.send_command("stop")
+    assert (await next_message(sb, PERSON)).text == text(sb, "en", "stop.already")
+
+
+async def test_mydata_shows_what_is_kept_and_nobody_elses(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    other = await enrol(sb, OTHER, "Kenji")
+    await user.send_text("今日は散歩しました")  # no open check-in: stored, no reply needed
+    await other.send_text("こんにちは")
+    await other.send_text("元気です")
+    await sb.settle()
+
+    await user.send_command("mydata")
+    shown = (await next_message(sb, PERSON)).text or ""
+    person = await person_row(sb)
+    assert shown == text(
+        sb,
+        "ja",
+        "mydata.text",
+        name="Aiko",
+        worker="Sato",
+        status=text(sb, "ja", "status.active"),
+        language="ja",
+        times=person.checkin_times,
+        days=person.checkin_days,
+        timezone="Asia/Tokyo",
+        quiet=person.quiet_hours,
+        since="2026-11-23 10:00",
+        last_reply="2026-11-23 10:00",
+        next_checkin=person.next_checkin_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
+        if person.next_checkin_at
+        else "-",
+        messages=1,
+        checkins=0,
+    )
+    assert "Kenji" not in shown and "今日は散歩しました" not in shown
+
+
+async def test_forget_asks_then_erases_messages_and_name(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    other = await enrol(sb, OTHER, "Kenji")
+    await user.send_text("秘密の話です")  # no open check-in: stored, no reply needed
+    await other.send_text("ひとりごと")
+    await sb.settle()
+    person = await person_row(sb)
+    other_person = await person_row(sb, OTHER)
+    assert await message_count(sb, person.id) == 1
+
+    await user.send_command("forget")
+    confirm = await next_message(sb, PERSON)
+    assert confirm.text == text(sb, "ja", "forget.confirm")
+    assert [label for label, _ in confirm.buttons] == [
+        text(sb, "ja", "forget.yes"),
+        text(sb, "ja", "forget.no"),
+    ]
+    assert await message_count(sb, person.id) == 1, "nothing before the answer"
+
+    await user.press(confirm, 0)
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "forget.done")
+    await worker_hears(sb, "forget.worker_told", person="-", person_id=person.id)
+    await sb.settle()
+    assert sb.standin.messages_to(PERSON)[-2].buttons == [] or confirm.buttons == []
+    erased = await person_row(sb)
+    assert erased.display_name is None and erased.erased_at == sb.clock.now()  # type: ignore[union-attr]
+    assert erased.status is PersonStatus.ACTIVE, "check-ins continue after /forget"
+    assert await message_count(sb, person.id) == 0
+    assert await message_count(sb, other_person.id) == 1, "nobody else's data"
+    assert (await person_row(sb, OTHER)).display_name == "Kenji"
+
+
+async def test_forget_can_be_declined(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb, language="en")
+    await user.send_text("a note")  # no open check-in: stored, no reply needed
+    await user.send_command("forget")
+    confirm = await next_message(sb, PERSON)
+    await user.press(confirm, 1)
+    assert (await next_message(sb, PERSON)).text == text(sb, "en", "forget.kept")
+    await sb.settle()
+    person = await person_row(sb)
+    assert person.display_name == "Aiko" and await message_count(sb, person.id) == 1
+
+
+
+async def test_forget_leaves_the_name_nowhere_in_the_database(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb, PERSON, "Aikonamae")
+    await user.send_command("forget")
+    await user.press(await next_message(sb, PERSON), 0)
+    await next_message(sb, PERSON)
+    await sb.settle()
+    async with sb.runtime.db.sessions() as session:
+        payloads = list((await session.execute(select(OutboxMessage.payload))).scalars())
+        texts = list((await session.execute(select(PersonMessage.text))).scalars())
+    assert not [p for p in payloads if "Aikonamae" in p]
+    assert not [t for t in texts if t and "Aikonamae" in t]
