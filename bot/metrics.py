@@ -22,6 +22,8 @@ class Metrics:
             "tsunagari_outbox_pending": "Messages waiting in the outbox",
         }
         self.gauge_source: GaugeSource | None = None
+        # Present from the first scrape, so rate() works before the first update arrives.
+        self.counters[("tsunagari_updates_handled_total", ())] = 0.0
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         self.counters[(name, tuple(sorted(labels.items())))] += amount
