@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.escalations import auto_resolve_on_reply
@@ -120,38 +120,78 @@ async def supersede_nudges(session: AsyncSession, person_ids: list[int]) -> None
     )
 
 
-async def on_checkin_sent(
-    svc: Services,
-    session: AsyncSession,
-    checkin_id: int,
-    message_id: int | None,
-    now: datetime,
+async def checkins_sent(
+    svc: Services, session: AsyncSession, sent: list[tuple[int, int | None]], now: datetime
 ) -> None:
-    """Delivery hook: the check-in is out; start the nudge and silence clocks."""
-    checkin = await session.get(Checkin, checkin_id)
-    if checkin is None or checkin.state is not CheckinState.QUEUED:
+    """Delivery hook, once per batch: the check-ins are out; start nudge and silence clocks.
+
+    A few set-based statements per batch, whatever its size: this runs on the hot path of a
+    morning's dispatch to everyone.
+    """
+    message_ids = dict(sent)
+    rows = (
+        await session.execute(
+            select(
+                Checkin.id,
+                Person.id,
+                Person.nudge_after_s,
+                Person.escalate_after_s,
+                Person.silent_since,
+            )
+            .join(Person, Person.id == Checkin.person_id)
+            .where(Checkin.id.in_(message_ids), Checkin.state == CheckinState.QUEUED)
+        )
+    ).all()
+    if not rows:
         return
-    person = await session.get(Person, checkin.person_id)
-    if person is None:
-        return
-    checkin.state = CheckinState.SENT
-    checkin.sent_at = now
-    checkin.message_id = message_id
-    checkin.nudge_due_at = now + timedelta(seconds=person.nudge_after_s)
-    # Only the newest check-in is nudged: an older one's nudge would arrive after a newer
-    # question and read as pressure.
+    people = {person_id for _, person_id, _, _, _ in rows}
+    # Only each person's newest check-in is nudged: an older one's nudge arriving after a
+    # newer question would read as pressure (待つ).
+    newest = set(
+        (
+            await session.execute(
+                select(func.max(Checkin.id))
+                .where(Checkin.person_id.in_(people))
+                .group_by(Checkin.person_id)
+            )
+        ).scalars()
+    )
     await session.execute(
         update(Checkin)
         .where(
-            Checkin.person_id == person.id,
-            Checkin.id != checkin.id,
+            Checkin.person_id.in_(people),
             Checkin.nudge_due_at.is_not(None),
+            Checkin.id.not_in(newest),
         )
         .values(nudge_due_at=None)
     )
-    if person.silent_since is None:
-        person.silent_since = now
-        person.silence_due_at = now + timedelta(seconds=person.escalate_after_s)
+    await session.execute(
+        update(Checkin),
+        [
+            {
+                "id": checkin_id,
+                "state": CheckinState.SENT,
+                "sent_at": now,
+                "message_id": message_ids[checkin_id],
+                "nudge_due_at": (
+                    now + timedelta(seconds=nudge_s) if checkin_id in newest else None
+                ),
+            }
+            for checkin_id, _, nudge_s, _, _ in rows
+        ],
+    )
+    # The silence clock starts at the first check-in left unanswered since the last reply.
+    silent = [
+        {
+            "id": person_id,
+            "silent_since": now,
+            "silence_due_at": now + timedelta(seconds=escalate_s),
+        }
+        for _, person_id, _, escalate_s, silent_since in rows
+        if silent_since is None
+    ]
+    if silent:
+        await session.execute(update(Person), silent)
 
 
 async def sign_of_life(

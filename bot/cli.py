@@ -72,7 +72,12 @@ class Cli:
 
     async def database(self, settings: Settings) -> Database:
         db = Database(settings.database.url)
-        await upgrade_schema(db)
+        try:
+            await upgrade_schema(db)
+        except BaseException:
+            # Close the driver's connection thread before the event loop goes away.
+            await db.dispose()
+            raise
         return db
 
     # --- commands ----------------------------------------------------------------------

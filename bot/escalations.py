@@ -264,13 +264,11 @@ async def was_notified(session: AsyncSession, escalation_id: int, staff_id: int)
     return (await session.execute(query.limit(1))).first() is not None
 
 
-async def record_notification_sent(
-    session: AsyncSession, notification_id: int, message_id: int | None
-) -> None:
+async def notifications_sent(session: AsyncSession, sent: list[tuple[int, int | None]]) -> None:
+    """Delivery hook: remember each notification's message id, so it can be edited later."""
     await session.execute(
-        update(EscalationNotification)
-        .where(EscalationNotification.id == notification_id)
-        .values(message_id=message_id)
+        update(EscalationNotification),
+        [{"id": notification_id, "message_id": message_id} for notification_id, message_id in sent],
     )
 
 

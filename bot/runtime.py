@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
@@ -23,9 +24,9 @@ from telegram import Bot
 from telegram.ext import ContextTypes
 
 from bot.app import TelegramApp, build_application
-from bot.checkins import on_checkin_sent
+from bot.checkins import checkins_sent
 from bot.clock import Clock, SystemClock
-from bot.escalations import record_notification_sent, step_up_due
+from bot.escalations import notifications_sent, step_up_due
 from bot.i18n import Catalog
 from bot.intake import Poller, Processor, store_updates
 from bot.people import on_delivery_failed
@@ -35,6 +36,7 @@ from bot.web import Listener, ops_routes, webhook_routes
 from scheduler.delivery import Deliverer
 from scheduler.digest import digest_step
 from scheduler.dispatch import dispatch_due
+from scheduler.due import due_work
 from scheduler.housekeeping import housekeeping_step
 from scheduler.menus import set_default_menus, sync_staff_menus
 from scheduler.pauses import resume_step
@@ -46,6 +48,8 @@ from storage.outbox import OutboxKind, OutboxMessage, OutboxState, Purpose
 log = logging.getLogger(__name__)
 
 TickStep = Callable[[Services, Bot, datetime], Awaitable[bool]]
+DRAINING_STEPS = frozenset({"resume", "dispatch", "nudge", "silence", "step_up"})
+STEP_BUDGET = 2.0  # seconds
 
 
 async def _menus_step(svc: Services, bot: Bot, _now: datetime) -> bool:
@@ -73,26 +77,30 @@ def _steps() -> list[tuple[str, TickStep]]:
     ]
 
 
-async def _checkin_sent(
+def _by_reference(rows: list[tuple[OutboxMessage, int | None]]) -> list[tuple[int, int | None]]:
+    """(ref_id, message_id) for new messages whose owner row is named by `ref_id`."""
+    return [
+        (row.ref_id, message_id)
+        for row, message_id in rows
+        if row.ref_id is not None and row.kind is OutboxKind.SEND_MESSAGE
+    ]
+
+
+async def _checkins_sent(
     svc: Services,
     session: AsyncSession,
-    row: OutboxMessage,
-    message_id: int | None,
+    rows: list[tuple[OutboxMessage, int | None]],
     now: datetime,
 ) -> None:
-    if row.ref_id is not None:
-        await on_checkin_sent(svc, session, row.ref_id, message_id, now)
+    if sent := _by_reference(rows):
+        await checkins_sent(svc, session, sent, now)
 
 
-async def _notification_sent(
-    _svc: Services,
-    session: AsyncSession,
-    row: OutboxMessage,
-    message_id: int | None,
-    _now: datetime,
+async def _notifications_sent(
+    session: AsyncSession, rows: list[tuple[OutboxMessage, int | None]], _now: datetime
 ) -> None:
-    if row.ref_id is not None and row.kind is OutboxKind.SEND_MESSAGE:
-        await record_notification_sent(session, row.ref_id, message_id)
+    if sent := _by_reference(rows):
+        await notifications_sent(session, sent)
 
 
 class Runtime:
@@ -119,8 +127,8 @@ class Runtime:
             self.svc,
             self.app.bot,
             on_sent={
-                Purpose.CHECKIN: partial(_checkin_sent, self.svc),
-                Purpose.NOTIFY: partial(_notification_sent, self.svc),
+                Purpose.CHECKIN: partial(_checkins_sent, self.svc),
+                Purpose.NOTIFY: _notifications_sent,
             },
             on_failed=partial(on_delivery_failed, self.svc),
         )
@@ -137,7 +145,7 @@ class Runtime:
         from storage.people import Person
 
         now = self.svc.clock.now()
-        async with self.db.sessions() as session:
+        async with self.db.reading() as session:
             due = await session.scalar(
                 select(func.count())
                 .select_from(Person)
@@ -164,19 +172,35 @@ class Runtime:
 
     async def _healthy(self) -> bool:
         try:
-            async with self.db.engine.connect() as conn:
+            async with self.db.reading() as conn:
                 await conn.execute(text("SELECT 1"))
         except Exception:
             return False
         return not self.stop_event.is_set()
 
     async def tick(self) -> bool:
-        """Run every periodic step once, reading the clock once; True if any found work."""
+        """Run the periodic steps that have work due, reading the clock once; True if any
+        found work. One read-only probe decides which steps to run (see scheduler/due.py)."""
         now = self.svc.clock.now()
         found = False
+        try:
+            due = await due_work(self.db, self.settings, now)
+        except Exception:
+            log.exception("probing for due work failed; running every step")
+            due = {name for name, _ in self.tick_steps}
         for name, step in self.tick_steps:
+            if name not in due:
+                continue
+            # Batch-limited steps go on while they find work (a morning's check-ins for
+            # everyone, or the backlog after downtime), within a budget so one step cannot
+            # starve the others; what is left is due again at the next tick.
+            budget = time.monotonic() + (STEP_BUDGET if name in DRAINING_STEPS else 0.0)
             try:
-                found = await step(self.svc, self.app.bot, now) or found
+                while await step(self.svc, self.app.bot, now):
+                    found = True
+                    self.svc.wake_delivery()
+                    if time.monotonic() >= budget:
+                        break
             except Exception:
                 log.exception("tick step %s failed", name)
         if found:
@@ -276,7 +300,11 @@ class Runtime:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, self.stop_event.set)
-        await self.start()
+        try:
+            await self.start()
+        except BaseException:
+            await self.db.dispose()
+            raise
         try:
             await self.stop_event.wait()
         finally:

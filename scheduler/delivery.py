@@ -34,13 +34,11 @@ from storage.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxSt
 
 log = logging.getLogger(__name__)
 
-SentHook = Callable[[AsyncSession, OutboxMessage, int | None, datetime], Awaitable[None]]
-FailedHook = Callable[[AsyncSession, OutboxMessage, DeliveryError, datetime], Awaitable[None]]
-# Called once per recorded batch with every (row, message_id) of its purpose sent in it, in
-# claim order: a hook that writes with a few set-based statements instead of a few per row.
-SentBatchHook = Callable[
+# Called once per recorded batch with the rows of one purpose that Telegram accepted.
+SentHook = Callable[
     [AsyncSession, list[tuple[OutboxMessage, int | None]], datetime], Awaitable[None]
 ]
+FailedHook = Callable[[AsyncSession, OutboxMessage, DeliveryError, datetime], Awaitable[None]]
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -102,17 +100,14 @@ class Deliverer:
         *,
         owner: str | None = None,
         on_sent: dict[Purpose, SentHook] | None = None,
-        on_sent_batch: dict[Purpose, SentBatchHook] | None = None,
         on_failed: FailedHook | None = None,
     ) -> None:
-        """`on_sent_batch` takes precedence over `on_sent` for a purpose that has both."""
         self.svc = svc
         self.bot = bot
         self.owner = owner or f"deliverer-{uuid.uuid4().hex[:12]}"
         self.settings = svc.settings.delivery
         self.bucket = TokenBucket(self.settings.rate_per_second)
         self.on_sent = on_sent or {}
-        self.on_sent_batch = on_sent_batch or {}
         self.on_failed = on_failed
         self.paused_until: datetime | None = None
         self._chat_ready: dict[int, float] = {}
@@ -197,13 +192,7 @@ class Deliverer:
                 try:
                     return _Result(row, message_id=await self._send(row))
                 except TelegramError as exc:
-                    error = classify_error(exc)
-                    if error.retry_after is not None:
-                        # Pause at once: the run loop claims the next batch before this
-                        # one's results are recorded.
-                        until = self.svc.clock.now() + timedelta(seconds=error.retry_after)
-                        self.paused_until = max(self.paused_until or until, until)
-                    return _Result(row, error=error)
+                    return _Result(row, error=classify_error(exc))
 
         return list(await asyncio.gather(*(one(r) for r in rows)))
 
@@ -269,17 +258,8 @@ class Deliverer:
                         }
                     )
                     metrics.inc("tsunagari_messages_sent_total", purpose=row.purpose.value)
-                    if row.purpose in self.on_sent_batch:
+                    if row.purpose in self.on_sent:
                         batches.setdefault(row.purpose, []).append((row, result.message_id))
-                        continue
-                    hook = self.on_sent.get(row.purpose)
-                    if hook is not None:
-                        await hook(session, row, result.message_id, now)
-                        # Write the hook's changes and forget its objects: ORM UPDATEs in
-                        # later hooks synchronise every object of their class held by the
-                        # session, which grows a batch's cost with the square of its size.
-                        await session.flush()
-                        session.expunge_all()
                     continue
                 error = result.error
                 metrics.inc("tsunagari_sends_failed_total", reason=error.reason)
@@ -318,57 +298,28 @@ class Deliverer:
                 await session.execute(
                     update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
                 )
-            for purpose, rows in batches.items():
-                await self.on_sent_batch[purpose](session, rows, now)
+            for purpose, accepted in batches.items():
+                await self.on_sent[purpose](session, accepted, now)
             if sent:
                 await session.execute(update(OutboxMessage), sent)
 
-    async def _record_logged(self, results: list[_Result]) -> None:
-        try:
-            await self._record(results)
-        except Exception:
-            # The rows keep their lease; once it expires they are sent again.
-            log.exception("recording delivery results failed")
-
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set. Pipelined: a batch's results are recorded while the
-        next batch is claimed and sent, so the database work overlaps the network waits."""
         tick = self.svc.settings.scheduler.tick.total_seconds()
         wakeup = self.svc.outbox_wakeup
-        recording: asyncio.Task[None] | None = None
-        try:
-            while not stop.is_set():
-                # Cleared before the step: a wake-up that arrives during it is kept.
-                wakeup.clear()
+        while not stop.is_set():
+            # Cleared before the step: a wake-up that arrives during it is kept.
+            wakeup.clear()
+            try:
+                found = await self.step()
+            except Exception:
+                log.exception("delivery step failed")
                 found = False
-                try:
-                    results = None if self._paused() else await self._claim_and_send()
-                    if results is not None:
-                        found = True
-                        if recording is not None:
-                            await recording  # one batch in flight to the database at a time
-                        recording = asyncio.create_task(self._record_logged(results))
-                    else:
-                        found = bool(self._waiting) and not self._paused()
-                except Exception:
-                    log.exception("delivery step failed")
-                if found and not self._waiting:
-                    continue
-                if recording is not None:
-                    # Idle: finish recording first, so what was sent is visible to the
-                    # next claim and to anyone waiting for the outbox to drain.
-                    await recording
-                    recording = None
-                timeout = tick
-                if (wait := self.next_wait()) is not None:
-                    timeout = min(timeout, wait)
-                waiters = [
-                    asyncio.ensure_future(wakeup.wait()),
-                    asyncio.ensure_future(stop.wait()),
-                ]
-                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-                for w in waiters:
-                    w.cancel()
-        finally:
-            if recording is not None:
-                await recording
+            if found and not self._waiting:
+                continue
+            timeout = tick
+            if (wait := self.next_wait()) is not None:
+                timeout = min(timeout, wait)
+            waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
+            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            for w in waiters:
+                w.cancel()

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from bot.services import Services
+from bot.settings import Settings
 from handlers.coordination import stats_text
 from storage.audit import Marker
 from storage.outbox import OutboxRepository, Purpose, new_message
@@ -19,13 +20,24 @@ from storage.staff import StaffRepository
 log = logging.getLogger(__name__)
 
 
-async def digest_step(svc: Services, now: datetime) -> bool:
-    esc = svc.settings.escalation
+def digest_marker(settings: Settings, now: datetime) -> str | None:
+    """The marker key of this week's digest if it may go now, else None.
+
+    It goes on the first working day of the week from the start of working hours (a Monday
+    holiday or downtime moves it to the next working day, not to next week).
+    """
+    esc = settings.escalation
     local = now.astimezone(ZoneInfo(esc.timezone))
-    if local.weekday() != 0 or local.time() < esc.working_hours[0]:
-        return False
+    if local.weekday() not in esc.working_days or local.time() < esc.working_hours[0]:
+        return None
     year, week, _ = local.isocalendar()
-    key = f"weekly_digest:{year}-W{week:02d}"
+    return f"weekly_digest:{year}-W{week:02d}"
+
+
+async def digest_step(svc: Services, now: datetime) -> bool:
+    key = digest_marker(svc.settings, now)
+    if key is None:
+        return False
     try:
         async with svc.db.transaction() as session:
             if await session.get(Marker, key) is not None:

@@ -16,11 +16,14 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
     create_async_engine,
 )
+
+READ_ONLY = "tsunagari_read_only"
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -48,7 +51,10 @@ def _tune_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads (see Database.reading) run without taking the write lock: WAL lets them
+        # proceed while a writer works.
+        if not conn.get_execution_options().get(READ_ONLY):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -72,6 +78,15 @@ class Database:
         """A session inside one transaction: committed on success, rolled back on error."""
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads only: on SQLite it never waits for or takes the write lock.
+
+        For cheap probes that run every tick (is anything due?) and for metrics.
+        """
+        async with self.engine.connect() as conn:
+            yield await conn.execution_options(**{READ_ONLY: True})
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -51,7 +51,7 @@ PRIORITY_BULK = 50
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "state", "priority", "not_before"),)
+    __table_args__ = (Index("ix_outbox_claim", "state", "priority", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
@@ -149,34 +149,37 @@ class OutboxRepository:
     async def claim(
         self, *, owner: str, now: datetime, lease: timedelta, limit: int, postgres: bool
     ) -> list[OutboxMessage]:
-        """Lease up to `limit` due rows (pending, or sending with an expired lease)."""
-        due = (
-            (OutboxMessage.state == OutboxState.PENDING)
-            | ((OutboxMessage.state == OutboxState.SENDING) & (OutboxMessage.lease_until < now))
-        ) & (OutboxMessage.not_before <= now)
-        query = (
+        """Lease up to `limit` due rows: expired leases first (a crashed sender's), then
+        pending rows by priority and age. Both lookups walk `ix_outbox_claim` in order, so
+        a claim costs the same with ten or a hundred thousand rows waiting."""
+        expired = (
             select(OutboxMessage.id)
-            .where(due)
+            .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now)
+            .order_by(OutboxMessage.priority, OutboxMessage.id)
+            .limit(limit)
+        )
+        pending = (
+            select(OutboxMessage.id)
+            .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.not_before <= now)
             .order_by(OutboxMessage.priority, OutboxMessage.id)
             .limit(limit)
         )
         if postgres:
-            query = query.with_for_update(skip_locked=True)
-        ids = list((await self.session.execute(query)).scalars())
+            expired = expired.with_for_update(skip_locked=True)
+            pending = pending.with_for_update(skip_locked=True)
+        ids = list((await self.session.execute(expired)).scalars())
+        if len(ids) < limit:
+            ids += (await self.session.execute(pending.limit(limit - len(ids)))).scalars()
         if not ids:
             return []
-        await self.session.execute(
+        result = await self.session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .values(state=OutboxState.SENDING, lease_owner=owner, lease_until=now + lease)
+            .returning(OutboxMessage)
+            .execution_options(populate_existing=True, synchronize_session=False)
         )
-        rows = await self.session.execute(
-            select(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.lease_owner == owner)
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .execution_options(populate_existing=True)
-        )
-        return list(rows.scalars())
+        return sorted(result.scalars(), key=lambda row: (row.priority, row.id))
 
     async def pending_count(self) -> int:
         from sqlalchemy import func

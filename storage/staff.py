@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, Integer, String, select
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +25,17 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The role whose command menu was last pushed to Telegram; a mismatch means "sync it".
     menu_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+
+
+def menu_out_of_date() -> ColumnElement[bool]:
+    """Staff whose pushed command menu no longer matches their role (or deactivation)."""
+    active_stale = Staff.active.is_(True) & (
+        Staff.menu_role.is_(None) | (Staff.menu_role != Staff.role)
+    )
+    inactive_stale = Staff.active.is_(False) & (
+        Staff.menu_role.is_(None) | (Staff.menu_role != "none")
+    )
+    return active_stale | inactive_stale
 
 
 class StaffRepository:
@@ -88,11 +99,5 @@ class StaffRepository:
         return list((await self.session.execute(query.order_by(Staff.id))).scalars())
 
     async def needing_menu_sync(self) -> list[Staff]:
-        active_stale = Staff.active.is_(True) & (
-            Staff.menu_role.is_(None) | (Staff.menu_role != Staff.role)
-        )
-        inactive_stale = Staff.active.is_(False) & (
-            Staff.menu_role.is_(None) | (Staff.menu_role != "none")
-        )
-        query = select(Staff).where(active_stale | inactive_stale)
+        query = select(Staff).where(menu_out_of_date())
         return list((await self.session.execute(query)).scalars())

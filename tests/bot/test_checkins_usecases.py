@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.checkins import adapt_cadence, checkin_now, on_checkin_sent, sign_of_life
+from bot.checkins import adapt_cadence, checkin_now, checkins_sent, sign_of_life
 from bot.clock import ControllableClock
 from bot.services import Services
 from domain.cadence import CadenceReason
@@ -166,9 +166,9 @@ async def test_a_manual_check_in_has_the_keyboard_and_starts_the_clocks(engine: 
     assert data == [f"mood:{older.id}:{k}" for k in MOOD_KEYS] + [f"talk:{older.id}"]
 
     async with engine.db.transaction() as session:
-        await on_checkin_sent(engine, session, older.id, 11, now)
-        await on_checkin_sent(engine, session, newer.id, 12, now + timedelta(seconds=1))
-        await on_checkin_sent(engine, session, newer.id, 12, now + timedelta(hours=1))  # again
+        await checkins_sent(engine, session, [(older.id, 11)], now)
+        await checkins_sent(engine, session, [(newer.id, 12)], now + timedelta(seconds=1))
+        await checkins_sent(engine, session, [(newer.id, 12)], now + timedelta(hours=1))  # again
     first, second = await checkins(engine, person_id)
     assert first.kind is CheckinKind.MANUAL and first.state is CheckinState.SENT
     assert first.nudge_due_at is None, "only the newest check-in is nudged"

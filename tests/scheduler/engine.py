@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.checkins import on_checkin_sent
+from bot.checkins import checkins_sent
 from bot.clock import ControllableClock
 from bot.i18n import Catalog
 from bot.services import Services
@@ -161,7 +161,7 @@ async def deliver_checkins(svc: Services, at: datetime | None = None) -> list[in
             row.sent_at = now
             row.telegram_message_id = 10_000 + row.id
             assert row.ref_id is not None
-            await on_checkin_sent(svc, session, row.ref_id, 10_000 + row.id, now)
+            await checkins_sent(svc, session, [(row.ref_id, 10_000 + row.id)], now)
             delivered.append(row.ref_id)
     return delivered
 

@@ -127,8 +127,10 @@ async def test_on_sent_hook_gets_the_message_id_by_purpose(
     users(bot_api, 1001)
     seen: list[tuple[int, int | None]] = []
 
-    async def on_checkin(_s: AsyncSession, row: OutboxMessage, message_id: int | None, _n: Any):
-        seen.append((row.id, message_id))
+    async def on_checkin(
+        _s: AsyncSession, rows: list[tuple[OutboxMessage, int | None]], _n: Any
+    ) -> None:
+        seen.extend((row.id, message_id) for row, message_id in rows)
 
     checkin = await enqueue(services, 1001, "how are you?", purpose=Purpose.CHECKIN)
     await enqueue(services, 1002, "a plain reply")

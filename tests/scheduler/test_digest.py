@@ -43,15 +43,26 @@ async def test_once_per_week_one_message_per_coordinator(engine: Services) -> No
     assert len(await outbox(engine)) == 4
 
 
-async def test_not_before_working_hours_nor_on_other_days(engine: Services) -> None:
+async def test_not_before_working_hours_and_only_once_a_week(engine: Services) -> None:
     await team(engine)
     monday_8_59 = START - timedelta(hours=1, minutes=1)
     assert await digest_step(engine, monday_8_59) is False
-    for day in range(1, 7):  # Tuesday .. Sunday
-        assert await digest_step(engine, START + timedelta(days=day)) is False
     assert await outbox(engine) == []
     monday_9 = START - timedelta(hours=1)
     assert await digest_step(engine, monday_9) is True
+    for day in range(1, 7):  # Tuesday .. Sunday: this week's is done
+        assert await digest_step(engine, START + timedelta(days=day)) is False
+    assert len(await outbox(engine)) == 2
+
+
+async def test_a_missed_monday_moves_to_the_next_working_day_not_the_weekend(
+    engine: Services,
+) -> None:
+    await team(engine)
+    saturday = START + timedelta(days=5)
+    assert await digest_step(engine, saturday) is False
+    tuesday = START + timedelta(days=1)
+    assert await digest_step(engine, tuesday) is True
     assert len(await outbox(engine)) == 2
 
 

@@ -232,7 +232,7 @@ async def test_paused_people_are_neither_nudged_nor_escalated(engine: Services) 
 
 
 async def test_an_overdue_nudge_does_not_follow_a_newer_check_in(engine: Services) -> None:
-    """Only the newest check-in is nudged (bot/checkins.on_checkin_sent): an older one's
+    """Only the newest check-in is nudged (bot/checkins.checkins_sent): an older one's
     nudge arriving with a newer question reads as pressure (待つ)."""
     await a_sent_check_in(engine)  # Monday 10:00; its nudge is due at 16:00
     # The bot is down from Monday 15:00 until Tuesday 10:05 and ticks once it is back.

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 19:03:04.438739
+Create Date: 2026-11-23 19:48:01.229444
 """
 
 from collections.abc import Sequence
@@ -99,7 +99,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
-        batch_op.create_index("ix_outbox_due", ["state", "priority", "not_before"], unique=False)
+        batch_op.create_index("ix_outbox_claim", ["state", "priority", "id"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_person_id"), ["person_id"], unique=False)
 
     op.create_table(
@@ -518,7 +518,7 @@ def downgrade() -> None:
     op.drop_table("staff")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_person_id"))
-        batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index("ix_outbox_claim")
 
     op.drop_table("outbox")
     op.drop_table("markers")

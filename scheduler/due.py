@@ -1,0 +1,51 @@
+"""One cheap question per tick: which periodic steps have anything to do?
+
+With a million people, most ticks find nothing due. Asking every step to open its own
+write transaction costs a few milliseconds each; one read-only query with an indexed
+EXISTS per kind of work answers for all of them at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+
+from bot.settings import Settings
+from domain.escalation import EscalationState
+from domain.people import PersonStatus
+from scheduler.digest import digest_marker
+from scheduler.housekeeping import EVERY as HOUSEKEEPING_EVERY
+from scheduler.housekeeping import MARKER as HOUSEKEEPING_MARKER
+from storage.audit import Marker
+from storage.checkins import Checkin
+from storage.db import Database
+from storage.escalations import Escalation
+from storage.people import Person
+from storage.staff import menu_out_of_date
+
+
+async def due_work(db: Database, settings: Settings, now: datetime) -> set[str]:
+    """The names of the steps with work due at `now` (see Runtime's step list)."""
+    checks = {
+        "resume": exists().where(Person.status == PersonStatus.PAUSED, Person.paused_until <= now),
+        "dispatch": exists().where(
+            Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now
+        ),
+        "nudge": exists().where(Checkin.nudge_due_at <= now),
+        "silence": exists().where(Person.silence_due_at <= now),
+        "step_up": exists().where(
+            Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now
+        ),
+        "menus": exists().where(menu_out_of_date()),
+        "housekeeping": ~exists().where(
+            Marker.key == HOUSEKEEPING_MARKER, Marker.at > now - HOUSEKEEPING_EVERY
+        ),
+    }
+    if (digest_key := digest_marker(settings, now)) is not None:
+        checks["digest"] = ~exists().where(Marker.key == digest_key)
+    names = list(checks)
+    query = select(*(check.label(name) for name, check in checks.items()))
+    async with db.reading() as conn:
+        row = (await conn.execute(query)).one()
+    return {name for name, flag in zip(names, row, strict=True) if flag}
