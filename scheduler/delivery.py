@@ -90,6 +90,8 @@ class _Result:
     row: OutboxMessage
     message_id: int | None = None
     error: DeliveryError | None = None
+    # Not attempted: flood control paused the bot while this row waited for its turn.
+    deferred: bool = False
 
 
 class Deliverer:
@@ -188,11 +190,19 @@ class Deliverer:
 
         async def one(row: OutboxMessage) -> _Result:
             async with semaphore:
+                if self._paused():
+                    return _Result(row, deferred=True)
                 await self.bucket.take()
                 try:
                     return _Result(row, message_id=await self._send(row))
                 except TelegramError as exc:
-                    return _Result(row, error=classify_error(exc))
+                    error = classify_error(exc)
+                    if error.retry_after is not None:
+                        # Flood control is per bot: stop the rest of the batch at once
+                        # rather than collect a 429 for every message in flight.
+                        until = self.svc.clock.now() + timedelta(seconds=error.retry_after)
+                        self.paused_until = max(self.paused_until or until, until)
+                    return _Result(row, error=error)
 
         return list(await asyncio.gather(*(one(r) for r in rows)))
 
@@ -245,6 +255,18 @@ class Deliverer:
         async with self.svc.db.transaction() as session:
             for result in results:
                 row = result.row
+                if result.deferred:
+                    await session.execute(
+                        update(OutboxMessage)
+                        .where(OutboxMessage.id == row.id)
+                        .values(
+                            state=OutboxState.PENDING,
+                            lease_owner=None,
+                            lease_until=None,
+                            not_before=self.paused_until or now,
+                        )
+                    )
+                    continue
                 if result.error is None:
                     sent.append(
                         {
@@ -303,23 +325,52 @@ class Deliverer:
             if sent:
                 await session.execute(update(OutboxMessage), sent)
 
+    async def _record_logged(self, results: list[_Result]) -> None:
+        try:
+            await self._record(results)
+        except Exception:
+            # The rows keep their lease; once it expires they are sent again (at least once).
+            log.exception("recording delivery results failed")
+
     async def run(self, stop: asyncio.Event) -> None:
+        """Send until `stop` is set.
+
+        Pipelined: while one batch's results are written, the next batch is claimed and
+        sent, so database work overlaps network waits. At most one batch is being recorded
+        at a time, and the loop finishes recording before it idles or stops, so a drained
+        outbox is visible to everyone as soon as the loop rests.
+        """
         tick = self.svc.settings.scheduler.tick.total_seconds()
         wakeup = self.svc.outbox_wakeup
-        while not stop.is_set():
-            # Cleared before the step: a wake-up that arrives during it is kept.
-            wakeup.clear()
-            try:
-                found = await self.step()
-            except Exception:
-                log.exception("delivery step failed")
-                found = False
-            if found and not self._waiting:
-                continue
-            timeout = tick
-            if (wait := self.next_wait()) is not None:
-                timeout = min(timeout, wait)
-            waiters = [asyncio.ensure_future(wakeup.wait()), asyncio.ensure_future(stop.wait())]
-            await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-            for w in waiters:
-                w.cancel()
+        recording: asyncio.Task[None] | None = None
+        try:
+            while not stop.is_set():
+                # Cleared before the step: a wake-up that arrives during it is kept.
+                wakeup.clear()
+                results: list[_Result] | None = None
+                try:
+                    if not self._paused():
+                        results = await self._claim_and_send()
+                except Exception:
+                    log.exception("delivery step failed")
+                if recording is not None:
+                    await recording
+                    recording = None
+                if results is not None:
+                    recording = asyncio.create_task(self._record_logged(results))
+                    continue
+                if self._waiting and self.next_wait() == 0.0 and not self._paused():
+                    continue
+                timeout = tick
+                if (wait := self.next_wait()) is not None:
+                    timeout = min(timeout, wait)
+                waiters = [
+                    asyncio.ensure_future(wakeup.wait()),
+                    asyncio.ensure_future(stop.wait()),
+                ]
+                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+                for w in waiters:
+                    w.cancel()
+        finally:
+            if recording is not None:
+                await recording
