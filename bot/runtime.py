@@ -43,7 +43,7 @@ from scheduler.pauses import resume_step
 from scheduler.silence import nudge_step, silence_escalation_step
 from storage.db import Database
 from storage.migrate import upgrade_schema
-from storage.outbox import OutboxKind, OutboxMessage, OutboxState, Purpose
+from storage.outbox import ClaimedMessage, OutboxKind, OutboxMessage, OutboxState, Purpose
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def _steps() -> list[tuple[str, TickStep]]:
     ]
 
 
-def _by_reference(rows: list[tuple[OutboxMessage, int | None]]) -> list[tuple[int, int | None]]:
+def _by_reference(rows: list[tuple[ClaimedMessage, int | None]]) -> list[tuple[int, int | None]]:
     """(ref_id, message_id) for new messages whose owner row is named by `ref_id`."""
     return [
         (row.ref_id, message_id)
@@ -89,7 +89,7 @@ def _by_reference(rows: list[tuple[OutboxMessage, int | None]]) -> list[tuple[in
 async def _checkins_sent(
     svc: Services,
     session: AsyncSession,
-    rows: list[tuple[OutboxMessage, int | None]],
+    rows: list[tuple[ClaimedMessage, int | None]],
     now: datetime,
 ) -> None:
     if sent := _by_reference(rows):
@@ -97,7 +97,7 @@ async def _checkins_sent(
 
 
 async def _notifications_sent(
-    session: AsyncSession, rows: list[tuple[OutboxMessage, int | None]], _now: datetime
+    session: AsyncSession, rows: list[tuple[ClaimedMessage, int | None]], _now: datetime
 ) -> None:
     if sent := _by_reference(rows):
         await notifications_sent(session, sent)

@@ -25,20 +25,27 @@ from typing import Any
 
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.errors import DeliveryError
 from bot.services import Services
-from storage.outbox import OutboxKind, OutboxMessage, OutboxRepository, OutboxState, Purpose
+from storage.outbox import (
+    ClaimedMessage,
+    OutboxKind,
+    OutboxMessage,
+    OutboxRepository,
+    OutboxState,
+    Purpose,
+)
 
 log = logging.getLogger(__name__)
 
 # Called once per recorded batch with the rows of one purpose that Telegram accepted.
 SentHook = Callable[
-    [AsyncSession, list[tuple[OutboxMessage, int | None]], datetime], Awaitable[None]
+    [AsyncSession, list[tuple[ClaimedMessage, int | None]], datetime], Awaitable[None]
 ]
-FailedHook = Callable[[AsyncSession, OutboxMessage, DeliveryError, datetime], Awaitable[None]]
+FailedHook = Callable[[AsyncSession, ClaimedMessage, DeliveryError, datetime], Awaitable[None]]
 
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
@@ -87,7 +94,7 @@ def classify_error(exc: TelegramError) -> DeliveryError:
 
 @dataclass
 class _Result:
-    row: OutboxMessage
+    row: ClaimedMessage
     message_id: int | None = None
     error: DeliveryError | None = None
     # Not attempted: flood control paused the bot while this row waited for its turn.
@@ -113,7 +120,7 @@ class Deliverer:
         self.on_failed = on_failed
         self.paused_until: datetime | None = None
         self._chat_ready: dict[int, float] = {}
-        self._waiting: list[tuple[float, int, OutboxMessage]] = []
+        self._waiting: list[tuple[float, int, ClaimedMessage]] = []
 
     def set_rate(self, rate: float) -> None:
         self.bucket = TokenBucket(rate)
@@ -150,20 +157,20 @@ class Deliverer:
             return None
         return await self._send_all(ready)
 
-    def _take_ready(self) -> list[OutboxMessage]:
+    def _take_ready(self, limit: int | None = None) -> list[ClaimedMessage]:
         now = time.monotonic()
-        out: list[OutboxMessage] = []
-        while self._waiting and self._waiting[0][0] <= now:
+        out: list[ClaimedMessage] = []
+        while self._waiting and self._waiting[0][0] <= now and (limit is None or len(out) < limit):
             _, _, row = heapq.heappop(self._waiting)
             self._chat_ready[row.chat_id] = now + self.settings.per_chat_interval.total_seconds()
             out.append(row)
         return out
 
-    def _pace(self, rows: list[OutboxMessage]) -> list[OutboxMessage]:
+    def _pace(self, rows: list[ClaimedMessage]) -> list[ClaimedMessage]:
         """Hold back new messages to a chat that was sent to less than a second ago."""
         now = time.monotonic()
         interval = self.settings.per_chat_interval.total_seconds()
-        out: list[OutboxMessage] = []
+        out: list[ClaimedMessage] = []
         for row in rows:
             if row.kind is not OutboxKind.SEND_MESSAGE:
                 out.append(row)
@@ -185,73 +192,75 @@ class Deliverer:
             return None
         return max(0.0, self._waiting[0][0] - time.monotonic())
 
-    async def _send_all(self, rows: list[OutboxMessage]) -> list[_Result]:
+    async def _attempt(self, row: ClaimedMessage) -> _Result:
+        """One send, paced by the token bucket; never raises."""
+        if self._paused():
+            return _Result(row, deferred=True)
+        await self.bucket.take()
+        try:
+            return _Result(row, message_id=await self._send(row))
+        except TelegramError as exc:
+            error = classify_error(exc)
+            if error.retry_after is not None:
+                # Flood control is per bot: stop everything in flight at once rather than
+                # collect a 429 for every message.
+                until = self.svc.clock.now() + timedelta(seconds=error.retry_after)
+                self.paused_until = max(self.paused_until or until, until)
+            return _Result(row, error=error)
+
+    async def _send_all(self, rows: list[ClaimedMessage]) -> list[_Result]:
         semaphore = asyncio.Semaphore(self.settings.concurrency)
 
-        async def one(row: OutboxMessage) -> _Result:
+        async def one(row: ClaimedMessage) -> _Result:
             async with semaphore:
-                if self._paused():
-                    return _Result(row, deferred=True)
-                await self.bucket.take()
-                try:
-                    return _Result(row, message_id=await self._send(row))
-                except TelegramError as exc:
-                    error = classify_error(exc)
-                    if error.retry_after is not None:
-                        # Flood control is per bot: stop the rest of the batch at once
-                        # rather than collect a 429 for every message in flight.
-                        until = self.svc.clock.now() + timedelta(seconds=error.retry_after)
-                        self.paused_until = max(self.paused_until or until, until)
-                    return _Result(row, error=error)
+                return await self._attempt(row)
 
         return list(await asyncio.gather(*(one(r) for r in rows)))
 
-    async def _send(self, row: OutboxMessage) -> int | None:
+    async def _send(self, row: ClaimedMessage) -> int | None:
+        """One Bot API call for one outbox row; returns Telegram's message id.
+
+        The stored payload is already Bot API JSON, so it goes out as it is and only the
+        message id is read back: building python-telegram-bot objects for the keyboard and
+        the returned Message, then discarding them, cost about a third of the CPU per
+        message. Telegram's method names are case-insensitive; the capitalised names keep
+        PTB from steering `do_api_request` back to the object-building methods.
+        """
         params: dict[str, Any] = row.params()
+        api: dict[str, Any] = {"chat_id": row.chat_id}
+        if row.kind is OutboxKind.SEND_MESSAGE:
+            method = "SendMessage"
+            api["text"] = params["text"]
+            if params.get("parse_mode"):
+                api["parse_mode"] = params["parse_mode"]
+        else:
+            method = (
+                "EditMessageText"
+                if row.kind is OutboxKind.EDIT_TEXT
+                else ("EditMessageReplyMarkup")
+            )
+            api["message_id"] = params["message_id"]
+            if row.kind is OutboxKind.EDIT_TEXT:
+                api["text"] = params["text"]
         markup = params.get("reply_markup")
         # An empty keyboard is expressed by omitting reply_markup (that removes the buttons).
-        has_buttons = bool(markup and markup.get("inline_keyboard"))
-        reply_markup = (
-            InlineKeyboardMarkup.de_json(markup, self.bot) if has_buttons and markup else None
-        )
-        message: Message | bool
-        if row.kind is OutboxKind.SEND_MESSAGE:
-            message = await self.bot.send_message(
-                chat_id=row.chat_id,
-                text=params["text"],
-                reply_markup=reply_markup,
-                parse_mode=params.get("parse_mode"),
-            )
-        elif row.kind is OutboxKind.EDIT_TEXT:
-            try:
-                message = await self.bot.edit_message_text(
-                    chat_id=row.chat_id,
-                    message_id=params["message_id"],
-                    text=params["text"],
-                    reply_markup=reply_markup,
-                )
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
+        if markup and markup.get("inline_keyboard"):
+            api["reply_markup"] = markup
+        try:
+            result = await self.bot.do_api_request(method, api_kwargs=api)
+        except BadRequest as exc:
+            if row.kind is not OutboxKind.SEND_MESSAGE and "not modified" in str(exc).lower():
                 return int(params["message_id"])
-        else:
-            try:
-                message = await self.bot.edit_message_reply_markup(
-                    chat_id=row.chat_id,
-                    message_id=params["message_id"],
-                    reply_markup=reply_markup,
-                )
-            except BadRequest as exc:
-                if "not modified" not in str(exc).lower():
-                    raise
-                return int(params["message_id"])
-        return message.message_id if isinstance(message, Message) else None
+            raise
+        if isinstance(result, dict) and isinstance(result.get("message_id"), int):
+            return int(result["message_id"])
+        return None
 
     async def _record(self, results: list[_Result]) -> None:
         now = self.svc.clock.now()
         metrics = self.svc.metrics
         sent: list[dict[str, Any]] = []
-        batches: dict[Purpose, list[tuple[OutboxMessage, int | None]]] = {}
+        batches: dict[Purpose, list[tuple[ClaimedMessage, int | None]]] = {}
         async with self.svc.db.transaction() as session:
             for result in results:
                 row = result.row
@@ -333,44 +342,98 @@ class Deliverer:
             log.exception("recording delivery results failed")
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set.
+        """Send until `stop` is set, as a stream.
 
-        Pipelined: while one batch's results are written, the next batch is claimed and
-        sent, so database work overlaps network waits. At most one batch is being recorded
-        at a time, and the loop finishes recording before it idles or stops, so a drained
-        outbox is visible to everyone as soon as the loop rests.
+        A claimer keeps a queue of leased rows topped up; `delivery.concurrency` senders
+        take one row at a time, so sending never waits for a whole batch to finish or for
+        the database; a recorder writes results in batches. On stop, rows not yet sent are
+        released for the next start, in-flight sends finish, and every result is recorded.
         """
-        tick = self.svc.settings.scheduler.tick.total_seconds()
-        wakeup = self.svc.outbox_wakeup
-        recording: asyncio.Task[None] | None = None
-        try:
+        queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue()
+        results: list[_Result] = []
+        results_ready = asyncio.Event()
+        room = asyncio.Event()
+        batch = self.settings.batch_size
+        # Two batches deep: the next claim runs while a whole batch is still queued, so the
+        # senders never wait for the database.
+        depth = 2 * batch
+
+        async def claimer() -> None:
+            tick = self.svc.settings.scheduler.tick.total_seconds()
+            wakeup = self.svc.outbox_wakeup
             while not stop.is_set():
-                # Cleared before the step: a wake-up that arrives during it is kept.
+                # Cleared before looking: a wake-up that arrives meanwhile is kept.
                 wakeup.clear()
-                results: list[_Result] | None = None
+                room.clear()
+                claimed = 0
                 try:
-                    if not self._paused():
-                        results = await self._claim_and_send()
+                    if not self._paused() and queue.qsize() < depth:
+                        claimed = await self._fill(queue, min(batch, depth - queue.qsize()))
                 except Exception:
-                    log.exception("delivery step failed")
-                if recording is not None:
-                    await recording
-                    recording = None
-                if results is not None:
-                    recording = asyncio.create_task(self._record_logged(results))
+                    log.exception("claiming outbox rows failed")
+                if claimed:
                     continue
-                if self._waiting and self.next_wait() == 0.0 and not self._paused():
-                    continue
+                waits = [stop.wait(), room.wait() if queue.qsize() >= depth else wakeup.wait()]
                 timeout = tick
                 if (wait := self.next_wait()) is not None:
                     timeout = min(timeout, wait)
-                waiters = [
-                    asyncio.ensure_future(wakeup.wait()),
-                    asyncio.ensure_future(stop.wait()),
-                ]
+                waiters = [asyncio.ensure_future(w) for w in waits]
                 await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
                 for w in waiters:
                     w.cancel()
+
+        async def sender() -> None:
+            while (row := await queue.get()) is not None:
+                results.append(await self._attempt(row))
+                if len(results) >= batch // 4 or queue.empty():
+                    results_ready.set()
+                if queue.qsize() < batch:
+                    room.set()
+
+        async def recorder(finished: asyncio.Event) -> None:
+            while True:
+                waiter = asyncio.ensure_future(results_ready.wait())
+                await asyncio.wait([waiter], timeout=0.05)
+                waiter.cancel()
+                results_ready.clear()
+                if results:
+                    done = results[:]
+                    results.clear()
+                    await self._record_logged(done)
+                elif finished.is_set():
+                    return
+
+        senders_done = asyncio.Event()
+        record_task = asyncio.create_task(recorder(senders_done))
+        send_tasks = [asyncio.create_task(sender()) for _ in range(self.settings.concurrency)]
+        try:
+            await claimer()
         finally:
-            if recording is not None:
-                await recording
+            # Unsent rows go back to the outbox (no attempt counted); in-flight sends finish.
+            while not queue.empty():
+                row = queue.get_nowait()
+                if row is not None:
+                    results.append(_Result(row, deferred=True))
+            for _ in send_tasks:
+                queue.put_nowait(None)
+            await asyncio.gather(*send_tasks)
+            senders_done.set()
+            results_ready.set()
+            await record_task
+
+    async def _fill(self, queue: asyncio.Queue[ClaimedMessage | None], room: int) -> int:
+        """Move held-back rows now due, then newly claimed ones, into the send queue."""
+        rows = self._take_ready(room)
+        if len(rows) < room:
+            async with self.svc.db.transaction() as session:
+                claimed = await OutboxRepository(session).claim(
+                    owner=self.owner,
+                    now=self.svc.clock.now(),
+                    lease=LEASE,
+                    limit=room - len(rows),
+                    postgres=self.svc.db.is_postgres,
+                )
+            rows.extend(self._pace(claimed))
+        for row in rows:
+            queue.put_nowait(row)
+        return len(rows)

@@ -8,6 +8,7 @@ I/O, so a crashed sender's rows become claimable again and two senders never sha
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -79,6 +80,46 @@ class OutboxMessage(Base):
         return value
 
 
+@dataclass(slots=True)
+class ClaimedMessage:
+    """A leased outbox row, as plain data: the hot path sends thousands a minute, and ORM
+    identity tracking for each would cost more than the send."""
+
+    id: int
+    chat_id: int
+    kind: OutboxKind
+    payload: str
+    purpose: Purpose
+    ref_id: int | None
+    person_id: int | None
+    priority: int
+    attempts: int
+    state: OutboxState
+    lease_owner: str | None
+    lease_until: datetime | None
+
+    def params(self) -> dict[str, Any]:
+        value = json.loads(self.payload)
+        assert isinstance(value, dict)
+        return value
+
+
+_CLAIMED_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.chat_id,
+    OutboxMessage.kind,
+    OutboxMessage.payload,
+    OutboxMessage.purpose,
+    OutboxMessage.ref_id,
+    OutboxMessage.person_id,
+    OutboxMessage.priority,
+    OutboxMessage.attempts,
+    OutboxMessage.state,
+    OutboxMessage.lease_owner,
+    OutboxMessage.lease_until,
+)
+
+
 def new_message(
     *,
     chat_id: int,
@@ -148,13 +189,20 @@ class OutboxRepository:
 
     async def claim(
         self, *, owner: str, now: datetime, lease: timedelta, limit: int, postgres: bool
-    ) -> list[OutboxMessage]:
+    ) -> list[ClaimedMessage]:
         """Lease up to `limit` due rows: expired leases first (a crashed sender's), then
         pending rows by priority and age. Both lookups walk `ix_outbox_claim` in order, so
         a claim costs the same with ten or a hundred thousand rows waiting."""
+        # Another sender's expired lease (it crashed or hung). Our own leases are ours to
+        # finish while we run: results can trail their sends, and re-sending a row whose
+        # result is still being written would deliver it twice.
         expired = (
             select(OutboxMessage.id)
-            .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now)
+            .where(
+                OutboxMessage.state == OutboxState.SENDING,
+                OutboxMessage.lease_until < now,
+                OutboxMessage.lease_owner != owner,
+            )
             .order_by(OutboxMessage.priority, OutboxMessage.id)
             .limit(limit)
         )
@@ -176,10 +224,11 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
             .values(state=OutboxState.SENDING, lease_owner=owner, lease_until=now + lease)
-            .returning(OutboxMessage)
-            .execution_options(populate_existing=True, synchronize_session=False)
+            .returning(*_CLAIMED_COLUMNS)
+            .execution_options(synchronize_session=False)
         )
-        return sorted(result.scalars(), key=lambda row: (row.priority, row.id))
+        claimed = [ClaimedMessage(**row._asdict()) for row in result]
+        return sorted(claimed, key=lambda row: (row.priority, row.id))
 
     async def pending_count(self) -> int:
         from sqlalchemy import func
