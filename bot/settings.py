@@ -58,7 +58,7 @@ class DeliverySettings:
     per_chat_interval: timedelta = timedelta(seconds=1)
     max_attempts: int = 8
     batch_size: int = 200
-    concurrency: int = 32
+    concurrency: int = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -406,7 +406,7 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
         per_chat_interval=dl.duration("per_chat_interval", timedelta(seconds=1)),
         max_attempts=dl.int_("max_attempts", 8, minimum=1),
         batch_size=dl.int_("batch_size", 200, minimum=1),
-        concurrency=dl.int_("concurrency", 32, minimum=1),
+        concurrency=dl.int_("concurrency", 8, minimum=1),
     )
 
     ci = _table(data, "checkin")
