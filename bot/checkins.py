@@ -7,8 +7,10 @@ it answers their open check-ins, ends a silence episode and closes silence escal
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.escalations import auto_resolve_on_reply
+from bot.i18n import Catalog
 from bot.services import Services
 from domain.cadence import (
     CadenceBounds,
@@ -41,8 +44,8 @@ TALK_PREFIX = "talk:"
 LOOKBACK = timedelta(days=14)
 
 
-def time_of_day(person: Person, instant: datetime) -> str:
-    hour = instant.astimezone(ZoneInfo(person.timezone)).hour
+def time_of_day(timezone: str, instant: datetime) -> str:
+    hour = instant.astimezone(ZoneInfo(timezone)).hour
     if 4 <= hour < 11:
         return "morning"
     if 11 <= hour < 17:
@@ -52,27 +55,73 @@ def time_of_day(person: Person, instant: datetime) -> str:
 
 def checkin_keyboard(svc: Services, language: str, checkin_id: int) -> dict[str, Any]:
     """Five mood buttons, best to worst, then "I'd like to talk" (a contract scripts use)."""
-    moods = [
-        {
-            "text": svc.text(language, f"mood.{key}"),
-            "callback_data": f"{MOOD_PREFIX}{checkin_id}:{key}",
-        }
-        for key in MOOD_KEYS
-    ]
-    talk = {
-        "text": svc.text(language, "checkin.talk_button"),
-        "callback_data": f"{TALK_PREFIX}{checkin_id}",
+    keyboard = json.loads(checkin_payload(svc, language, "", checkin_id))["reply_markup"]
+    assert isinstance(keyboard, dict)
+    return keyboard
+
+
+_ID_MARK = "\u0000id\u0000"
+
+
+@lru_cache(maxsize=16)
+def _payload_template(catalog: Catalog, language: str) -> tuple[str, str]:
+    """The check-in payload's JSON around its text, with a mark where the check-in id goes.
+
+    Dispatch writes thousands of these in a burst; serialising the same keyboard for each
+    would cost more than the rest of the row.
+    """
+    svc_text = catalog.text
+    keyboard = {
+        "inline_keyboard": [
+            [
+                {
+                    "text": svc_text(language, f"mood.{key}"),
+                    "callback_data": f"{MOOD_PREFIX}{_ID_MARK}:{key}",
+                }
+                for key in MOOD_KEYS[:3]
+            ],
+            [
+                {
+                    "text": svc_text(language, f"mood.{key}"),
+                    "callback_data": f"{MOOD_PREFIX}{_ID_MARK}:{key}",
+                }
+                for key in MOOD_KEYS[3:]
+            ],
+            [
+                {
+                    "text": svc_text(language, "checkin.talk_button"),
+                    "callback_data": f"{TALK_PREFIX}{_ID_MARK}",
+                }
+            ],
+        ]
     }
-    return {"inline_keyboard": [moods[:3], moods[3:], [talk]]}
+    return '{"text": ', ', "reply_markup": ' + json.dumps(keyboard, ensure_ascii=False) + "}"
 
 
-def checkin_text(svc: Services, person: Person, checkin: Checkin, now: datetime) -> str:
-    if checkin.kind is CheckinKind.WELCOME_BACK:
+def checkin_payload(svc: Services, language: str, text: str, checkin_id: int) -> str:
+    """The stored outbox payload of a check-in (equal to json.dumps of text + keyboard)."""
+    head, tail = _payload_template(svc.catalog, language)
+    return (
+        head
+        + json.dumps(text, ensure_ascii=False)
+        + tail.replace(json.dumps(_ID_MARK)[1:-1], str(checkin_id))
+    )
+
+
+def checkin_text(
+    svc: Services,
+    language: str,
+    timezone: str,
+    kind: CheckinKind,
+    checkin_id: int,
+    now: datetime,
+) -> str:
+    if kind is CheckinKind.WELCOME_BACK:
         key = "checkin.welcome_back"
     else:
-        key = f"checkin.{time_of_day(person, now)}"
+        key = f"checkin.{time_of_day(timezone, now)}"
     # The check-in id picks the variant: varied from day to day, stable across retries.
-    return svc.catalog.variant(person.language, key, checkin.id)
+    return svc.catalog.variant(language, key, checkin_id)
 
 
 def queue_checkin(
@@ -81,7 +130,7 @@ def queue_checkin(
     OutboxRepository(session).add(
         new_message(
             chat_id=person.chat_id,
-            text=checkin_text(svc, person, checkin, now),
+            text=checkin_text(svc, person.language, person.timezone, checkin.kind, checkin.id, now),
             now=now,
             purpose=Purpose.CHECKIN,
             reply_markup=checkin_keyboard(svc, person.language, checkin.id),

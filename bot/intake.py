@@ -77,6 +77,8 @@ class Poller:
         self.app = app
         self.processor = processor
         self.offset: int | None = None
+        # Updates fetched from Telegram and not yet committed (tests wait for this to be 0).
+        self.storing = 0
 
     async def poll_once(self, wait_seconds: int) -> int:
         updates = await self.app.bot.get_updates(
@@ -84,7 +86,11 @@ class Poller:
         )
         if not updates:
             return 0
-        await store_updates(self.svc, [u.to_dict() for u in updates])
+        self.storing = len(updates)
+        try:
+            await store_updates(self.svc, [u.to_dict() for u in updates])
+        finally:
+            self.storing = 0
         self.offset = max(u.update_id for u in updates) + 1
         self.processor.wakeup.set()
         return len(updates)

@@ -138,6 +138,7 @@ class Runtime:
         self.tick_steps: list[tuple[str, TickStep]] = _steps()
         self._tasks: list[asyncio.Task[None]] = []
         self._listeners: list[Listener] = []
+        self._ticking: set[asyncio.Task[object]] = set()
         self.svc.metrics.gauge_source = self._gauges
 
     async def _gauges(self) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
@@ -208,7 +209,14 @@ class Runtime:
         return found
 
     async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
-        await self.tick()
+        task = asyncio.current_task()
+        if task is not None:
+            self._ticking.add(task)
+        try:
+            await self.tick()
+        finally:
+            if task is not None:
+                self._ticking.discard(task)
 
     async def start(self) -> None:
         if self.upgrade:
@@ -292,6 +300,9 @@ class Runtime:
         self._listeners.clear()
         if self.app.running:
             await self.app.stop()
+        # The scheduler does not wait for a tick already running; the database must
+        # outlive it.
+        await asyncio.gather(*self._ticking, return_exceptions=True)
         await self.app.shutdown()
         await self.db.dispose()
         log.info("stopped")

@@ -113,7 +113,8 @@ class Sandbox:
                     .select_from(InboundUpdate)
                     .where(InboundUpdate.processed_at.is_(None))
                 )
-            if not busy and not unprocessed and not self.standin.pending_updates:
+            fetched = self.runtime.poller.storing
+            if not busy and not unprocessed and not fetched and not self.standin.pending_updates:
                 return
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"not settled: {busy} to send, {unprocessed} to process")

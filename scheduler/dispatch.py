@@ -9,17 +9,16 @@ transaction, and advances the schedule. A check-in missed by more than
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import datetime
 
 from sqlalchemy import insert, select, update
 
-from bot.checkins import checkin_keyboard, checkin_text, supersede_nudges
+from bot.checkins import checkin_payload, checkin_text, supersede_nudges
 from bot.services import Services
 from domain.people import PersonStatus
 from domain.schedule import is_stale
-from scheduler.planning import next_checkin_for
+from scheduler.planning import SCHEDULE_COLUMNS, next_checkin_for
 from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.outbox import PRIORITY_BULK, OutboxKind, OutboxMessage, OutboxState, Purpose
 from storage.people import Person
@@ -33,15 +32,16 @@ async def dispatch_due(svc: Services, now: datetime, *, batch: int = BATCH) -> b
     """Claim up to `batch` due people and queue their check-ins; True if any were due."""
     settings = svc.settings
     async with svc.db.transaction() as session:
+        # Plain rows, not ORM objects: a morning's dispatch reads everyone due at once.
         query = (
-            select(Person)
+            select(*SCHEDULE_COLUMNS, Person.chat_id, Person.language, Person.next_checkin_at)
             .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
             .order_by(Person.next_checkin_at)
             .limit(batch)
         )
         if svc.db.is_postgres:
             query = query.with_for_update(skip_locked=True)
-        people = list((await session.execute(query)).scalars())
+        people = list((await session.execute(query)).all())
         if not people:
             return False
         checkin_rows = []
@@ -72,17 +72,15 @@ async def dispatch_due(svc: Services, now: datetime, *, batch: int = BATCH) -> b
             if row["state"] is CheckinState.SKIPPED:
                 skipped += 1
             else:
-                checkin = Checkin(id=checkin_id, kind=CheckinKind.SCHEDULED)
-                payload = {
-                    "text": checkin_text(svc, person, checkin, now),
-                    "reply_markup": checkin_keyboard(svc, person.language, checkin_id),
-                }
+                text = checkin_text(
+                    svc, person.language, person.timezone, CheckinKind.SCHEDULED, checkin_id, now
+                )
                 queued_people.append(person.id)
                 outbox_rows.append(
                     {
                         "chat_id": person.chat_id,
                         "kind": OutboxKind.SEND_MESSAGE,
-                        "payload": json.dumps(payload, ensure_ascii=False),
+                        "payload": checkin_payload(svc, person.language, text, checkin_id),
                         "purpose": Purpose.CHECKIN,
                         "ref_id": checkin_id,
                         "person_id": person.id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Protocol
 
 from bot.settings import Settings
 from domain import schedule as sched
@@ -12,7 +13,40 @@ from domain.people import PersonStatus
 from storage.people import Person
 
 
-def person_schedule(person: Person, settings: Settings) -> sched.Schedule:
+class Schedulable(Protocol):
+    """What scheduling reads of a person: a `Person`, or a row of just these columns."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def checkin_times(self) -> str: ...
+    @property
+    def checkin_days(self) -> str: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def quiet_hours(self) -> str | None: ...
+    @property
+    def cadence_level(self) -> str: ...
+    @property
+    def last_checkin_at(self) -> datetime | None: ...
+
+
+SCHEDULE_COLUMNS = (
+    Person.id,
+    Person.checkin_times,
+    Person.checkin_days,
+    Person.created_at,
+    Person.timezone,
+    Person.quiet_hours,
+    Person.cadence_level,
+    Person.last_checkin_at,
+)
+
+
+def person_schedule(person: Schedulable, settings: Settings) -> sched.Schedule:
     return _schedule(
         person.checkin_times,
         person.checkin_days,
@@ -46,7 +80,11 @@ def _effective(schedule: sched.Schedule, level: CadenceLevel) -> EffectiveSchedu
 
 
 def next_checkin_for(
-    person: Person, settings: Settings, after: datetime, *, last_checkin: datetime | None = None
+    person: Schedulable,
+    settings: Settings,
+    after: datetime,
+    *,
+    last_checkin: datetime | None = None,
 ) -> datetime:
     """The person's next check-in strictly after `after`, at their current cadence."""
     effective = _effective(person_schedule(person, settings), CadenceLevel(person.cadence_level))
