@@ -146,13 +146,12 @@ async def explain(db: Database, now: datetime) -> list[tuple[str, str]]:
         .order_by(Person.silence_due_at).limit(200),
         "resume": select(Person)
         .where(Person.status == PersonStatus.PAUSED, Person.paused_until <= now).limit(200),
-        "outbox claim": select(OutboxMessage.id).where(
-            (
-                (OutboxMessage.state == OutboxState.PENDING)
-                | ((OutboxMessage.state == OutboxState.SENDING)
-                   & (OutboxMessage.lease_until < now))
-            ) & (OutboxMessage.not_before <= now)
-        ).order_by(OutboxMessage.priority, OutboxMessage.id).limit(200),
+        "outbox claim (pending)": select(OutboxMessage.id)
+        .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.not_before <= now)
+        .order_by(OutboxMessage.priority, OutboxMessage.id).limit(200),
+        "outbox claim (expired)": select(OutboxMessage.id)
+        .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_until < now)
+        .order_by(OutboxMessage.priority, OutboxMessage.id).limit(200),
     }
     plans = []
     async with db.engine.connect() as conn:
