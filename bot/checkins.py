@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.escalations import auto_resolve_on_reply
 from bot.i18n import Catalog
 from bot.services import Services
+from bot.staffing import notify_staff
 from domain.cadence import (
     CadenceBounds,
     CadenceLevel,
@@ -335,21 +336,15 @@ async def adapt_cadence(
         person.next_checkin_at = next_checkin_for(person, svc.settings, now)
     worker = await session.get(Staff, person.worker_id)
     if worker is not None and worker.active:
-        OutboxRepository(session).add(
-            new_message(
-                chat_id=worker.telegram_id,
-                text=svc.text(
-                    worker.language,
-                    "cadence.changed",
-                    person=person.display_name or "-",
-                    person_id=person.id,
-                    level=svc.text(worker.language, f"cadence.level.{decision.level.value}"),
-                    reason=svc.text(worker.language, f"cadence.reason.{decision.reason.value}"),
-                ),
-                now=now,
-                purpose=Purpose.NOTIFY,
-                person_id=person.id,
-            )
+        notify_staff(
+            svc,
+            session,
+            worker,
+            person,
+            "cadence.changed",
+            now,
+            level=svc.text(worker.language, f"cadence.level.{decision.level.value}"),
+            reason=svc.text(worker.language, f"cadence.reason.{decision.reason.value}"),
         )
     log.info(
         "cadence for person %s: %s -> %s (%s)",

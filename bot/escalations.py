@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.services import Services
+from bot.staffing import notify_staff
 from domain.escalation import (
     EscalationEvent,
     EscalationReason,
@@ -356,20 +357,14 @@ async def auto_resolve_on_reply(
         closed.append(escalation)
         await _edit_notifications(svc, session, escalation, now, "escalation.all_clear_edit")
         for staff in await recipients(session, escalation, person, 0):
-            OutboxRepository(session).add(
-                new_message(
-                    chat_id=staff.telegram_id,
-                    text=svc.text(
-                        staff.language,
-                        "escalation.all_clear",
-                        person=person.display_name or "-",
-                        person_id=person.id,
-                        escalation_id=escalation.id,
-                    ),
-                    now=now,
-                    purpose=Purpose.NOTIFY,
-                    person_id=person.id,
-                )
+            notify_staff(
+                svc,
+                session,
+                staff,
+                person,
+                "escalation.all_clear",
+                now,
+                escalation_id=escalation.id,
             )
         log.info("escalation %s auto-resolved: person %s replied", escalation.id, person.id)
     return closed

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import DeliveryError
 from bot.escalations import open_or_join
 from bot.services import Services
+from bot.staffing import notify_staff
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
 from storage.inbound import PersonMessage
@@ -37,23 +38,8 @@ async def tell_worker(
     **params: object,
 ) -> None:
     worker = await session.get(Staff, person.worker_id)
-    if worker is None or not worker.active:
-        return
-    OutboxRepository(session).add(
-        new_message(
-            chat_id=worker.telegram_id,
-            text=svc.text(
-                worker.language,
-                key,
-                person=person.display_name or "-",
-                person_id=person.id,
-                **params,
-            ),
-            now=now,
-            purpose=Purpose.NOTIFY,
-            person_id=person.id,
-        )
-    )
+    if worker is not None and worker.active:
+        notify_staff(svc, session, worker, person, key, now, **params)
 
 
 async def mark_unreachable(

@@ -2,13 +2,47 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.services import Services
 from domain.people import PersonStatus
 from storage.escalations import Escalation
+from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person
 from storage.staff import Staff
+
+
+def notify_staff(
+    svc: Services,
+    session: AsyncSession,
+    staff: Staff,
+    person: Person,
+    key: str,
+    now: datetime,
+    **params: object,
+) -> None:
+    """A message to a staff member about a person, in the staff member's language.
+
+    Tagged with the person's id, so the person's erasure (/forget) removes it once sent.
+    """
+    OutboxRepository(session).add(
+        new_message(
+            chat_id=staff.telegram_id,
+            text=svc.text(
+                staff.language,
+                key,
+                person=person.display_name or "-",
+                person_id=person.id,
+                **params,
+            ),
+            now=now,
+            purpose=Purpose.NOTIFY,
+            person_id=person.id,
+        )
+    )
 
 
 async def responsibilities(session: AsyncSession, member: Staff) -> int:

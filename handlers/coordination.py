@@ -18,13 +18,14 @@ from domain.durations import format_duration, parse_duration
 from domain.escalation import Priority
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
+from handlers.queue import visible_person
 from handlers.turn import Actor, Turn
 from scheduler.planning import next_checkin_for, person_schedule
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
 from storage.escalations import Escalation
 from storage.invites import InviteRepository, deep_link
-from storage.people import Person, PersonRepository
+from storage.people import Person
 from storage.staff import StaffRepository
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,8 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if len(args) not in (2, 3):
         turn.reply(session, turn.text("assign.usage"))
         return
-    try:
-        person = await PersonRepository(session).resolve(args[0])
-    except NotFoundError:
+    person = await visible_person(session, actor, args[0])
+    if person is None:
         turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
         return
     staff = StaffRepository(session)
@@ -168,9 +168,8 @@ async def schedule_command(
     if not args:
         turn.reply(session, turn.text("schedule.usage"))
         return
-    try:
-        person = await PersonRepository(session).resolve(args[0])
-    except NotFoundError:
+    person = await visible_person(session, actor, args[0])
+    if person is None:
         turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
         return
     if len(args) == 1:
