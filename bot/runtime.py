@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import time
@@ -249,6 +250,10 @@ class Runtime:
             ops_app = web.Application()
             ops_routes(ops_app, self.svc.metrics, self._healthy)
             await self._listen(ops_app, self.settings.http.listen)
+        # Everything built so far (rules, catalogs, the application) lives as long as the
+        # process: freezing it keeps garbage collections short on the hot paths.
+        gc.collect()
+        gc.freeze()
         assert self.app.job_queue is not None
         self.app.job_queue.run_repeating(
             self._tick_job,

@@ -99,8 +99,18 @@ class Sandbox:
         svc = self.runtime.svc
         deadline = asyncio.get_running_loop().time() + limit_seconds
         while True:
-            async with svc.db.sessions() as session:
-                busy = await session.scalar(
+            # Upstream first: an update still at the stand-in, then one being stored, then
+            # one being handled, and only then the outbox. Each stage's work is committed
+            # before the next stage is looked at, so nothing slips between two reads (on
+            # PostgreSQL each statement sees the latest commits).
+            upstream = bool(self.standin.pending_updates) or self.runtime.poller.storing > 0
+            async with svc.db.reading() as conn:
+                unprocessed = await conn.scalar(
+                    select(func.count())
+                    .select_from(InboundUpdate)
+                    .where(InboundUpdate.processed_at.is_(None))
+                )
+                busy = await conn.scalar(
                     select(func.count())
                     .select_from(OutboxMessage)
                     .where(
@@ -108,13 +118,7 @@ class Sandbox:
                         OutboxMessage.not_before <= svc.clock.now(),
                     )
                 )
-                unprocessed = await session.scalar(
-                    select(func.count())
-                    .select_from(InboundUpdate)
-                    .where(InboundUpdate.processed_at.is_(None))
-                )
-            fetched = self.runtime.poller.storing
-            if not busy and not unprocessed and not fetched and not self.standin.pending_updates:
+            if not upstream and not busy and not unprocessed:
                 return
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"not settled: {busy} to send, {unprocessed} to process")
