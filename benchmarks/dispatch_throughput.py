@@ -155,7 +155,7 @@ async def main() -> None:
     parser.add_argument("--concurrency", type=int, default=None,
                         help="delivery.concurrency for the pipeline (default: the bare "
                              "loop's best level)")
-    parser.add_argument("--batch-size", type=int, default=200, help="delivery.batch_size")
+    parser.add_argument("--batch-size", type=int, default=500, help="delivery.batch_size")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)

@@ -57,7 +57,7 @@ class DeliverySettings:
     rate_per_second: float = 25.0
     per_chat_interval: timedelta = timedelta(seconds=1)
     max_attempts: int = 8
-    batch_size: int = 200
+    batch_size: int = 500
     concurrency: int = 8
 
 
@@ -405,7 +405,7 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
         rate_per_second=dl.float_("rate_per_second", 25.0),
         per_chat_interval=dl.duration("per_chat_interval", timedelta(seconds=1)),
         max_attempts=dl.int_("max_attempts", 8, minimum=1),
-        batch_size=dl.int_("batch_size", 200, minimum=1),
+        batch_size=dl.int_("batch_size", 500, minimum=1),
         concurrency=dl.int_("concurrency", 8, minimum=1),
     )
 

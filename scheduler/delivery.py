@@ -385,7 +385,7 @@ class Deliverer:
         async def sender() -> None:
             while (row := await queue.get()) is not None:
                 results.append(await self._attempt(row))
-                if len(results) >= batch // 4 or queue.empty():
+                if len(results) >= batch or queue.empty():
                     results_ready.set()
                 if queue.qsize() < batch:
                     room.set()
