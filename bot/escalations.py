@@ -257,14 +257,6 @@ async def notify(
     )
 
 
-async def was_notified(session: AsyncSession, escalation_id: int, staff_id: int) -> bool:
-    query = select(EscalationNotification.id).where(
-        EscalationNotification.escalation_id == escalation_id,
-        EscalationNotification.staff_id == staff_id,
-    )
-    return (await session.execute(query.limit(1))).first() is not None
-
-
 async def notifications_sent(session: AsyncSession, sent: list[tuple[int, int | None]]) -> None:
     """Delivery hook: remember each notification's message id, so it can be edited later."""
     await session.execute(

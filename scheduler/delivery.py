@@ -122,9 +122,6 @@ class Deliverer:
         self._chat_ready: dict[int, float] = {}
         self._waiting: list[tuple[float, int, ClaimedMessage]] = []
 
-    def set_rate(self, rate: float) -> None:
-        self.bucket = TokenBucket(rate)
-
     async def step(self) -> bool:
         """Send one batch and record the results; True if there was anything to do."""
         if self._paused():

@@ -101,8 +101,3 @@ class InboundRepository:
             .values(processed_at=now, **({"error": error} if error else {"payload": None}))
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
-
-    async def max_update_id(self) -> int | None:
-        from sqlalchemy import func
-
-        return (await self.session.execute(select(func.max(InboundUpdate.update_id)))).scalar()
