@@ -32,6 +32,7 @@ from domain.cadence import (
 from domain.escalation import EscalationReason
 from domain.mood import MOOD_KEYS, Mood
 from scheduler.planning import next_checkin_for
+from storage.base import update_rows
 from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.escalations import Escalation
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
@@ -215,8 +216,9 @@ async def checkins_sent(
         )
         .values(nudge_due_at=None)
     )
-    await session.execute(
-        update(Checkin),
+    await update_rows(
+        session,
+        Checkin,
         [
             {
                 "id": checkin_id,
@@ -241,7 +243,7 @@ async def checkins_sent(
         if silent_since is None
     ]
     if silent:
-        await session.execute(update(Person), silent)
+        await update_rows(session, Person, silent)
 
 
 async def sign_of_life(

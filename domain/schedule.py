@@ -467,6 +467,8 @@ def next_checkin(
             nominal = local_to_utc(slot_date, slot_time, zone)
             if best is not None and nominal >= best:
                 return best  # later slots are nominally later still
+            if nominal + schedule.jitter <= after:
+                continue  # even the latest jitter lands at or before `after`
             if in_quiet_hours(schedule, nominal):
                 continue
             actual = nominal + jitter_offset(schedule, jitter_key, slot_date, slot_time)
