@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import heapq
 import logging
+import sys
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -32,6 +33,7 @@ from bot.errors import DeliveryError
 from bot.services import Services
 from storage.base import update_rows
 from storage.outbox import (
+    PRIORITY_BULK,
     ClaimedMessage,
     OutboxKind,
     OutboxMessage,
@@ -51,6 +53,10 @@ FailedHook = Callable[[AsyncSession, ClaimedMessage, DeliveryError, datetime], A
 LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 RECORD_INTERVAL = 0.25
+QUEUE_SECONDS = 30
+
+# (priority, outbox id, row); a None row tells a sender to stop.
+_Queued = tuple[int, int, ClaimedMessage | None]
 
 
 class TokenBucket:
@@ -191,11 +197,12 @@ class Deliverer:
             return None
         return max(0.0, self._waiting[0][0] - time.monotonic())
 
-    async def _attempt(self, row: ClaimedMessage) -> _Result:
-        """One send, paced by the token bucket; never raises."""
+    async def _attempt(self, row: ClaimedMessage, *, paced: bool = False) -> _Result:
+        """One send, paced by the token bucket unless the caller already was; never raises."""
         if self._paused():
             return _Result(row, deferred=True)
-        await self.bucket.take()
+        if not paced:
+            await self.bucket.take()
         try:
             return _Result(row, message_id=await self._send(row))
         except TelegramError as exc:
@@ -348,14 +355,18 @@ class Deliverer:
         the database; a recorder writes results in batches. On stop, rows not yet sent are
         released for the next start, in-flight sends finish, and every result is recorded.
         """
-        queue: asyncio.Queue[ClaimedMessage | None] = asyncio.Queue()
+        # Ordered by priority: a crisis card or a reply claimed while a morning's
+        # check-ins are queued goes out next, not behind them.
+        queue: asyncio.PriorityQueue[_Queued] = asyncio.PriorityQueue()
         results: list[_Result] = []
         results_ready = asyncio.Event()
         room = asyncio.Event()
         batch = self.settings.batch_size
-        # Two batches deep: the next claim runs while a whole batch is still queued, so the
-        # senders never wait for the database.
-        depth = 2 * batch
+        # Two batches deep, so the next claim runs while a whole batch is still queued and
+        # the senders never wait for the database; but never more than QUEUE_SECONDS of
+        # sending at the configured rate, so leases stay far from expiring.
+        depth = max(1, min(2 * batch, int(self.settings.rate_per_second * QUEUE_SECONDS)))
+        refill_at = depth - min(batch, depth)
 
         async def claimer() -> None:
             tick = self.svc.settings.scheduler.tick.total_seconds()
@@ -366,13 +377,21 @@ class Deliverer:
                 room.clear()
                 claimed = 0
                 try:
-                    if not self._paused() and queue.qsize() < depth:
+                    if self._paused():
+                        pass
+                    elif queue.qsize() <= refill_at:
                         claimed = await self._fill(queue, min(batch, depth - queue.qsize()))
+                    else:
+                        # A full queue still takes what must not wait (claimed in small
+                        # numbers, so the queue's bound barely moves).
+                        claimed = await self._fill(queue, batch, below=PRIORITY_BULK)
                 except Exception:
                     log.exception("claiming outbox rows failed")
                 if claimed:
                     continue
-                waits = [stop.wait(), room.wait() if queue.qsize() >= depth else wakeup.wait()]
+                waits = [stop.wait(), wakeup.wait()]
+                if queue.qsize() > refill_at:
+                    waits.append(room.wait())
                 timeout = tick
                 if (wait := self.next_wait()) is not None:
                     timeout = min(timeout, wait)
@@ -382,11 +401,21 @@ class Deliverer:
                     w.cancel()
 
         async def sender() -> None:
-            while (row := await queue.get()) is not None:
-                results.append(await self._attempt(row))
+            while (item := await queue.get())[2] is not None:
+                await self.bucket.take()
+                # While this sender waited for its turn something more urgent may have been
+                # claimed: at the moment of sending, the most urgent row goes.
+                if not queue.empty():
+                    head = queue.get_nowait()
+                    if head < item:
+                        head, item = item, head
+                    queue.put_nowait(head)
+                row = item[2]
+                assert row is not None  # a stop marker sorts after every row
+                results.append(await self._attempt(row, paced=True))
                 if len(results) >= batch or queue.empty():
                     results_ready.set()
-                if queue.qsize() < batch:
+                if queue.qsize() <= refill_at:
                     room.set()
 
         async def recorder(finished: asyncio.Event) -> None:
@@ -413,18 +442,21 @@ class Deliverer:
         finally:
             # Unsent rows go back to the outbox (no attempt counted); in-flight sends finish.
             while not queue.empty():
-                row = queue.get_nowait()
+                row = queue.get_nowait()[2]
                 if row is not None:
                     results.append(_Result(row, deferred=True))
-            for _ in send_tasks:
-                queue.put_nowait(None)
+            for n, _ in enumerate(send_tasks):
+                queue.put_nowait((sys.maxsize, n, None))
             await asyncio.gather(*send_tasks)
             senders_done.set()
             results_ready.set()
             await record_task
 
-    async def _fill(self, queue: asyncio.Queue[ClaimedMessage | None], room: int) -> int:
-        """Move held-back rows now due, then newly claimed ones, into the send queue."""
+    async def _fill(
+        self, queue: asyncio.PriorityQueue[_Queued], room: int, *, below: int | None = None
+    ) -> int:
+        """Move held-back rows now due, then newly claimed ones (only those more urgent
+        than `below`, if given), into the send queue."""
         rows = self._take_ready(room)
         if len(rows) < room:
             async with self.svc.db.transaction() as session:
@@ -434,8 +466,9 @@ class Deliverer:
                     lease=LEASE,
                     limit=room - len(rows),
                     postgres=self.svc.db.is_postgres,
+                    below_priority=below,
                 )
             rows.extend(self._pace(claimed))
         for row in rows:
-            queue.put_nowait(row)
+            queue.put_nowait((row.priority, row.id, row))
         return len(rows)

@@ -188,11 +188,21 @@ class OutboxRepository:
         return message
 
     async def claim(
-        self, *, owner: str, now: datetime, lease: timedelta, limit: int, postgres: bool
+        self,
+        *,
+        owner: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        postgres: bool,
+        below_priority: int | None = None,
     ) -> list[ClaimedMessage]:
         """Lease up to `limit` due rows: expired leases first (a crashed sender's), then
         pending rows by priority and age. Both lookups walk `ix_outbox_claim` in order, so
-        a claim costs the same with ten or a hundred thousand rows waiting."""
+        a claim costs the same with ten or a hundred thousand rows waiting.
+
+        `below_priority` limits the claim to more urgent rows (replies, crisis cards), which
+        a sender takes even while its queue is full of a morning's check-ins."""
         # Another sender's expired lease (it crashed or hung). Our own leases are ours to
         # finish while we run: results can trail their sends, and re-sending a row whose
         # result is still being written would deliver it twice.
@@ -212,6 +222,9 @@ class OutboxRepository:
             .order_by(OutboxMessage.priority, OutboxMessage.id)
             .limit(limit)
         )
+        if below_priority is not None:
+            expired = expired.where(OutboxMessage.priority < below_priority)
+            pending = pending.where(OutboxMessage.priority < below_priority)
         if postgres:
             expired = expired.with_for_update(skip_locked=True)
             pending = pending.with_for_update(skip_locked=True)

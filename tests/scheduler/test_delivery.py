@@ -3,6 +3,8 @@ when Telegram says so, and nothing repeated after a restart. Time is the test cl
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -14,9 +16,12 @@ from telegram import Bot
 from bot.clock import ControllableClock
 from bot.errors import DeliveryError
 from bot.services import Services
-from scheduler.delivery import LEASE, Deliverer
+from scheduler.delivery import LEASE, Deliverer, TokenBucket
 from standin import BotApiStandIn
 from storage.outbox import (
+    PRIORITY_BULK,
+    PRIORITY_URGENT,
+    ClaimedMessage,
     OutboxMessage,
     OutboxRepository,
     OutboxState,
@@ -330,3 +335,52 @@ async def test_a_second_message_to_a_chat_waits_its_turn(
     # Held back in memory but still leased, so no other sender takes it meanwhile.
     assert stored[second].state is OutboxState.SENDING
     assert stored[second].lease_owner == deliverer.owner
+
+
+async def test_an_urgent_message_overtakes_check_ins_already_queued(
+    services: Services, telegram_bot: Bot, bot_api: BotApiStandIn
+) -> None:
+    """The streaming loop keeps a queue of leased rows; a crisis card claimed while that
+    queue is full of a morning's check-ins must go out next, not behind them."""
+    bulk_chats = range(2001, 2041)
+    users(bot_api, 1001, *bulk_chats)
+    for chat_id in bulk_chats:
+        await enqueue(services, chat_id, "check-in", priority=PRIORITY_BULK)
+    order: list[int] = []
+    changed = asyncio.Condition()
+
+    class Observed(Deliverer):
+        async def _send(self, row: ClaimedMessage) -> int | None:
+            message_id = await super()._send(row)
+            async with changed:
+                order.append(row.chat_id)
+                changed.notify_all()
+            return message_id
+
+    async def until(predicate: Callable[[], bool]) -> None:
+        async with changed:
+            await asyncio.wait_for(changed.wait_for(predicate), timeout=30)
+
+    deliverer = unpaced(Observed(services, telegram_bot))
+    # A queue of ten at twenty messages a second: the check-ins take two seconds in all.
+    deliverer.settings = replace(deliverer.settings, batch_size=5, rate_per_second=20.0)
+    deliverer.bucket = TokenBucket(20.0)
+    deliverer.bucket.tokens = 0  # no opening burst: one send every 50 ms from the start
+    stop = asyncio.Event()
+    running = asyncio.create_task(deliverer.run(stop))
+    try:
+        await until(lambda: bool(order))
+        await enqueue(services, 1001, "crisis card", priority=PRIORITY_URGENT)
+        services.wake_delivery()
+        await until(lambda: 1001 in order)
+        # Sent within a send or two of being claimed, although ten check-ins were queued.
+        assert order.index(1001) <= 5, order
+        await until(lambda: len(order) == 41)
+    finally:
+        stop.set()
+        services.wake_delivery()
+        await running
+    stored = await rows(services)
+    assert all(row.state is OutboxState.SENT for row in stored.values())
+    assert sorted(order) == sorted([1001, *bulk_chats])
+    assert bot_api.violations == []

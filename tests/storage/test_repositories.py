@@ -16,7 +16,15 @@ from domain.people import StaffRole
 from storage.db import Database
 from storage.inbound import InboundRepository, InboundUpdate
 from storage.invites import Invite, InviteRepository, deep_link, hash_token
-from storage.outbox import OutboxMessage, OutboxRepository, OutboxState, new_message
+from storage.outbox import (
+    PRIORITY_BULK,
+    PRIORITY_REPLY,
+    PRIORITY_URGENT,
+    OutboxMessage,
+    OutboxRepository,
+    OutboxState,
+    new_message,
+)
 from storage.staff import StaffRepository
 from tests.conftest import START
 
@@ -254,6 +262,23 @@ async def test_outbox_claim_leases_rows(db: Database) -> None:
     ]
     assert await claim(db, "b", START) == ids[2:]
     assert await claim(db, "c", START + LEASE - timedelta(seconds=1)) == []
+
+
+async def test_outbox_claim_can_take_only_rows_more_urgent_than_a_priority(db: Database) -> None:
+    bulk = await add_messages(db, 2, priority=PRIORITY_BULK)
+    reply = await add_messages(db, 1, priority=PRIORITY_REPLY)
+    urgent = await add_messages(db, 1, priority=PRIORITY_URGENT)
+    async with db.transaction() as session:
+        rows = await OutboxRepository(session).claim(
+            owner="a",
+            now=START,
+            lease=LEASE,
+            limit=10,
+            postgres=db.is_postgres,
+            below_priority=PRIORITY_BULK,
+        )
+    assert [r.id for r in rows] == urgent + reply
+    assert await claim(db, "a", START) == bulk
 
 
 async def test_outbox_claim_reoffers_rows_whose_lease_expired(db: Database) -> None:
