@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import os
 import time
@@ -135,6 +136,8 @@ async def pipeline(args: argparse.Namespace, base_url: str, concurrency: int,
         print(f"  loaded {args.people:,} due people in {time.perf_counter() - load_started:.1f} s"
               f" ({db.engine.dialect.name})", flush=True)
         await runtime.app.initialize()
+        gc.collect()
+        gc.freeze()  # as Runtime.start does once everything long-lived is built
         before = await accepted_sends(http, base_url)
         tally = Tally()
         dispatch_done: float | None = None
