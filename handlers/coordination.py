@@ -3,26 +3,24 @@
 from __future__ import annotations
 
 import logging
-import statistics
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFoundError
 from bot.services import Services
 from bot.staffing import responsibilities
+from bot.stats import stats_text
 from domain import schedule as sched
 from domain.cadence import CadenceBounds, CadenceLevel
 from domain.durations import format_duration, parse_duration
-from domain.escalation import Priority
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
 from handlers.queue import visible_person
 from handlers.turn import Actor, Turn
 from scheduler.planning import next_checkin_for, person_schedule
 from storage.audit import AuditRepository
-from storage.checkins import Checkin
 from storage.escalations import Escalation
 from storage.invites import InviteRepository, deep_link
 from storage.people import Person
@@ -30,7 +28,6 @@ from storage.staff import StaffRepository
 
 log = logging.getLogger(__name__)
 
-STATS_WINDOW = timedelta(days=30)
 SCHEDULE_FIELDS = (
     "checkin_times",
     "checkin_days",
@@ -205,66 +202,6 @@ async def schedule_command(
 @staff_command(coordinator=True)
 async def stats_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
     turn.reply(session, await stats_text(turn.svc, session, turn.language, turn.now))
-
-
-async def stats_text(svc: Services, session: AsyncSession, language: str, now: datetime) -> str:
-    by_status = dict(
-        (await session.execute(select(Person.status, func.count()).group_by(Person.status))).all()
-    )
-    since = now - STATS_WINDOW
-    sent = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Checkin)
-            .where(Checkin.sent_at.is_not(None), Checkin.sent_at >= since)
-        )
-        or 0
-    )
-    replied = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Checkin)
-            .where(
-                Checkin.sent_at.is_not(None),
-                Checkin.sent_at >= since,
-                Checkin.replied_at.is_not(None),
-            )
-        )
-        or 0
-    )
-    open_by_priority = dict(
-        (
-            await session.execute(
-                select(Escalation.priority, func.count())
-                .where(Escalation.open_key.is_not(None))
-                .group_by(Escalation.priority)
-            )
-        ).all()
-    )
-    acks = (
-        await session.execute(
-            select(Escalation.created_at, Escalation.acknowledged_at).where(
-                Escalation.acknowledged_at.is_not(None), Escalation.created_at >= since
-            )
-        )
-    ).all()
-    minutes = [(a - c).total_seconds() / 60 for c, a in acks if a is not None]
-    median = f"{statistics.median(minutes):.0f}" if minutes else "-"
-    return svc.text(
-        language,
-        "stats.text",
-        active=by_status.get(PersonStatus.ACTIVE, 0),
-        paused=by_status.get(PersonStatus.PAUSED, 0),
-        stopped=by_status.get(PersonStatus.STOPPED, 0),
-        unreachable=by_status.get(PersonStatus.UNREACHABLE, 0),
-        sent=sent,
-        replied=replied,
-        rate=f"{100 * replied / sent:.0f}%" if sent else "-",
-        p1=open_by_priority.get(Priority.P1, 0),
-        p2=open_by_priority.get(Priority.P2, 0),
-        p3=open_by_priority.get(Priority.P3, 0),
-        median=median,
-    )
 
 
 @staff_command(coordinator=True)

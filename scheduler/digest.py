@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.services import Services
 from bot.settings import Settings
-from handlers.coordination import stats_text
+from bot.stats import stats_text
 from storage.audit import Marker
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.staff import StaffRepository
