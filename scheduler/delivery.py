@@ -377,14 +377,13 @@ class Deliverer:
                 room.clear()
                 claimed = 0
                 try:
-                    if self._paused():
-                        pass
-                    elif queue.qsize() <= refill_at:
-                        claimed = await self._fill(queue, min(batch, depth - queue.qsize()))
-                    else:
-                        # A full queue still takes what must not wait (claimed in small
-                        # numbers, so the queue's bound barely moves).
-                        claimed = await self._fill(queue, batch, below=PRIORITY_BULK)
+                    if not self._paused():
+                        if queue.qsize() <= refill_at:
+                            claimed = await self._fill(queue, min(batch, depth - queue.qsize()))
+                        else:
+                            # A full queue still takes what must not wait (few rows, so
+                            # the queue's bound barely moves).
+                            claimed = await self._fill(queue, batch, below=PRIORITY_BULK)
                 except Exception:
                     log.exception("claiming outbox rows failed")
                 if claimed:
