@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime, timedelta
 from importlib import metadata
@@ -28,6 +27,7 @@ from sqlalchemy.engine import make_url
 from domain.people import PersonStatus, StaffRole
 from storage.db import Database
 from storage.people import Person
+from storage.scratch import scratch_database
 from storage.staff import Staff
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -121,26 +121,8 @@ async def fresh_database(url: str | None) -> AsyncIterator[str]:
     if parsed.get_backend_name() != "postgresql":
         yield url
         return
-    import asyncpg
-
-    name = f"tsunagari_bench_{uuid.uuid4().hex[:8]}"
-    admin_dsn = parsed.set(drivername="postgresql", database="postgres").render_as_string(
-        hide_password=False
-    )
-    admin = await asyncpg.connect(admin_dsn)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        admin = await asyncpg.connect(admin_dsn)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
-
+    async with scratch_database(url, "tsunagari_bench") as scratch:
+        yield scratch
 
 async def load_people(
     db: Database,

@@ -13,7 +13,6 @@ import os
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,6 +26,7 @@ from bot.clock import ControllableClock
 from bot.settings import Settings, settings_from_mapping
 from storage.db import Database
 from storage.migrate import upgrade_schema
+from storage.scratch import scratch_database
 
 PG_URL = os.environ.get(
     "TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -59,21 +59,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         if os.environ.get("CI"):
             pytest.fail(reason + " (CI must run the PostgreSQL tests)")
         pytest.skip(reason)
-    name = f"tsunagari_t_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    base = PG_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    try:
-        yield f"{base}/{name}"
-    finally:
-        admin = await asyncpg.connect(PG_URL)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+    async with scratch_database(PG_URL, "tsunagari_t") as url:
+        yield url
 
 
 @pytest.fixture

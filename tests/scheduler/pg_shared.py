@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -26,6 +25,7 @@ import pytest
 
 from storage.db import Database
 from storage.migrate import upgrade_schema
+from storage.scratch import create_database, drop_database, postgres_url
 from tests.conftest import PG_URL, _pg_unavailable
 
 _ADMIN_BASE = PG_URL.rsplit("/", 1)[0]
@@ -39,25 +39,14 @@ def _run(make: Callable[[], Coroutine[Any, Any, T]]) -> T:
         return pool.submit(lambda: asyncio.run(make())).result()
 
 
-async def _create(name: str) -> None:
-    admin = await asyncpg.connect(PG_URL)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    database = Database(f"{_ADMIN_BASE.replace('postgresql://', 'postgresql+asyncpg://')}/{name}")
+async def _create() -> str:
+    name = await create_database(PG_URL, "tsunagari_m")
+    database = Database(postgres_url(PG_URL, name))
     try:
         await upgrade_schema(database)
     finally:
         await database.dispose()
-
-
-async def _drop(name: str) -> None:
-    admin = await asyncpg.connect(PG_URL)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    return name
 
 
 @pytest.fixture(scope="module")
@@ -68,12 +57,11 @@ def _module_postgres() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail(reason + " (CI must run the PostgreSQL tests)")
         pytest.skip(reason)
-    name = f"tsunagari_m_{uuid.uuid4().hex[:12]}"
-    _run(lambda: _create(name))
+    name = _run(_create)
     try:
         yield name
     finally:
-        _run(lambda: _drop(name))
+        _run(lambda: drop_database(PG_URL, name))
 
 
 async def _empty(name: str) -> None:
@@ -119,4 +107,4 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         return
     name = request.getfixturevalue("_module_postgres")
     await _empty(name)
-    yield f"{_ADMIN_BASE.replace('postgresql://', 'postgresql+asyncpg://')}/{name}"
+    yield postgres_url(PG_URL, name)
