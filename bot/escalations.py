@@ -816,13 +816,58 @@ async def relay_back(
     svc: Services, session: AsyncSession, person: Person, text: str, now: datetime
 ) -> bool:
     """Pass a person's message to the worker relaying on their active episode."""
+    return await _forward_to_relayer(
+        svc,
+        session,
+        episode_key(person_id=person.id),
+        name=person.display_name or "-",
+        ref=str(person.id),
+        person_id=person.id,
+        text=text,
+        now=now,
+    )
+
+
+async def relay_back_from_stranger(
+    svc: Services, session: AsyncSession, telegram_id: int, text: str, now: datetime
+) -> bool:
+    """A stranger answering the coordinator who wrote to them in their crisis."""
+    episode = (
+        await session.execute(
+            select(Escalation).where(
+                Escalation.open_key == episode_key(stranger_telegram_id=telegram_id)
+            )
+        )
+    ).scalar_one_or_none()
+    if episode is None:
+        return False
+    return await _forward_to_relayer(
+        svc,
+        session,
+        episode.open_key or "",
+        name=subject_name(episode, None),
+        ref=subject_ref(episode),
+        person_id=None,
+        text=text,
+        now=now,
+    )
+
+
+async def _forward_to_relayer(
+    svc: Services,
+    session: AsyncSession,
+    key: str,
+    *,
+    name: str,
+    ref: str,
+    person_id: int | None,
+    text: str,
+    now: datetime,
+) -> bool:
     rows = await session.execute(
         select(Staff)
         .join(Escalation, Escalation.relay_staff_id == Staff.id)
-        .where(
-            Escalation.open_key == episode_key(person_id=person.id),
-            Staff.active.is_(True),
-        )
+        .where(Escalation.open_key == key, Staff.active.is_(True))
         .distinct()
     )
     found = False
@@ -832,15 +877,11 @@ async def relay_back(
             new_message(
                 chat_id=staff.telegram_id,
                 text=svc.text(
-                    staff.language,
-                    "relay.from_person",
-                    person=person.display_name or "-",
-                    person_id=person.id,
-                    text=text,
+                    staff.language, "relay.from_person", person=name, person_id=ref, text=text
                 ),
                 now=now,
                 purpose=Purpose.RELAY,
-                person_id=person.id,
+                person_id=person_id,
             )
         )
     return found

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.checkins import MOOD_PREFIX, adapt_cadence, mood_from_key, sign_of_life
-from bot.escalations import open_or_join, relay_back
+from bot.escalations import open_or_join, relay_back, relay_back_from_stranger
 from bot.people import (
     forget,
     mark_unreachable,
@@ -158,6 +158,9 @@ async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None)
     """A stranger's words are classified; only a crisis is kept and passed to a human."""
     severity, rules = _classify(turn.svc, text) if text else ("none", "")
     if severity != "critical" or text is None:
+        if text and await relay_back_from_stranger(turn.svc, session, turn.user_id, text, turn.now):
+            turn.sent = True
+            return
         turn.reply(session, turn.text("stranger.intro"))
         return
     user = turn.update.effective_user

@@ -329,7 +329,7 @@ async def test_a_step_up_is_a_reminder_with_age_and_who_was_told(engine: Service
     assert await step_up_due(engine, tuesday_9)
     to_backup = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=BACKUP))[-1]
     assert to_backup.endswith("これまでに知らせた人: Sato")
-    assert "1日" in to_backup
+    assert "23時間0分前" in to_backup
 
 
 async def test_a_strangers_crisis_is_an_episode_for_the_coordinators(engine: Services) -> None:
