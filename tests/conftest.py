@@ -28,7 +28,9 @@ from storage.db import Database
 from storage.migrate import upgrade_schema
 from storage.scratch import scratch_database
 
-PG_URL = os.environ.get("TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+PG_URL = os.environ.get(
+    "TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
 TOKEN = "123456:TEST-TOKEN"
 # 10:00 in Tokyo on a Monday: inside every default window, outside quiet hours.
 START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -77,9 +79,7 @@ def clock() -> ControllableClock:
 
 
 def make_settings(
-    *,
-    database_url: str = "sqlite+aiosqlite:///:memory:",
-    base_url: str = "http://127.0.0.1:9/bot",
+    *, database_url: str = "sqlite+aiosqlite:///:memory:", base_url: str = "http://127.0.0.1:9/bot",
     **overrides: Any,
 ) -> Settings:
     data: dict[str, Any] = {

@@ -113,34 +113,19 @@ def test_reason_defaults(reason: EscalationReason, priority: Priority, auto: boo
 
 def test_words_match_the_contract() -> None:
     assert [r.value for r in R] == [
-        "silence",
-        "unreachable",
-        "distress",
-        "concern",
-        "wants_contact",
-        "reconnect",
+        "silence", "unreachable", "distress", "concern", "wants_contact", "reconnect"
     ]
     assert [p.value for p in P] == ["P1", "P2", "P3"]
     assert [s.value for s in S] == ["open", "acknowledged", "resolved", "auto_resolved"]
     assert [o.value for o in Outcome] == [
-        "contacted",
-        "met_in_person",
-        "referred",
-        "no_action_needed",
-        "other",
+        "contacted", "met_in_person", "referred", "no_action_needed", "other"
     ]
 
 
 @pytest.mark.parametrize(
     ("a", "b", "higher"),
-    [
-        (P.P1, P.P2, True),
-        (P.P1, P.P3, True),
-        (P.P2, P.P3, True),
-        (P.P2, P.P1, False),
-        (P.P3, P.P1, False),
-        (P.P2, P.P2, False),
-    ],
+    [(P.P1, P.P2, True), (P.P1, P.P3, True), (P.P2, P.P3, True), (P.P2, P.P1, False),
+     (P.P3, P.P1, False), (P.P2, P.P2, False)],
 )
 def test_priority_order(a: Priority, b: Priority, higher: bool) -> None:
     assert a.is_higher_than(b) is higher
@@ -173,30 +158,14 @@ def snap(
         (snap(R.CONCERN, P.P2), R.CONCERN, P.P3, MergeDecision(MergeAction.JOIN, P.P2)),
         (snap(R.DISTRESS, P.P1), R.DISTRESS, None, MergeDecision(MergeAction.JOIN, P.P1)),
         (snap(R.RECONNECT, P.P3), R.RECONNECT, P.P2, MergeDecision(MergeAction.JOIN_RAISE, P.P2)),
-        (
-            snap(R.SILENCE, P.P3, S.ACKNOWLEDGED),
-            R.SILENCE,
-            None,
-            MergeDecision(MergeAction.JOIN_RAISE, P.P2),
-        ),
-        (
-            snap(R.SILENCE, P.P1, S.ACKNOWLEDGED),
-            R.SILENCE,
-            P.P3,
-            MergeDecision(MergeAction.JOIN, P.P1),
-        ),
-        (
-            snap(R.SILENCE, P.P2, S.RESOLVED),
-            R.SILENCE,
-            None,
-            MergeDecision(MergeAction.OPEN_NEW, P.P2),
-        ),
-        (
-            snap(R.SILENCE, P.P1, S.AUTO_RESOLVED),
-            R.SILENCE,
-            P.P3,
-            MergeDecision(MergeAction.OPEN_NEW, P.P3),
-        ),
+        (snap(R.SILENCE, P.P3, S.ACKNOWLEDGED), R.SILENCE, None,
+         MergeDecision(MergeAction.JOIN_RAISE, P.P2)),
+        (snap(R.SILENCE, P.P1, S.ACKNOWLEDGED), R.SILENCE, P.P3,
+         MergeDecision(MergeAction.JOIN, P.P1)),
+        (snap(R.SILENCE, P.P2, S.RESOLVED), R.SILENCE, None,
+         MergeDecision(MergeAction.OPEN_NEW, P.P2)),
+        (snap(R.SILENCE, P.P1, S.AUTO_RESOLVED), R.SILENCE, P.P3,
+         MergeDecision(MergeAction.OPEN_NEW, P.P3)),
     ],
 )
 def test_merge_signal(
@@ -278,41 +247,16 @@ STEP_CASES = [
     ("p3 on saturday waits", snap(priority=P.P3, last=jst(8, 10)), jst(9, 11), True, None),
     # P1 steps at any hour
     ("p1 before deadline", snap(R.DISTRESS, P.P1, last=jst(9, 2)), jst(9, 2, 14), True, None),
-    (
-        "p1 saturday night",
-        snap(R.DISTRESS, P.P1, last=jst(9, 2)),
-        jst(9, 2, 15),
-        True,
-        WORKER_AGAIN,
-    ),
-    (
-        "p1 night backup",
-        snap(R.DISTRESS, P.P1, level=1, last=jst(9, 2, 15)),
-        jst(9, 2, 30),
-        True,
-        BACKUP,
-    ),
-    (
-        "p1 night no backup",
-        snap(R.DISTRESS, P.P1, level=1, last=jst(9, 2, 15)),
-        jst(9, 2, 30),
-        False,
-        COORDS,
-    ),
-    (
-        "p1 night coordinators",
-        snap(R.DISTRESS, P.P1, level=2, last=jst(9, 2, 30)),
-        jst(9, 2, 45),
-        True,
-        COORDS,
-    ),
-    (
-        "p1 acknowledged stops",
-        snap(R.DISTRESS, P.P1, S.ACKNOWLEDGED, 1, jst(9, 2)),
-        jst(9, 5),
-        True,
-        None,
-    ),
+    ("p1 saturday night", snap(R.DISTRESS, P.P1, last=jst(9, 2)), jst(9, 2, 15), True,
+     WORKER_AGAIN),
+    ("p1 night backup", snap(R.DISTRESS, P.P1, level=1, last=jst(9, 2, 15)), jst(9, 2, 30),
+     True, BACKUP),
+    ("p1 night no backup", snap(R.DISTRESS, P.P1, level=1, last=jst(9, 2, 15)), jst(9, 2, 30),
+     False, COORDS),
+    ("p1 night coordinators", snap(R.DISTRESS, P.P1, level=2, last=jst(9, 2, 30)),
+     jst(9, 2, 45), True, COORDS),
+    ("p1 acknowledged stops", snap(R.DISTRESS, P.P1, S.ACKNOWLEDGED, 1, jst(9, 2)),
+     jst(9, 5), True, None),
 ]
 
 

@@ -11,13 +11,8 @@ def test_keys_best_to_worst() -> None:
 
 @pytest.mark.parametrize(
     ("score", "mood", "low"),
-    [
-        (1, Mood.GREAT, False),
-        (2, Mood.GOOD, False),
-        (3, Mood.OKAY, False),
-        (4, Mood.LOW, True),
-        (5, Mood.BAD, True),
-    ],
+    [(1, Mood.GREAT, False), (2, Mood.GOOD, False), (3, Mood.OKAY, False),
+     (4, Mood.LOW, True), (5, Mood.BAD, True)],
 )
 def test_scores(score: int, mood: Mood, low: bool) -> None:
     assert Mood.from_score(score) is mood

@@ -180,6 +180,7 @@ async def test_a_stopped_persons_crisis_lines_arrive_at_once(slow_tick: Sandbox)
     assert_crisis_card((await next_message(sb, PERSON, timeout=AT_ONCE)).text)
 
 
+
 async def test_a_critical_message_tightens_the_cadence(sandbox: Sandbox) -> None:
     sb = sandbox
     await staffed(sb)
