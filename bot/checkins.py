@@ -34,7 +34,7 @@ from domain.mood import MOOD_KEYS, Mood
 from scheduler.planning import next_checkin_for
 from storage.base import update_rows
 from storage.checkins import Checkin, CheckinKind, CheckinState
-from storage.escalations import Escalation
+from storage.escalations import Escalation, EscalationReasonEntry
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person
 from storage.staff import Staff
@@ -247,9 +247,17 @@ async def checkins_sent(
 
 
 async def sign_of_life(
-    svc: Services, session: AsyncSession, person: Person, now: datetime
+    svc: Services,
+    session: AsyncSession,
+    person: Person,
+    now: datetime,
+    *,
+    mood: Mood | None = None,
 ) -> Checkin | None:
-    """Record that the person is there; returns the check-in this answers, if any."""
+    """Record that the person is there; returns the check-in this answers, if any.
+
+    `mood`: the mood just tapped, passed on so the worker hears it with the reply.
+    """
     person.last_reply_at = now
     person.silent_since = None
     person.silence_due_at = None
@@ -268,7 +276,7 @@ async def sign_of_life(
         checkin.state = CheckinState.REPLIED
         checkin.replied_at = now
         checkin.nudge_due_at = None
-    await auto_resolve_on_reply(svc, session, person, now)
+    await auto_resolve_on_reply(svc, session, person, now, mood=mood)
     return answered[0] if answered else None
 
 
@@ -298,11 +306,16 @@ async def adapt_cadence(
             moods.append(MoodRecord(at=replied_at, score=mood))
     signals = (
         (
+            # Every distress or concern reason counts, also one that joined an open episode.
             await session.execute(
-                select(Escalation.created_at).where(
+                select(EscalationReasonEntry.at)
+                .join(Escalation, Escalation.id == EscalationReasonEntry.escalation_id)
+                .where(
                     Escalation.person_id == person.id,
-                    Escalation.reason.in_([EscalationReason.CONCERN, EscalationReason.DISTRESS]),
-                    Escalation.created_at >= since,
+                    EscalationReasonEntry.reason.in_(
+                        [EscalationReason.CONCERN, EscalationReason.DISTRESS]
+                    ),
+                    EscalationReasonEntry.at >= since,
                 )
             )
         )

@@ -282,7 +282,7 @@ class Cli:
         return EXIT_OK
 
     async def escalations_list(self) -> int:
-        from storage.escalations import Escalation
+        from storage.escalations import Escalation, EscalationReasonEntry
         from storage.people import Person
         from storage.staff import Staff
 
@@ -291,18 +291,31 @@ class Cli:
             async with db.transaction() as session:
                 query = (
                     select(Escalation, Person.telegram_id, Staff.telegram_id)
-                    .join(Person, Person.id == Escalation.person_id)
+                    .outerjoin(Person, Person.id == Escalation.person_id)
                     .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
                     .order_by(Escalation.id)
                 )
                 if not self.args.all:
                     query = query.where(Escalation.open_key.is_not(None))
+                found = list(await session.execute(query))
+                reasons: dict[int, list[str]] = {}
+                entries = await session.execute(
+                    select(EscalationReasonEntry.escalation_id, EscalationReasonEntry.reason)
+                    .where(EscalationReasonEntry.escalation_id.in_([e.id for e, _, _ in found]))
+                    .order_by(EscalationReasonEntry.at, EscalationReasonEntry.id)
+                )
+                for escalation_id, reason in entries:
+                    listed = reasons.setdefault(escalation_id, [])
+                    if reason.value not in listed:
+                        listed.append(reason.value)
                 rows = [
                     {
                         "id": e.id,
                         "person_id": e.person_id,
-                        "person_telegram_id": person_tg,
+                        # An episode about someone not enrolled names their Telegram id.
+                        "person_telegram_id": person_tg or e.stranger_telegram_id,
                         "reason": e.reason,
+                        "reasons": reasons.get(e.id, [e.reason.value]),
                         "priority": e.priority,
                         "state": e.state,
                         "created_at": _iso(e.created_at),
@@ -311,7 +324,7 @@ class Cli:
                         "resolved_at": _iso(e.resolved_at),
                         "outcome": e.outcome,
                     }
-                    for e, person_tg, ack_tg in await session.execute(query)
+                    for e, person_tg, ack_tg in found
                 ]
         finally:
             await db.dispose()

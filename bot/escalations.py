@@ -1,17 +1,20 @@
-"""Escalation use cases: open or join, notify, acknowledge, auto-resolve.
+"""Escalation use cases: open or join the person's episode, notify, acknowledge, auto-resolve.
 
-The pure rules (one active escalation per person and reason, priorities only rise, the
-step-up ladder) live in `domain.escalation`; this module applies them to stored rows and
-queues the notifications in the same transaction.
+An escalation is one *episode* per person: the first reason opens it, later reasons join it
+(rows of `escalation_reasons`) and raise its priority when higher. The pure rules (merging,
+priorities only rise, the step-up ladder) live in `domain.escalation`; this module applies
+them to stored rows and queues the notifications in the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,18 +26,27 @@ from domain.escalation import (
     EscalationSnapshot,
     EscalationState,
     MergeAction,
+    MergeDecision,
     Outcome,
     Priority,
     WorkingHours,
-    auto_resolves_on_reply,
     default_priority,
+    episode_auto_resolves,
     merge_signal,
     next_step,
     next_step_at,
     next_working_instant,
     transition,
 )
-from storage.escalations import Escalation, EscalationNote, EscalationNotification
+from domain.mood import Mood
+from domain.people import StaffRole
+from storage.escalations import (
+    Escalation,
+    EscalationNote,
+    EscalationNotification,
+    EscalationReasonEntry,
+    episode_key,
+)
 from storage.outbox import (
     PRIORITY_URGENT,
     OutboxRepository,
@@ -48,14 +60,19 @@ from storage.staff import Staff
 log = logging.getLogger(__name__)
 
 ACK_PREFIX = "ack:"
+DETAILS_PREFIX = "esc:"
 _EVENT_FOR = {
     EscalationState.RESOLVED: EscalationEvent.RESOLVE,
     EscalationState.AUTO_RESOLVED: EscalationEvent.AUTO_RESOLVE,
 }
 
 
-def open_key(person_id: int, reason: EscalationReason) -> str:
-    return f"{person_id}:{reason.value}"
+class Notice(StrEnum):
+    """What a notification about an episode is: the first, a raise, or a step-up reminder."""
+
+    FIRST = "notify"
+    RAISED = "notify_raised"
+    REMINDER = "reminder"
 
 
 def working_hours(svc: Services) -> WorkingHours:
@@ -89,11 +106,39 @@ class Opened:
     action: MergeAction
 
 
-async def active_for(
-    session: AsyncSession, person_id: int, reason: EscalationReason
-) -> Escalation | None:
-    query = select(Escalation).where(Escalation.open_key == open_key(person_id, reason))
+async def active_episode(session: AsyncSession, person_id: int) -> Escalation | None:
+    """The person's active (open or acknowledged) episode, if any."""
+    query = select(Escalation).where(Escalation.open_key == episode_key(person_id=person_id))
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def reasons_of(session: AsyncSession, escalation_id: int) -> list[EscalationReason]:
+    """Every reason of an episode in the order they came, repeats folded."""
+    rows = await session.execute(
+        select(EscalationReasonEntry.reason)
+        .where(EscalationReasonEntry.escalation_id == escalation_id)
+        .order_by(EscalationReasonEntry.at, EscalationReasonEntry.id)
+    )
+    return list(dict.fromkeys(rows.scalars()))
+
+
+def _add_reason(
+    session: AsyncSession,
+    escalation: Escalation,
+    reason: EscalationReason,
+    priority: Priority,
+    now: datetime,
+    update_id: int | None,
+) -> None:
+    session.add(
+        EscalationReasonEntry(
+            escalation_id=escalation.id,
+            reason=reason,
+            priority=priority,
+            at=now,
+            update_id=update_id,
+        )
+    )
 
 
 async def open_or_join(
@@ -106,42 +151,102 @@ async def open_or_join(
     priority: Priority | None = None,
     update_id: int | None = None,
 ) -> Opened:
-    """Open an escalation, or join the active one for the same reason (raising priority).
+    """Open the person's episode, or join the active one (raising its priority when higher).
 
-    The unique `open_key` makes "one active escalation per person and reason" hold even
-    when two instances race: the loser's insert fails and it joins the winner's row.
+    The unique `open_key` makes "one active episode per person" hold even when two
+    instances race: the loser's insert fails and it joins the winner's row.
     """
     wanted = priority or default_priority(reason)
-    existing = await active_for(session, person.id, reason)
-    decision = merge_signal(
-        snapshot(existing, None) if existing is not None else None, reason, wanted
-    )
-    if existing is not None:
-        if decision.action is MergeAction.JOIN_RAISE:
-            existing.priority = decision.priority
-            existing.updated_at = now
-            await notify(svc, session, existing, person, now, level=existing.level, raised=True)
-        return Opened(existing, decision.action)
-    escalation = Escalation(
-        person_id=person.id,
-        reason=reason,
-        priority=decision.priority,
-        state=EscalationState.OPEN,
-        open_key=open_key(person.id, reason),
-        created_at=now,
-        updated_at=now,
-        level=0,
-        assignee_id=person.worker_id,
-        trigger_update_id=update_id,
-    )
+    existing = await active_episode(session, person.id)
+    if existing is None:
+        escalation = Escalation(
+            person_id=person.id,
+            reason=reason,
+            priority=wanted,
+            state=EscalationState.OPEN,
+            open_key=episode_key(person_id=person.id),
+            created_at=now,
+            updated_at=now,
+            level=0,
+            assignee_id=person.worker_id,
+            trigger_update_id=update_id,
+        )
+        if await _insert_episode(session, escalation, wanted, now, update_id):
+            await _announce(svc, session, escalation, person, reason, now)
+            return Opened(escalation, MergeAction.OPEN_NEW)
+        existing = await active_episode(session, person.id)
+        assert existing is not None
+    decision = merge_signal(snapshot(existing, None), reason, wanted)
+    await join(svc, session, existing, person, reason, decision, now, update_id)
+    return Opened(existing, decision.action)
+
+
+async def open_for_stranger(
+    svc: Services,
+    session: AsyncSession,
+    telegram_id: int,
+    first_name: str | None,
+    now: datetime,
+    *,
+    update_id: int | None = None,
+) -> Opened:
+    """Someone who is not enrolled wrote something that sounds like a crisis: a P1 episode to
+    the coordinators, about the Telegram user (nobody is enrolled, nothing else is created)."""
+    key = episode_key(stranger_telegram_id=telegram_id)
+    existing = (
+        await session.execute(select(Escalation).where(Escalation.open_key == key))
+    ).scalar_one_or_none()
+    if existing is None:
+        escalation = Escalation(
+            person_id=None,
+            stranger_telegram_id=telegram_id,
+            stranger_name=(first_name or "")[:200] or None,
+            reason=EscalationReason.DISTRESS,
+            priority=Priority.P1,
+            state=EscalationState.OPEN,
+            open_key=key,
+            created_at=now,
+            updated_at=now,
+            level=0,
+            trigger_update_id=update_id,
+        )
+        if await _insert_episode(session, escalation, Priority.P1, now, update_id):
+            await _announce(svc, session, escalation, None, EscalationReason.DISTRESS, now)
+            return Opened(escalation, MergeAction.OPEN_NEW)
+        existing = (
+            await session.execute(select(Escalation).where(Escalation.open_key == key))
+        ).scalar_one()
+    decision = merge_signal(snapshot(existing, None), EscalationReason.DISTRESS, Priority.P1)
+    await join(svc, session, existing, None, EscalationReason.DISTRESS, decision, now, update_id)
+    return Opened(existing, decision.action)
+
+
+async def _insert_episode(
+    session: AsyncSession,
+    escalation: Escalation,
+    priority: Priority,
+    now: datetime,
+    update_id: int | None,
+) -> bool:
+    """Insert a new episode with its first reason; False when another one won the race."""
     try:
         async with session.begin_nested():
             session.add(escalation)
             await session.flush()
     except IntegrityError:
-        existing = await active_for(session, person.id, reason)
-        assert existing is not None
-        return Opened(existing, MergeAction.JOIN)
+        return False
+    _add_reason(session, escalation, escalation.reason, priority, now, update_id)
+    return True
+
+
+async def _announce(
+    svc: Services,
+    session: AsyncSession,
+    escalation: Escalation,
+    person: Person | None,
+    reason: EscalationReason,
+    now: datetime,
+) -> None:
     # Distress reaches the worker, the backup and the coordinators at once; the ladder
     # still re-notifies until someone acknowledges.
     await notify(
@@ -150,111 +255,277 @@ async def open_or_join(
     log.info(
         "escalation %s opened: person %s reason %s priority %s",
         escalation.id,
-        person.id,
+        escalation.person_id,
         reason.value,
         escalation.priority.value,
     )
-    return Opened(escalation, MergeAction.OPEN_NEW)
+
+
+async def join(
+    svc: Services,
+    session: AsyncSession,
+    escalation: Escalation,
+    person: Person | None,
+    reason: EscalationReason,
+    decision: MergeDecision,
+    now: datetime,
+    update_id: int | None,
+) -> None:
+    """A new reason joins the episode; whoever holds it hears of it, never silently.
+
+    A raise to P1 pages everyone as a new distress does; any other new reason, and every
+    new distress message, is one short message to the holder.
+    """
+    before = await reasons_of(session, escalation.id)
+    _add_reason(session, escalation, reason, decision.priority, now, update_id)
+    escalation.updated_at = now
+    if decision.raised:
+        escalation.priority = decision.priority
+        await notify(
+            svc,
+            session,
+            escalation,
+            person,
+            now,
+            level=escalation.level,
+            notice=Notice.RAISED,
+            everyone=decision.priority is Priority.P1,
+        )
+    elif reason is EscalationReason.DISTRESS or reason not in before:
+        for staff in await holders(session, escalation, person):
+            _tell_joined(svc, session, staff, escalation, person, reason, now)
+    log.info(
+        "escalation %s joined by %s (priority %s)",
+        escalation.id,
+        reason.value,
+        escalation.priority.value,
+    )
+
+
+async def holders(
+    session: AsyncSession, escalation: Escalation, person: Person | None
+) -> list[Staff]:
+    """Who holds the episode now: the one who acknowledged it, else its first responders."""
+    if escalation.acknowledged_by is not None:
+        staff = await session.get(Staff, escalation.acknowledged_by)
+        if staff is not None and staff.active:
+            return [staff]
+    return await recipients(session, escalation, person, 0)
+
+
+def _tell_joined(
+    svc: Services,
+    session: AsyncSession,
+    staff: Staff,
+    escalation: Escalation,
+    person: Person | None,
+    reason: EscalationReason,
+    now: datetime,
+) -> None:
+    lang = staff.language
+    OutboxRepository(session).add(
+        new_message(
+            chat_id=staff.telegram_id,
+            text=svc.text(
+                lang,
+                "escalation.joined",
+                reason=svc.text(lang, f"reason.{reason.value}"),
+                person=subject_name(escalation, person),
+                person_id=subject_ref(escalation),
+                escalation_id=escalation.id,
+                priority=escalation.priority.value,
+            ),
+            now=now,
+            purpose=Purpose.NOTIFY,
+            reply_markup=_details_keyboard(svc, lang, escalation),
+            person_id=escalation.person_id,
+            priority=PRIORITY_URGENT if reason is EscalationReason.DISTRESS else 10,
+        )
+    )
+
+
+def subject_name(escalation: Escalation, person: Person | None) -> str:
+    """The name staff see for the episode's subject (a stranger's Telegram first name)."""
+    if person is not None:
+        return person.display_name or "-"
+    return escalation.stranger_name or "-"
+
+
+def subject_ref(escalation: Escalation) -> str:
+    """The id staff use for the subject: the person's id, or "Telegram <id>" for a stranger."""
+    if escalation.person_id is not None:
+        return str(escalation.person_id)
+    return f"Telegram {escalation.stranger_telegram_id}"
+
+
+async def _coordinators(session: AsyncSession) -> list[Staff]:
+    query = select(Staff).where(Staff.active.is_(True), Staff.role == StaffRole.COORDINATOR)
+    return list((await session.execute(query.order_by(Staff.id))).scalars())
 
 
 async def recipients(
-    session: AsyncSession, escalation: Escalation, person: Person, level: int
+    session: AsyncSession, escalation: Escalation, person: Person | None, level: int
 ) -> list[Staff]:
-    """Level 0/1: the assigned worker; 2: the backup; 3: every coordinator."""
-    if level >= 3 or (level == 2 and person.backup_worker_id is None):
-        query = select(Staff).where(Staff.active.is_(True), Staff.role == "coordinator")
-        return list((await session.execute(query.order_by(Staff.id))).scalars())
+    """Level 0/1: the assigned worker; 2: the backup; 3: every coordinator.
+
+    An episode about a stranger has no worker: it goes to the coordinators.
+    """
+    if person is None or level >= 3 or (level == 2 and person.backup_worker_id is None):
+        return await _coordinators(session)
     staff_id = (
         person.backup_worker_id if level == 2 else (escalation.assignee_id or person.worker_id)
     )
     staff = await session.get(Staff, staff_id) if staff_id is not None else None
     if staff is None or not staff.active:
-        query = select(Staff).where(Staff.active.is_(True), Staff.role == "coordinator")
-        return list((await session.execute(query.order_by(Staff.id))).scalars())
+        return await _coordinators(session)
     return [staff]
 
 
+def _reason_words(svc: Services, lang: str, reasons: Sequence[EscalationReason]) -> str:
+    return svc.text(lang, "escalation.reason_separator").join(
+        svc.text(lang, f"reason.{r.value}") for r in reasons
+    )
+
+
 def notification_text(
-    svc: Services, staff: Staff, escalation: Escalation, person: Person, *, raised: bool = False
+    svc: Services,
+    staff: Staff,
+    escalation: Escalation,
+    person: Person | None,
+    reasons: Sequence[EscalationReason],
+    *,
+    notice: Notice = Notice.FIRST,
+    **params: object,
 ) -> str:
     lang = staff.language
     return svc.text(
         lang,
-        "escalation.notify_raised" if raised else "escalation.notify",
+        f"escalation.{notice.value}",
         priority=escalation.priority.value,
-        reason=svc.text(lang, f"reason.{escalation.reason.value}"),
-        person=person.display_name or "-",
-        person_id=person.id,
+        reason=_reason_words(svc, lang, reasons or [escalation.reason]),
+        person=subject_name(escalation, person),
+        person_id=subject_ref(escalation),
         escalation_id=escalation.id,
+        **params,
     )
+
+
+def _details_keyboard(svc: Services, lang: str, escalation: Escalation) -> dict[str, object]:
+    return {
+        "inline_keyboard": [
+            [
+                {
+                    "text": svc.text(lang, "escalation.details_button"),
+                    "callback_data": f"{DETAILS_PREFIX}{escalation.id}",
+                }
+            ]
+        ]
+    }
+
+
+def _notify_keyboard(svc: Services, lang: str, escalation: Escalation) -> dict[str, object]:
+    """Acknowledge first (scripts rely on it), then the details."""
+    ack = {
+        "text": svc.text(lang, "escalation.ack_button"),
+        "callback_data": f"{ACK_PREFIX}{escalation.id}",
+    }
+    details = _details_keyboard(svc, lang, escalation)["inline_keyboard"]
+    assert isinstance(details, list)
+    return {"inline_keyboard": [[ack], *details]}
 
 
 async def notify(
     svc: Services,
     session: AsyncSession,
     escalation: Escalation,
-    person: Person,
+    person: Person | None,
     now: datetime,
     *,
     level: int,
-    raised: bool = False,
+    notice: Notice = Notice.FIRST,
     everyone: bool = False,
 ) -> None:
     """Queue a notification with an acknowledge button (first) to the level's recipients.
 
-    `everyone`: the worker, the backup and every coordinator at once (distress).
+    `everyone`: the worker, the backup and every coordinator at once (distress). A step-up
+    (level above 0) is a reminder: it says so, how long the episode has been open and who
+    else has been told.
     """
-    outbox = OutboxRepository(session)
-    urgent = escalation.priority is Priority.P1
     targets = await recipients(session, escalation, person, level)
     if everyone:
         for extra_level in (2, 3):
             targets += await recipients(session, escalation, person, extra_level)
-    seen: set[int] = set()
-    for staff in targets:
-        if staff.id in seen:
-            continue
-        seen.add(staff.id)
-        message = new_message(
-            chat_id=staff.telegram_id,
-            text=notification_text(svc, staff, escalation, person, raised=raised),
-            now=now,
-            purpose=Purpose.NOTIFY,
-            reply_markup={
-                "inline_keyboard": [
-                    [
-                        {
-                            "text": svc.text(staff.language, "escalation.ack_button"),
-                            "callback_data": f"{ACK_PREFIX}{escalation.id}",
-                        }
-                    ],
-                    [
-                        {
-                            "text": svc.text(staff.language, "escalation.details_button"),
-                            "callback_data": f"esc:{escalation.id}",
-                        }
-                    ],
-                ]
-            },
-            person_id=person.id,
-            priority=PRIORITY_URGENT if urgent else 10,
-        )
-        outbox.add(message)
-        await session.flush()
-        notification = EscalationNotification(
-            escalation_id=escalation.id,
-            staff_id=staff.id,
-            level=level,
-            outbox_id=message.id,
-            at=now,
-        )
-        session.add(notification)
-        await session.flush()
-        message.ref_id = notification.id
+    if level > 0 and notice is Notice.FIRST:
+        notice = Notice.REMINDER
+    reasons = await reasons_of(session, escalation.id)
+    told = await _told_names(session, escalation.id) if notice is Notice.REMINDER else []
+    for staff in dict((t.id, t) for t in targets).values():
+        params: dict[str, object] = {}
+        if notice is Notice.REMINDER:
+            others = [name for name in told if name != staff.name]
+            params = {
+                "age": format_age(svc, staff.language, now - escalation.created_at),
+                "told": svc.text(staff.language, "escalation.name_separator").join(others)
+                or svc.text(staff.language, "escalation.told_nobody"),
+            }
+        text = notification_text(svc, staff, escalation, person, reasons, notice=notice, **params)
+        await _queue_notification(svc, session, escalation, staff, text, level, now)
     escalation.level = level
     escalation.next_step_at = next_step_at(
         snapshot(escalation, now), ack_deadlines(svc), working_hours(svc)
     )
+
+
+async def _queue_notification(
+    svc: Services,
+    session: AsyncSession,
+    escalation: Escalation,
+    staff: Staff,
+    text: str,
+    level: int,
+    now: datetime,
+) -> None:
+    message = new_message(
+        chat_id=staff.telegram_id,
+        text=text,
+        now=now,
+        purpose=Purpose.NOTIFY,
+        reply_markup=_notify_keyboard(svc, staff.language, escalation),
+        person_id=escalation.person_id,
+        priority=PRIORITY_URGENT if escalation.priority is Priority.P1 else 10,
+    )
+    OutboxRepository(session).add(message)
+    await session.flush()
+    notification = EscalationNotification(
+        escalation_id=escalation.id,
+        staff_id=staff.id,
+        level=level,
+        outbox_id=message.id,
+        at=now,
+    )
+    session.add(notification)
+    await session.flush()
+    message.ref_id = notification.id
+
+
+async def _told_names(session: AsyncSession, escalation_id: int) -> list[str]:
+    rows = await session.execute(
+        select(Staff.name)
+        .join(EscalationNotification, EscalationNotification.staff_id == Staff.id)
+        .where(EscalationNotification.escalation_id == escalation_id)
+        .order_by(EscalationNotification.id)
+    )
+    return list(dict.fromkeys(rows.scalars()))
+
+
+def format_age(svc: Services, lang: str, age: timedelta) -> str:
+    """How long an episode has been open, in words: 25分, 3時間10分, 2日."""
+    minutes = max(0, int(age.total_seconds() // 60))
+    if minutes < 60:
+        return svc.text(lang, "duration.minutes", minutes=minutes)
+    if minutes < 24 * 60:
+        return svc.text(lang, "duration.hours_minutes", hours=minutes // 60, minutes=minutes % 60)
+    return svc.text(lang, "duration.days", days=minutes // (24 * 60))
 
 
 async def notifications_sent(session: AsyncSession, sent: list[tuple[int, int | None]]) -> None:
@@ -292,6 +563,13 @@ async def acknowledge(
     return True
 
 
+async def subject_of(session: AsyncSession, escalation: Escalation) -> Person | None:
+    """The person an episode is about (None for a stranger's episode)."""
+    if escalation.person_id is None:
+        return None
+    return await session.get(Person, escalation.person_id)
+
+
 async def _edit_notifications(
     svc: Services,
     session: AsyncSession,
@@ -300,7 +578,8 @@ async def _edit_notifications(
     key: str,
     **params: object,
 ) -> None:
-    """Show every notified staff member what happened, and take the buttons away."""
+    """Show every notified staff member what happened. The acknowledge button goes; the
+    details button stays while the episode is active, so the notice stays useful."""
     rows = await session.execute(
         select(EscalationNotification, Staff)
         .join(Staff, Staff.id == EscalationNotification.staff_id)
@@ -309,13 +588,14 @@ async def _edit_notifications(
             EscalationNotification.message_id.is_not(None),
         )
     )
-    person = await session.get(Person, escalation.person_id)
-    assert person is not None
+    person = await subject_of(session, escalation)
+    reasons = await reasons_of(session, escalation.id)
     outbox = OutboxRepository(session)
+    active = escalation.open_key is not None
     for notification, staff in rows:
         assert notification.message_id is not None
         text = (
-            notification_text(svc, staff, escalation, person)
+            notification_text(svc, staff, escalation, person, reasons)
             + "\n\n"
             + svc.text(staff.language, key, **params)
         )
@@ -325,41 +605,53 @@ async def _edit_notifications(
                 message_id=notification.message_id,
                 now=now,
                 text=text,
+                reply_markup=_details_keyboard(svc, staff.language, escalation) if active else None,
                 purpose=Purpose.NOTIFY,
-                person_id=person.id,
+                person_id=escalation.person_id,
             )
         )
 
 
 async def auto_resolve_on_reply(
-    svc: Services, session: AsyncSession, person: Person, now: datetime
+    svc: Services,
+    session: AsyncSession,
+    person: Person,
+    now: datetime,
+    *,
+    mood: Mood | None = None,
 ) -> list[Escalation]:
-    """A sign of life closes silence/unreachable escalations and tells the worker "all clear"."""
-    reasons = [r for r in EscalationReason if auto_resolves_on_reply(r)]
-    rows = await session.execute(
-        select(Escalation).where(
-            Escalation.person_id == person.id,
-            Escalation.open_key.is_not(None),
-            Escalation.reason.in_(reasons),
-        )
-    )
-    closed: list[Escalation] = []
-    for escalation in rows.scalars():
-        close_active(escalation, EscalationState.AUTO_RESOLVED, now)
-        closed.append(escalation)
-        await _edit_notifications(svc, session, escalation, now, "escalation.all_clear_edit")
-        for staff in await recipients(session, escalation, person, 0):
-            notify_staff(
-                svc,
-                session,
-                staff,
-                person,
-                "escalation.all_clear",
-                now,
-                escalation_id=escalation.id,
+    """A sign of life closes an episode made only of silence-type reasons.
+
+    The holder is told neutrally that the person replied (with the mood, if one was tapped):
+    the bot does not judge how the person is.
+    """
+    escalation = await active_episode(session, person.id)
+    if escalation is None or not episode_auto_resolves(await reasons_of(session, escalation.id)):
+        return []
+    close_active(escalation, EscalationState.AUTO_RESOLVED, now)
+    await _edit_notifications(svc, session, escalation, now, "escalation.replied_edit")
+    for staff in await recipients(session, escalation, person, 0):
+        mood_words = (
+            svc.text(
+                staff.language,
+                "escalation.replied_mood",
+                mood=svc.text(staff.language, f"mood.{mood.value}"),
             )
-        log.info("escalation %s auto-resolved: person %s replied", escalation.id, person.id)
-    return closed
+            if mood is not None
+            else ""
+        )
+        notify_staff(
+            svc,
+            session,
+            staff,
+            person,
+            "escalation.replied",
+            now,
+            escalation_id=escalation.id,
+            mood=mood_words,
+        )
+    log.info("escalation %s auto-resolved: person %s replied", escalation.id, person.id)
+    return [escalation]
 
 
 async def step_up_due(svc: Services, now: datetime, *, batch: int = 100) -> bool:
@@ -375,42 +667,43 @@ async def step_up_due(svc: Services, now: datetime, *, batch: int = 100) -> bool
             query = query.with_for_update(skip_locked=True)
         due = list((await session.execute(query)).scalars())
         for escalation in due:
-            person = await session.get(Person, escalation.person_id)
-            assert person is not None
-            last = escalation.next_step_at
-            assert last is not None
-            # The stored due time already folds in the deadline and working hours; ask the
-            # pure ladder with the notification time that produced it.
-            notified_at = await last_notified_at(session, escalation.id) or escalation.created_at
-            step = next_step(
-                snapshot(escalation, notified_at),
-                now,
-                ack_deadlines(svc),
-                working_hours(svc),
-                has_backup=person.backup_worker_id is not None,
-            )
-            if step is None:
-                escalation.next_step_at = next_step_at(
-                    snapshot(escalation, notified_at), ack_deadlines(svc), working_hours(svc)
-                )
-                if escalation.next_step_at is not None and escalation.next_step_at <= now:
-                    # Outside working hours for P2/P3: wait for the next working instant.
-                    escalation.next_step_at = next_working_instant(now, working_hours(svc))
-                continue
-            await notify(svc, session, escalation, person, now, level=int(step.level))
-            escalation.updated_at = now
-            log.info(
-                "escalation %s stepped up to level %s (%s)",
-                escalation.id,
-                int(step.level),
-                step.target.value,
-            )
+            await _step_up_one(svc, session, escalation, now)
     return bool(due)
 
 
-async def last_notified_at(session: AsyncSession, escalation_id: int) -> datetime | None:
-    from sqlalchemy import func
+async def _step_up_one(
+    svc: Services, session: AsyncSession, escalation: Escalation, now: datetime
+) -> None:
+    person = await subject_of(session, escalation)
+    # The stored due time already folds in the deadline and working hours; ask the pure
+    # ladder with the notification time that produced it.
+    notified_at = await last_notified_at(session, escalation.id) or escalation.created_at
+    step = next_step(
+        snapshot(escalation, notified_at),
+        now,
+        ack_deadlines(svc),
+        working_hours(svc),
+        has_backup=person is not None and person.backup_worker_id is not None,
+    )
+    if step is None:
+        escalation.next_step_at = next_step_at(
+            snapshot(escalation, notified_at), ack_deadlines(svc), working_hours(svc)
+        )
+        if escalation.next_step_at is not None and escalation.next_step_at <= now:
+            # Outside working hours for P2/P3: wait for the next working instant.
+            escalation.next_step_at = next_working_instant(now, working_hours(svc))
+        return
+    await notify(svc, session, escalation, person, now, level=int(step.level))
+    escalation.updated_at = now
+    log.info(
+        "escalation %s stepped up to level %s (%s)",
+        escalation.id,
+        int(step.level),
+        step.target.value,
+    )
 
+
+async def last_notified_at(session: AsyncSession, escalation_id: int) -> datetime | None:
     return (
         await session.execute(
             select(func.max(EscalationNotification.at)).where(
@@ -437,6 +730,7 @@ async def resolve(
     note: str | None,
     now: datetime,
 ) -> None:
+    """Resolve the episode, and with it every reason it holds."""
     close_active(escalation, EscalationState.RESOLVED, now)
     escalation.outcome = outcome
     if escalation.acknowledged_by is None:
@@ -475,9 +769,13 @@ async def reassign(
         escalation.acknowledged_at = None
     escalation.assignee_id = to.id
     escalation.updated_at = now
-    person = await session.get(Person, escalation.person_id)
-    assert person is not None
-    await notify(svc, session, escalation, person, now, level=0)
+    await notify(svc, session, escalation, await subject_of(session, escalation), now, level=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Relayed:
+    chat_id: int
+    acknowledged: bool  # the relay claimed the episode for the worker
 
 
 async def relay(
@@ -487,36 +785,89 @@ async def relay(
     staff: Staff,
     text: str,
     now: datetime,
-) -> Person:
-    """Send the worker's words to the person, signed; their answers come back to the worker."""
-    person = await session.get(Person, escalation.person_id)
-    assert person is not None
+) -> Relayed:
+    """Send the worker's words to the person, signed; their answers come back to the worker.
+
+    Talking to the person is acting on the episode: an open episode is acknowledged for the
+    worker, which also holds the step-up while they talk.
+    """
+    person = await subject_of(session, escalation)
+    acknowledged = escalation.state is EscalationState.OPEN and await acknowledge(
+        svc, session, escalation, staff, now
+    )
     escalation.relay_staff_id = staff.id
     escalation.updated_at = now
+    chat_id = person.chat_id if person is not None else escalation.stranger_telegram_id
+    assert chat_id is not None
+    language = person.language if person is not None else staff.language
     OutboxRepository(session).add(
         new_message(
-            chat_id=person.chat_id,
-            text=svc.text(person.language, "relay.to_person", worker=staff.name, text=text),
+            chat_id=chat_id,
+            text=svc.text(language, "relay.to_person", worker=staff.name, text=text),
             now=now,
             purpose=Purpose.RELAY,
-            person_id=person.id,
+            person_id=escalation.person_id,
         )
     )
-    return person
+    return Relayed(chat_id, acknowledged)
 
 
 async def relay_back(
     svc: Services, session: AsyncSession, person: Person, text: str, now: datetime
 ) -> bool:
-    """Pass a person's message to the worker(s) relaying on their active escalations."""
+    """Pass a person's message to the worker relaying on their active episode."""
+    return await _forward_to_relayer(
+        svc,
+        session,
+        episode_key(person_id=person.id),
+        name=person.display_name or "-",
+        ref=str(person.id),
+        person_id=person.id,
+        text=text,
+        now=now,
+    )
+
+
+async def relay_back_from_stranger(
+    svc: Services, session: AsyncSession, telegram_id: int, text: str, now: datetime
+) -> bool:
+    """A stranger answering the coordinator who wrote to them in their crisis."""
+    episode = (
+        await session.execute(
+            select(Escalation).where(
+                Escalation.open_key == episode_key(stranger_telegram_id=telegram_id)
+            )
+        )
+    ).scalar_one_or_none()
+    if episode is None:
+        return False
+    return await _forward_to_relayer(
+        svc,
+        session,
+        episode.open_key or "",
+        name=subject_name(episode, None),
+        ref=subject_ref(episode),
+        person_id=None,
+        text=text,
+        now=now,
+    )
+
+
+async def _forward_to_relayer(
+    svc: Services,
+    session: AsyncSession,
+    key: str,
+    *,
+    name: str,
+    ref: str,
+    person_id: int | None,
+    text: str,
+    now: datetime,
+) -> bool:
     rows = await session.execute(
         select(Staff)
         .join(Escalation, Escalation.relay_staff_id == Staff.id)
-        .where(
-            Escalation.person_id == person.id,
-            Escalation.open_key.is_not(None),
-            Staff.active.is_(True),
-        )
+        .where(Escalation.open_key == key, Staff.active.is_(True))
         .distinct()
     )
     found = False
@@ -526,15 +877,11 @@ async def relay_back(
             new_message(
                 chat_id=staff.telegram_id,
                 text=svc.text(
-                    staff.language,
-                    "relay.from_person",
-                    person=person.display_name or "-",
-                    person_id=person.id,
-                    text=text,
+                    staff.language, "relay.from_person", person=name, person_id=ref, text=text
                 ),
                 now=now,
                 purpose=Purpose.RELAY,
-                person_id=person.id,
+                person_id=person_id,
             )
         )
     return found

@@ -9,12 +9,12 @@ from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import DeliveryError
-from bot.escalations import open_or_join
+from bot.escalations import open_for_stranger, open_or_join
 from bot.services import Services
 from bot.staffing import notify_staff
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
-from storage.inbound import PersonMessage
+from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import (
     PRIORITY_URGENT,
     OutboxMessage,
@@ -124,6 +124,49 @@ async def respond_to_distress(
             )
         )
         await open_or_join(svc, session, person, EscalationReason.CONCERN, now, update_id=update_id)
+
+
+async def respond_to_stranger_crisis(
+    svc: Services,
+    session: AsyncSession,
+    *,
+    chat_id: int,
+    telegram_id: int,
+    first_name: str | None,
+    language: str,
+    text: str,
+    rules: str,
+    now: datetime,
+    update_id: int,
+) -> None:
+    """A stranger's critical message: the crisis lines at once, and the coordinators told.
+
+    The words are kept for the coordinators who answer (under the same retention and
+    erasure rules as a person's); nothing else about the stranger is created.
+    """
+    OutboxRepository(session).add(
+        new_message(
+            chat_id=chat_id,
+            text=crisis_card(svc, language),
+            now=now,
+            purpose=Purpose.CRISIS,
+            priority=PRIORITY_URGENT,
+        )
+    )
+    session.add(
+        PersonMessage(
+            person_id=None,
+            stranger_telegram_id=telegram_id,
+            update_id=update_id,
+            kind=MessageKind.TEXT,
+            text=text,
+            received_at=now,
+            severity="critical",
+            rules=rules or None,
+        )
+    )
+    await open_for_stranger(svc, session, telegram_id, first_name, now, update_id=update_id)
+    log.info("stranger %s: critical message, crisis lines sent, coordinators told", telegram_id)
 
 
 async def forget(svc: Services, session: AsyncSession, person: Person, now: datetime) -> int:

@@ -13,8 +13,11 @@ Priorities (:func:`default_priority`):
 * ``reconnect`` -> P3: re-isolation after a hand-off is a slow drift; the person already has
   another tie (つなげる), so the worker picks it up within working days (もどす・つなぎ直す).
 
-One active (open or acknowledged) escalation per person and reason: a new signal joins it
-and raises its priority when higher, never lowers it (:func:`merge_signal`).
+One active (open or acknowledged) escalation per person: an *episode*. A new reason (distress,
+concern, a wish to talk, silence, unreachable) joins the active episode and raises its
+priority when higher, never lowers it (:func:`merge_signal`); resolving the episode resolves
+every reason in it. Whether a reply from the person closes the episode depends on all its
+reasons (:func:`episode_auto_resolves`): a reply answers a silence, not a crisis.
 
 Step-up ladder (:func:`next_step`): level 0 = assigned worker notified (at creation),
 1 = worker re-notified, 2 = backup worker, 3 = all coordinators. A step happens when the
@@ -27,7 +30,7 @@ a human resolves them, or the person's own reply auto-resolves silence-type ones
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from enum import IntEnum, StrEnum
@@ -52,6 +55,7 @@ __all__ = [
     "WorkingHours",
     "auto_resolves_on_reply",
     "default_priority",
+    "episode_auto_resolves",
     "is_active",
     "is_working_time",
     "merge_signal",
@@ -136,6 +140,12 @@ def auto_resolves_on_reply(reason: EscalationReason) -> bool:
     return reason in AUTO_RESOLVING_REASONS
 
 
+def episode_auto_resolves(reasons: Iterable[EscalationReason]) -> bool:
+    """A reply closes an episode only when every reason in it is answered by a reply."""
+    found = list(reasons)
+    return bool(found) and all(auto_resolves_on_reply(r) for r in found)
+
+
 # --------------------------------------------------------------------------- transitions
 
 
@@ -205,15 +215,15 @@ class EscalationSnapshot:
 
 
 class MergeAction(StrEnum):
-    OPEN_NEW = "open_new"  # no active escalation for this person and reason
-    JOIN = "join"  # attach the signal to the active one; priority unchanged
-    JOIN_RAISE = "join_raise"  # attach and raise the active one's priority
+    OPEN_NEW = "open_new"  # the person has no active episode
+    JOIN = "join"  # attach the reason to the active episode; priority unchanged
+    JOIN_RAISE = "join_raise"  # attach and raise the episode's priority
 
 
 @dataclass(frozen=True, slots=True)
 class MergeDecision:
     action: MergeAction
-    priority: Priority  # the escalation's priority after the merge
+    priority: Priority  # the episode's priority after the merge
 
     @property
     def raised(self) -> bool:
@@ -225,21 +235,16 @@ def merge_signal(
     reason: EscalationReason,
     priority: Priority | None = None,
 ) -> MergeDecision:
-    """Decide how a new signal lands given the person's active escalation for ``reason``.
+    """Decide how a new reason lands given the person's active episode, whatever its reason.
 
-    ``priority`` defaults to :func:`default_priority`. No active escalation (``None``, or a
+    ``priority`` defaults to :func:`default_priority`. No active episode (``None``, or a
     closed one passed by mistake) -> open a new one. Otherwise join it, raising its priority
     when the new one is higher and never lowering it. When raised, the integrator should
-    re-notify the current holder; the ladder then uses the new priority's (shorter) deadline.
-    Raises ``ValueError`` if ``existing_open`` is for a different reason.
+    re-notify; the ladder then uses the new priority's (shorter) deadline.
     """
     wanted = default_priority(reason) if priority is None else priority
     if existing_open is None or not is_active(existing_open.state):
         return MergeDecision(MergeAction.OPEN_NEW, wanted)
-    if existing_open.reason != reason:
-        raise ValueError(
-            f"merge_signal got a {existing_open.reason} escalation for a {reason} signal"
-        )
     if wanted.is_higher_than(existing_open.priority):
         return MergeDecision(MergeAction.JOIN_RAISE, wanted)
     return MergeDecision(MergeAction.JOIN, existing_open.priority)

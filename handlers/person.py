@@ -15,8 +15,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
 from bot.checkins import MOOD_PREFIX, adapt_cadence, mood_from_key, sign_of_life
-from bot.escalations import open_or_join, relay_back
-from bot.people import forget, mark_unreachable, respond_to_distress, tell_worker
+from bot.escalations import open_or_join, relay_back, relay_back_from_stranger
+from bot.people import (
+    forget,
+    mark_unreachable,
+    respond_to_distress,
+    respond_to_stranger_crisis,
+    tell_worker,
+)
 from bot.services import Services
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
@@ -78,20 +84,25 @@ def _button_press(turn: Turn, session: AsyncSession, person: Person) -> None:
         person.status = PersonStatus.ACTIVE
 
 
+# One short acknowledgement covers a flurry of lines written outside a check-in.
+FREE_ACK_EVERY = timedelta(minutes=5)
+
+
 @turn_handler()
 async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
-    """Any message from an enrolled person; strangers get the explanation."""
+    """Any message from an enrolled person; strangers get the explanation, or the crisis
+    lines when what they wrote sounds like a crisis."""
     message = turn.update.effective_message
     person = actor.person
     if message is None:
         return
+    text = message.text or message.caption
     if person is None:
         if actor.staff is None:
-            turn.reply(session, turn.text("stranger.intro"))
+            await _stranger_message(turn, session, text)
         return
     update_id = turn.update.update_id
     kind = _message_kind(turn.update)
-    text = message.text or message.caption
     severity, rules = _classify(turn.svc, text) if text else ("none", "")
     if person.status is PersonStatus.STOPPED:
         # Consent was withdrawn: nothing is stored, but safety still comes first.
@@ -101,21 +112,24 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         else:
             turn.reply(session, turn.text("person.stopped_hint"))
         return
-    session.add(
-        PersonMessage(
-            person_id=person.id,
-            update_id=update_id,
-            kind=kind,
-            text=text,
-            received_at=turn.now,
-            severity=severity,
-            rules=rules or None,
-        )
+    stored = PersonMessage(
+        person_id=person.id,
+        update_id=update_id,
+        kind=kind,
+        text=text,
+        received_at=turn.now,
+        severity=severity,
+        rules=rules or None,
     )
+    session.add(stored)
     if person.status is PersonStatus.UNREACHABLE:
         person.status = PersonStatus.ACTIVE
     answered = await sign_of_life(turn.svc, session, person, turn.now)
-    if text and await relay_back(turn.svc, session, person, text, turn.now):
+    # Written outside a check-in: the worker should read it (the consent text says so).
+    stored.outside_checkin = answered is None
+    relayed = bool(text) and await relay_back(turn.svc, session, person, text or "", turn.now)
+    if relayed:
+        stored.read_at = turn.now  # the worker talking with the person has just received it
         turn.sent = True
     if severity in ("critical", "concern"):
         await respond_to_distress(turn.svc, session, person, turn.now, update_id, severity)
@@ -124,7 +138,45 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         turn.sent = True
     elif answered is not None:
         turn.reply(session, turn.svc.catalog.variant(person.language, "ack.text", update_id))
+    elif not relayed:
+        _acknowledge_free_message(turn, session, person, update_id)
     log.info("message from person %s: kind %s severity %s", person.id, kind.value, severity)
+
+
+def _acknowledge_free_message(
+    turn: Turn, session: AsyncSession, person: Person, update_id: int
+) -> None:
+    """A short kind word for a message outside a check-in, once per flurry."""
+    if person.free_ack_at is not None and turn.now - person.free_ack_at < FREE_ACK_EVERY:
+        turn.sent = True  # handled: the earlier acknowledgement covers this line too
+        return
+    person.free_ack_at = turn.now
+    turn.reply(session, turn.svc.catalog.variant(person.language, "ack.free", update_id))
+
+
+async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None) -> None:
+    """A stranger's words are classified; only a crisis is kept and passed to a human."""
+    severity, rules = _classify(turn.svc, text) if text else ("none", "")
+    if severity != "critical" or text is None:
+        if text and await relay_back_from_stranger(turn.svc, session, turn.user_id, text, turn.now):
+            turn.sent = True
+            return
+        turn.reply(session, turn.text("stranger.intro"))
+        return
+    user = turn.update.effective_user
+    await respond_to_stranger_crisis(
+        turn.svc,
+        session,
+        chat_id=turn.chat_id,
+        telegram_id=turn.user_id,
+        first_name=user.first_name if user is not None else None,
+        language=turn.language,
+        text=text,
+        rules=rules,
+        now=turn.now,
+        update_id=turn.update.update_id,
+    )
+    turn.sent = True
 
 
 @person_command
@@ -138,8 +190,9 @@ async def mood_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list
     if checkin is None or checkin.person_id != person.id or mood is None:
         return
     _button_press(turn, session, person)
-    await sign_of_life(turn.svc, session, person, turn.now)
-    if checkin.mood is not None:
+    fresh = checkin.mood is None
+    await sign_of_life(turn.svc, session, person, turn.now, mood=mood if fresh else None)
+    if not fresh:
         # A second press on the same check-in counts once: the first answer stands.
         turn.callback_answer = turn.text("checkin.already_answered")
         return

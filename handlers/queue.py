@@ -14,15 +14,24 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFoundError
-from bot.escalations import add_note, reassign, relay, resolve
-from domain.escalation import EscalationState, Outcome, Priority
+from bot.escalations import (
+    add_note,
+    reasons_of,
+    reassign,
+    relay,
+    resolve,
+    subject_name,
+    subject_of,
+    subject_ref,
+)
+from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
 from domain.mood import trend
 from handlers.access import is_coordinator, may_see_person, staff_command
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
 from storage.escalations import Escalation, EscalationNote
-from storage.inbound import PersonMessage
+from storage.inbound import PersonMessage, PersonMessageRepository
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import Staff, StaffRepository
 
@@ -42,21 +51,22 @@ def _when(turn: Turn, value: datetime | None) -> str:
 
 async def visible_escalation(
     session: AsyncSession, actor: Actor, ref: str
-) -> tuple[Escalation, Person] | None:
+) -> tuple[Escalation, Person | None] | None:
     """The escalation `ref` names, if the actor may see it; None both when it does not
-    exist and when they may not (a refusal must not confirm what exists)."""
+    exist and when they may not (a refusal must not confirm what exists). An episode about
+    a stranger (no person) is the coordinators' and its current holder's."""
     number = ref.lstrip("#")
-    if not number.isdigit() or actor.staff is None:
+    if not number.isascii() or not number.isdigit() or len(number) > 9 or actor.staff is None:
         return None
     escalation = await session.get(Escalation, int(number))
     if escalation is None:
         return None
-    person = await session.get(Person, escalation.person_id)
-    assert person is not None
+    person = await subject_of(session, escalation)
     # Its current holder too (after /reassign), but nobody who merely used to be involved.
-    if (
+    if escalation.assignee_id == actor.staff.id or (
         may_see_person(actor, person.worker_id, person.backup_worker_id)
-        or escalation.assignee_id == actor.staff.id
+        if person is not None
+        else is_coordinator(actor)
     ):
         return escalation, person
     return None
@@ -91,20 +101,34 @@ def _audit(
     )
 
 
-def _line(turn: Turn, escalation: Escalation, person: Person, holder: str | None) -> str:
+def _reasons_text(turn: Turn, reasons: list[EscalationReason]) -> str:
+    return turn.text("escalation.reason_separator").join(
+        turn.text(f"reason.{r.value}") for r in reasons
+    )
+
+
+def _line(
+    turn: Turn,
+    escalation: Escalation,
+    person: Person | None,
+    holder: str | None,
+    reasons: list[EscalationReason],
+    unread: int,
+) -> str:
     state = turn.text(f"state.{escalation.state.value}")
     if holder:
         state += f" ({holder})"
-    return turn.text(
+    line = turn.text(
         "queue.line",
         id=escalation.id,
         priority=escalation.priority.value,
-        reason=turn.text(f"reason.{escalation.reason.value}"),
-        person=person.display_name or "-",
-        person_id=person.id,
+        reason=_reasons_text(turn, reasons or [escalation.reason]),
+        person=subject_name(escalation, person),
+        person_id=subject_ref(escalation),
         created=_when(turn, escalation.created_at),
         state=state,
     )
+    return line + (turn.text("queue.unread", count=unread) if unread else "")
 
 
 @staff_command()
@@ -116,7 +140,7 @@ async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int
     assert actor.staff is not None
     query = (
         select(Escalation, Person, Staff.name)
-        .join(Person, Person.id == Escalation.person_id)
+        .outerjoin(Person, Person.id == Escalation.person_id)
         .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
         .where(Escalation.open_key.is_not(None))
     )
@@ -133,7 +157,20 @@ async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int
     pages = (len(rows) + PAGE - 1) // PAGE
     page = max(0, min(page, pages - 1))
     shown = rows[page * PAGE : (page + 1) * PAGE]
-    lines = [_line(turn, e, p, holder) for e, p, holder in shown]
+    unread = await PersonMessageRepository(session).unread_counts(
+        [e.person_id for e, _, _ in shown if e.person_id is not None]
+    )
+    lines = [
+        _line(
+            turn,
+            e,
+            p,
+            holder,
+            await reasons_of(session, e.id),
+            unread.get(e.person_id, 0) if e.person_id is not None else 0,
+        )
+        for e, p, holder in shown
+    ]
     buttons = [[(f"#{e.id}", f"esc:{e.id}") for e, _, _ in shown]]
     nav = []
     if page > 0:
@@ -174,7 +211,11 @@ async def escalation_details_callback(
 
 
 async def _show_escalation(
-    turn: Turn, session: AsyncSession, actor: Actor, escalation: Escalation, person: Person
+    turn: Turn,
+    session: AsyncSession,
+    actor: Actor,
+    escalation: Escalation,
+    person: Person | None,
 ) -> None:
     assert actor.staff is not None
     notes = (
@@ -192,9 +233,9 @@ async def _show_escalation(
         "queue.details",
         id=escalation.id,
         priority=escalation.priority.value,
-        reason=turn.text(f"reason.{escalation.reason.value}"),
-        person=person.display_name or "-",
-        person_id=person.id,
+        reason=_reasons_text(turn, await reasons_of(session, escalation.id)),
+        person=subject_name(escalation, person),
+        person_id=subject_ref(escalation),
         state=turn.text(f"state.{escalation.state.value}"),
         holder=holder.name if holder else "-",
         created=_when(turn, escalation.created_at),
@@ -319,9 +360,12 @@ async def relay_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
         return
     escalation, _person = found
     text = " ".join(args[1:])[:3500]
-    await relay(turn.svc, session, escalation, actor.staff, text, turn.now)
+    relayed = await relay(turn.svc, session, escalation, actor.staff, text, turn.now)
     _audit(turn, session, actor, "escalation.relay", escalation)
-    turn.reply(session, turn.text("relay.done", person_id=escalation.person_id))
+    done = turn.text("relay.done", person_id=subject_ref(escalation))
+    if relayed.acknowledged:
+        done += "\n" + turn.text("relay.acknowledged", id=escalation.id)
+    turn.reply(session, done)
 
 
 @staff_command()
@@ -357,6 +401,7 @@ async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
         turn.reply(session, turn.text("people.empty"))
         return
     lines = []
+    unread = await PersonMessageRepository(session).unread_counts([p.id for p in people[:50]])
     for person in people[:50]:
         scores = list(
             (
@@ -379,6 +424,7 @@ async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
                 next_checkin=_when(turn, person.next_checkin_at),
                 trend=turn.text(f"trend.{mood_trend}") if mood_trend != "-" else "-",
             )
+            + (turn.text("queue.unread", count=unread[person.id]) if person.id in unread else "")
         )
     AuditRepository(session).record(
         action="people.list",
@@ -402,8 +448,16 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if person is None:
         turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
         return
+    unread = await PersonMessageRepository(session).unread_counts([person.id])
+    # Reading the record reads the person's messages: they are marked read, and the read
+    # (with how many were unread) is audited.
+    marked = await PersonMessageRepository(session).mark_read(person.id, now=turn.now)
     AuditRepository(session).record(
-        action="person.read", staff_id=actor.staff.id, person_id=person.id, now=turn.now
+        action="person.read",
+        staff_id=actor.staff.id,
+        person_id=person.id,
+        now=turn.now,
+        detail={"marked_read": marked},
     )
     worker = await session.get(Staff, person.worker_id)
     backup = await session.get(Staff, person.backup_worker_id) if person.backup_worker_id else None
@@ -482,11 +536,18 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
                 for c in changes
             )
         )
+    if unread.get(person.id):
+        lines.append(turn.text("person_cmd.unread", count=unread[person.id]))
     if messages:
         lines.append(turn.text("person_cmd.messages"))
         for m in messages:
             body = m.text if m.text else turn.text(f"kind.{m.kind.value}")
-            lines.append(f"  {_when(turn, m.received_at)} {body[:300]}")
+            mark = (
+                turn.text("person_cmd.new_mark")
+                if m.outside_checkin and m.read_at == turn.now
+                else ""
+            )
+            lines.append(f"  {mark}{_when(turn, m.received_at)} {body[:300]}")
     turn.reply(session, "\n".join(lines)[:4000])
 
 

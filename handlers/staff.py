@@ -96,14 +96,14 @@ async def ack_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[
     if found is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
-    escalation, person = found
+    escalation, _person = found
     if await acknowledge(turn.svc, session, escalation, actor.staff, turn.now):
         turn.callback_answer = turn.text("escalation.you_acknowledged")
         turn.sent = True
         AuditRepository(session).record(
             action="escalation.acknowledged",
             staff_id=actor.staff.id,
-            person_id=person.id,
+            person_id=escalation.person_id,
             now=turn.now,
             detail={"escalation_id": escalation.id},
         )

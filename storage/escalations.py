@@ -19,12 +19,19 @@ class Escalation(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    # NULL for an episode about someone who is not enrolled (a stranger's crisis message):
+    # then the stranger's Telegram id and first name say who it is about.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), nullable=True
+    )
+    stranger_telegram_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    stranger_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The first reason; every reason (this one included) is a row of `escalation_reasons`.
     reason: Mapped[EscalationReason] = mapped_column(str_enum(EscalationReason))
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, 2))
     state: Mapped[EscalationState] = mapped_column(str_enum(EscalationState))
-    # "person_id:reason" while open or acknowledged, NULL once closed: the unique index is
-    # what guarantees one open escalation per person and reason, even under races.
+    # While open or acknowledged, the subject (`episode_key`); NULL once closed. The unique
+    # index is what guarantees one active episode per person, even under races.
     open_key: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -39,6 +46,30 @@ class Escalation(Base):
     # The worker who relayed a message to the person: while the escalation is active the
     # person's answers are passed back to them.
     relay_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+
+
+def episode_key(*, person_id: int | None = None, stranger_telegram_id: int | None = None) -> str:
+    """The `open_key` of a person's (or a stranger's) active episode."""
+    if person_id is not None:
+        return f"p:{person_id}"
+    if stranger_telegram_id is None:
+        raise ValueError("an episode is about a person or a stranger")
+    return f"s:{stranger_telegram_id}"
+
+
+class EscalationReasonEntry(Base):
+    """One reason that opened or joined an episode, in order: transitions as rows."""
+
+    __tablename__ = "escalation_reasons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[EscalationReason] = mapped_column(str_enum(EscalationReason))
+    priority: Mapped[Priority] = mapped_column(str_enum(Priority, 2))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class EscalationNote(Base):

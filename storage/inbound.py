@@ -8,11 +8,23 @@ loses nothing, and a redelivered update is recognised and skipped.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    func,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,13 +59,20 @@ class PersonMessage(Base):
     __tablename__ = "person_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # NULL only for a stranger's crisis message, kept for the coordinators who answer it.
+    person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), index=True, nullable=True
+    )
+    stranger_telegram_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 10))
     text: Mapped[str | None] = mapped_column(Text, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     severity: Mapped[str | None] = mapped_column(String(10), nullable=True)
     rules: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Written outside a check-in: the assigned worker should read it. Unread until then.
+    outside_checkin: Mapped[bool] = mapped_column(Boolean, default=False)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class InboundRepository:
@@ -101,3 +120,34 @@ class InboundRepository:
             .values(processed_at=now, **({"error": error} if error else {"payload": None}))
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+class PersonMessageRepository:
+    """What people wrote: the worker's unread messages (those written outside a check-in)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    @staticmethod
+    def _unread() -> ColumnElement[bool]:
+        return PersonMessage.outside_checkin.is_(True) & PersonMessage.read_at.is_(None)
+
+    async def unread_counts(self, person_ids: Collection[int]) -> dict[int, int]:
+        """Unread messages per person, for the given people (absent: none unread)."""
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(PersonMessage.person_id, func.count())
+            .where(PersonMessage.person_id.in_(list(person_ids)), self._unread())
+            .group_by(PersonMessage.person_id)
+        )
+        return {int(pid): int(count) for pid, count in rows.all() if pid is not None}
+
+    async def mark_read(self, person_id: int, *, now: datetime) -> int:
+        """Mark every unread message of the person read; returns how many were unread."""
+        result = await self.session.execute(
+            update(PersonMessage)
+            .where(PersonMessage.person_id == person_id, self._unread())
+            .values(read_at=now)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -3,7 +3,12 @@
 from storage.audit import AuditEntry, Marker
 from storage.base import Base
 from storage.checkins import Checkin
-from storage.escalations import Escalation, EscalationNote, EscalationNotification
+from storage.escalations import (
+    Escalation,
+    EscalationNote,
+    EscalationNotification,
+    EscalationReasonEntry,
+)
 from storage.inbound import InboundUpdate, PersonMessage
 from storage.invites import Invite
 from storage.outbox import OutboxMessage
@@ -18,6 +23,7 @@ __all__ = [
     "Escalation",
     "EscalationNote",
     "EscalationNotification",
+    "EscalationReasonEntry",
     "InboundUpdate",
     "Invite",
     "Marker",

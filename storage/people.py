@@ -52,6 +52,9 @@ class Person(Base):
     cadence_tightest: Mapped[str] = mapped_column(String(20), default="closest")
     cadence_loosest: Mapped[str] = mapped_column(String(20), default="loose")
     cadence_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # When a message outside a check-in was last acknowledged: one acknowledgement covers
+    # a flurry of lines.
+    free_ack_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class CadenceChange(Base):

@@ -22,7 +22,7 @@ from domain.people import PersonStatus, StaffRole
 from scheduler.planning import new_person
 from standin import BotApiStandIn
 from storage.db import Database
-from storage.escalations import Escalation
+from storage.escalations import Escalation, EscalationReasonEntry
 from storage.invites import InviteRepository
 from storage.migrate import head_revision, upgrade_schema
 from storage.people import PersonRepository
@@ -46,6 +46,7 @@ ESCALATION_FIELDS = {
     "person_id",
     "person_telegram_id",
     "reason",
+    "reasons",
     "priority",
     "state",
     "created_at",
@@ -255,6 +256,23 @@ async def seed(db_url: str) -> dict[str, int]:
             )
             session.add_all([open_one, acked, closed])
             await session.flush()
+            # The acknowledged episode was opened by distress; a wish to talk joined it.
+            session.add_all(
+                [
+                    EscalationReasonEntry(
+                        escalation_id=acked.id,
+                        reason=reason,
+                        priority=Priority.P1,
+                        at=NOW + timedelta(minutes=minutes),
+                    )
+                    for minutes, reason in (
+                        (0, EscalationReason.DISTRESS),
+                        (5, EscalationReason.WANTS_CONTACT),
+                        (9, EscalationReason.DISTRESS),
+                    )
+                ]
+            )
+            await session.flush()
             return {
                 "aiko": aiko.id,
                 "ben": ben.id,
@@ -335,6 +353,7 @@ def test_escalations_list_json_has_the_documented_fields(
         "person_id": ids["aiko"],
         "person_telegram_id": 1001,
         "reason": "silence",
+        "reasons": ["silence"],
         "priority": "P2",
         "state": "open",
         "acknowledged_by": None,
@@ -346,6 +365,7 @@ def test_escalations_list_json_has_the_documented_fields(
         "P1",
         501,
     )
+    assert (acked["reason"], acked["reasons"]) == ("distress", ["distress", "wants_contact"])
     closed = by_id[ids["closed"]]
     assert (closed["state"], closed["reason"], closed["acknowledged_by"]) == (
         "resolved",

@@ -1,6 +1,7 @@
 """The escalation use cases in `bot.escalations` on stored rows, SQLite and PostgreSQL:
-open or join (one active per person and reason, priorities only rise and re-notify),
-acknowledge (atomic), resolve, relay and relay back, reassign, auto-resolve, step-up."""
+open or join (one active episode per person; reasons join it, priorities only rise and
+re-notify), acknowledge (atomic), resolve, relay (acknowledges) and relay back, reassign,
+auto-resolve, step-up reminders, strangers' episodes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.clock import ControllableClock
 from bot.escalations import (
     acknowledge,
     auto_resolve_on_reply,
+    open_for_stranger,
     open_or_join,
     reassign,
     relay,
@@ -22,10 +24,16 @@ from bot.escalations import (
 )
 from bot.services import Services
 from domain.escalation import EscalationReason, EscalationState, MergeAction, Outcome, Priority
+from domain.mood import Mood
 from domain.people import StaffRole
 from storage.db import Database
-from storage.escalations import Escalation, EscalationNote, EscalationNotification
-from storage.outbox import Purpose
+from storage.escalations import (
+    Escalation,
+    EscalationNote,
+    EscalationNotification,
+    EscalationReasonEntry,
+)
+from storage.outbox import PRIORITY_URGENT, Purpose
 from storage.people import Person
 from storage.staff import Staff
 from tests.conftest import START
@@ -88,15 +96,56 @@ async def notifications(svc: Services, escalation_id: int) -> list[tuple[int, in
         return [(level, tg) for level, tg in rows]
 
 
-async def test_one_active_escalation_per_person_and_reason(engine: Services) -> None:
+async def episode_reasons(svc: Services, escalation_id: int) -> list[str]:
+    async with svc.db.sessions() as session:
+        rows = await session.execute(
+            select(EscalationReasonEntry.reason)
+            .where(EscalationReasonEntry.escalation_id == escalation_id)
+            .order_by(EscalationReasonEntry.id)
+        )
+        return [r.value for r in rows.scalars()]
+
+
+async def test_one_active_episode_per_person_that_reasons_join(engine: Services) -> None:
     _, _, pid = await setup(engine)
     first, action = await signal(engine, pid, EscalationReason.WANTS_CONTACT)
     assert action is MergeAction.OPEN_NEW
     again, action = await signal(engine, pid, EscalationReason.WANTS_CONTACT)
     assert (again, action) == (first, MergeAction.JOIN)
     other, action = await signal(engine, pid, EscalationReason.CONCERN)
-    assert other != first and action is MergeAction.OPEN_NEW
-    assert await notifications(engine, first) == [(0, WORKER)], "a join does not re-notify"
+    assert (other, action) == (first, MergeAction.JOIN)
+    assert await episode_reasons(engine, first) == ["wants_contact", "wants_contact", "concern"]
+    assert await notifications(engine, first) == [(0, WORKER)], "a join does not page again"
+    # The holder hears of the new reason in one short message; a repeat is not news.
+    joined = engine.text(
+        "ja",
+        "escalation.joined",
+        reason=engine.text("ja", "reason.concern"),
+        person="Aiko",
+        person_id=pid,
+        escalation_id=first,
+        priority="P2",
+    )
+    assert texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))[1:] == [joined]
+
+
+async def test_every_new_distress_message_reaches_the_holder_at_once(engine: Services) -> None:
+    worker, _, pid = await setup(engine)
+    eid, _ = await signal(engine, pid, EscalationReason.DISTRESS)
+    async with engine.db.transaction() as session:
+        escalation = await session.get(Escalation, eid)
+        assert escalation is not None
+        await acknowledge(engine, session, escalation, worker, engine.clock.now())
+    before = len(await outbox(engine, purpose=Purpose.NOTIFY))
+    again, action = await signal(engine, pid, EscalationReason.DISTRESS)
+    assert (again, action) == (eid, MergeAction.JOIN)
+    new = (await outbox(engine, purpose=Purpose.NOTIFY))[before:]
+    assert [m.chat_id for m in new] == [WORKER], "the one who holds it, never silently"
+    assert new[0].priority == PRIORITY_URGENT
+    # /talk during the P1 joins it too.
+    talk, action = await signal(engine, pid, EscalationReason.WANTS_CONTACT)
+    assert (talk, action) == (eid, MergeAction.JOIN)
+    assert await episode_reasons(engine, eid) == ["distress", "distress", "wants_contact"]
 
 
 async def test_a_higher_priority_signal_raises_and_renotifies(engine: Services) -> None:
@@ -113,7 +162,13 @@ async def test_a_higher_priority_signal_raises_and_renotifies(engine: Services) 
     assert raised.priority is Priority.P1
     # The P1 deadline now counts from the re-notification.
     assert raised.next_step_at == START + timedelta(minutes=5) + engine.settings.escalation.ack_p1
-    assert await notifications(engine, eid) == [(0, WORKER), (0, WORKER)]
+    # Raised to P1: paged like a new distress, the worker, the backup and the coordinators.
+    assert await notifications(engine, eid) == [
+        (0, WORKER),
+        (0, WORKER),
+        (0, BACKUP),
+        (0, COORDINATOR),
+    ]
     notices = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))
     assert notices[-1].startswith("【P1 に引き上げ】")
 
@@ -172,7 +227,16 @@ async def test_relay_and_relay_back_while_active(engine: Services) -> None:
     async with engine.db.transaction() as session:
         escalation = await session.get(Escalation, eid)
         assert escalation is not None
-        await relay(engine, session, escalation, worker, "お元気ですか", now)
+        relayed = await relay(engine, session, escalation, worker, "お元気ですか", now)
+    assert relayed.acknowledged and relayed.chat_id == PERSON
+    # Talking to the person is acting on the episode: it is theirs, and the ladder holds.
+    held = await row(engine, eid)
+    assert (held.state, held.acknowledged_by, held.next_step_at) == (
+        EscalationState.ACKNOWLEDGED,
+        worker.id,
+        None,
+    )
+    assert not await step_up_due(engine, now + timedelta(days=2))
     [to_person] = texts(await outbox(engine, purpose=Purpose.RELAY, chat_id=PERSON))
     assert to_person == engine.text("ja", "relay.to_person", worker="Sato", text="お元気ですか")
     async with engine.db.transaction() as session:
@@ -214,21 +278,78 @@ async def test_reassign_releases_the_claim_and_notifies_the_new_worker(engine: S
     assert await notifications(engine, eid) == [(0, WORKER), (0, BACKUP)]
 
 
-async def test_a_reply_auto_resolves_silence_but_not_distress(engine: Services) -> None:
+async def test_a_reply_closes_a_silence_episode_and_says_so_neutrally(engine: Services) -> None:
     _, _, pid = await setup(engine)
     silence, _ = await signal(engine, pid, EscalationReason.SILENCE)
-    distress, _ = await signal(engine, pid, EscalationReason.DISTRESS)
     async with engine.db.transaction() as session:
         person = await session.get(Person, pid)
         assert person is not None
-        closed = await auto_resolve_on_reply(engine, session, person, engine.clock.now())
+        closed = await auto_resolve_on_reply(
+            engine, session, person, engine.clock.now(), mood=Mood.LOW
+        )
         assert [e.id for e in closed] == [silence]
     assert (await row(engine, silence)).state is EscalationState.AUTO_RESOLVED
-    assert (await row(engine, distress)).state is EscalationState.OPEN
-    all_clear = engine.text(
-        "ja", "escalation.all_clear", person="Aiko", person_id=pid, escalation_id=silence
+    replied = engine.text(
+        "ja",
+        "escalation.replied",
+        person="Aiko",
+        person_id=pid,
+        escalation_id=silence,
+        mood=engine.text("ja", "escalation.replied_mood", mood=engine.text("ja", "mood.low")),
     )
-    assert all_clear in texts(await outbox(engine, chat_id=WORKER))
+    assert replied in texts(await outbox(engine, chat_id=WORKER))
+    assert "大丈夫" not in replied, "the bot does not judge how the person is"
+
+
+async def test_a_reply_does_not_close_an_episode_that_holds_distress(engine: Services) -> None:
+    _, _, pid = await setup(engine)
+    eid, _ = await signal(engine, pid, EscalationReason.SILENCE)
+    same, _ = await signal(engine, pid, EscalationReason.DISTRESS)
+    assert same == eid
+    async with engine.db.transaction() as session:
+        person = await session.get(Person, pid)
+        assert person is not None
+        assert await auto_resolve_on_reply(engine, session, person, engine.clock.now()) == []
+    escalation = await row(engine, eid)
+    assert (escalation.state, escalation.priority) == (EscalationState.OPEN, Priority.P1)
+
+
+async def test_a_step_up_is_a_reminder_with_age_and_who_was_told(engine: Services) -> None:
+    _, _, pid = await setup(engine)
+    await signal(engine, pid, EscalationReason.WANTS_CONTACT)
+    ack_p2 = engine.settings.escalation.ack_p2
+    assert await step_up_due(engine, START + ack_p2)
+    reminder = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))[-1]
+    first = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))[0]
+    assert reminder != first
+    hours = int(ack_p2.total_seconds() // 3600)
+    assert reminder.startswith(f"⏰ 再通知・{hours}時間0分前から未対応")
+    assert reminder.endswith("これまでに知らせた人: まだいません")
+    tuesday_9 = START + timedelta(hours=23)
+    assert await step_up_due(engine, tuesday_9)
+    to_backup = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=BACKUP))[-1]
+    assert to_backup.endswith("これまでに知らせた人: Sato")
+    assert "23時間0分前" in to_backup
+
+
+async def test_a_strangers_crisis_is_an_episode_for_the_coordinators(engine: Services) -> None:
+    await setup(engine)
+    now = engine.clock.now()
+    async with engine.db.transaction() as session:
+        opened = await open_for_stranger(engine, session, 777, "Mika", now, update_id=5)
+    assert opened.action is MergeAction.OPEN_NEW
+    escalation = await row(engine, opened.escalation.id)
+    assert (escalation.person_id, escalation.stranger_telegram_id, escalation.priority) == (
+        None,
+        777,
+        Priority.P1,
+    )
+    assert await notifications(engine, escalation.id) == [(0, COORDINATOR)]
+    [notice] = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=COORDINATOR))
+    assert "Mika" in notice and "Telegram 777" in notice
+    async with engine.db.transaction() as session:
+        again = await open_for_stranger(engine, session, 777, "Mika", now, update_id=6)
+    assert (again.escalation.id, again.action) == (escalation.id, MergeAction.JOIN)
 
 
 async def test_step_up_ladder_with_working_hours(engine: Services) -> None:

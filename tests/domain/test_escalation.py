@@ -18,6 +18,7 @@ from domain.escalation import (
     WorkingHours,
     auto_resolves_on_reply,
     default_priority,
+    episode_auto_resolves,
     is_active,
     is_working_time,
     merge_signal,
@@ -180,9 +181,39 @@ def test_merge_signal(
         assert decision.priority.urgency >= existing.priority.urgency  # never lowers
 
 
-def test_merge_signal_rejects_other_reason() -> None:
-    with pytest.raises(ValueError):
-        merge_signal(snap(R.SILENCE), R.DISTRESS, None)
+@pytest.mark.parametrize(
+    ("existing", "reason", "expected"),
+    [
+        # One episode per person: another reason joins, raising when more urgent.
+        (snap(R.SILENCE), R.DISTRESS, MergeDecision(MergeAction.JOIN_RAISE, P.P1)),
+        (snap(R.DISTRESS, P.P1), R.WANTS_CONTACT, MergeDecision(MergeAction.JOIN, P.P1)),
+        (snap(R.DISTRESS, P.P1), R.DISTRESS, MergeDecision(MergeAction.JOIN, P.P1)),
+        (snap(R.RECONNECT, P.P3), R.CONCERN, MergeDecision(MergeAction.JOIN_RAISE, P.P2)),
+        (snap(R.CONCERN, P.P2, S.RESOLVED), R.DISTRESS, MergeDecision(MergeAction.OPEN_NEW, P.P1)),
+    ],
+)
+def test_merge_signal_joins_the_episode_whatever_its_reason(
+    existing: EscalationSnapshot, reason: EscalationReason, expected: MergeDecision
+) -> None:
+    assert merge_signal(existing, reason, None) == expected
+
+
+@pytest.mark.parametrize(
+    ("reasons", "expected"),
+    [
+        ([R.SILENCE], True),
+        ([R.SILENCE, R.UNREACHABLE], True),
+        ([R.RECONNECT], True),
+        ([R.SILENCE, R.DISTRESS], False),
+        ([R.WANTS_CONTACT], False),
+        ([R.CONCERN, R.SILENCE], False),
+        ([], False),
+    ],
+)
+def test_a_reply_closes_an_episode_only_when_it_answers_every_reason(
+    reasons: list[EscalationReason], expected: bool
+) -> None:
+    assert episode_auto_resolves(reasons) is expected
 
 
 WORKER_AGAIN = StepUp(StepLevel.WORKER_AGAIN, StepTarget.WORKER)

@@ -173,14 +173,20 @@ async def test_silence_nudge_escalation_and_all_clear(sandbox: Sandbox) -> None:
     await next_message(sb, PERSON, is_checkin)
     assert len(await escalation_rows(sb)) == 1
 
-    # A late reply (a sticker is a sign of life too) closes it: "all clear".
+    # A late reply (a sticker is a sign of life too) closes it; the worker hears, neutrally,
+    # that the person replied.
     await user.send_sticker()
     assert (await next_message(sb, PERSON)).text in variants(sb, "ja", "ack.text")
     await worker_hears(
-        sb, "escalation.all_clear", person="Aiko", person_id=person.id, escalation_id=escalation.id
+        sb,
+        "escalation.replied",
+        person="Aiko",
+        person_id=person.id,
+        escalation_id=escalation.id,
+        mood="",
     )
     edited = await sb.standin.wait_for_edit(WORKER, lambda m: m.message_id == notice.message_id)
-    assert text(sb, "ja", "escalation.all_clear_edit") in (edited.text or "")
+    assert text(sb, "ja", "escalation.replied_edit") in (edited.text or "")
     assert edited.buttons == []
     [escalation] = await escalation_rows(sb)
     assert escalation.state is EscalationState.AUTO_RESOLVED
@@ -251,7 +257,12 @@ async def test_a_blocked_person_becomes_unreachable_and_comes_back(sandbox: Sand
 
     await user.unblock()
     await worker_hears(
-        sb, "escalation.all_clear", person="Aiko", person_id=person.id, escalation_id=escalation.id
+        sb,
+        "escalation.replied",
+        person="Aiko",
+        person_id=person.id,
+        escalation_id=escalation.id,
+        mood="",
     )
     person = await person_row(sb)
     assert person.status is PersonStatus.ACTIVE

@@ -58,7 +58,10 @@ async def settle(sb: Sandbox) -> None:
 
 async def help_text(sb: Sandbox, user: SimulatedUser) -> str:
     await user.send_command("help")
-    return (await reply(sb, user.id)).text or ""
+    # A coordinator's Monday digest may go out on any tick meanwhile; it is not the answer.
+    digest = text(sb, "ja", "digest.header")
+    answer = await reply(sb, user.id, predicate=lambda m: not (m.text or "").startswith(digest))
+    return answer.text or ""
 
 
 async def open_invite(sb: Sandbox, user: SimulatedUser, token: str) -> SentMessage:

@@ -127,8 +127,13 @@ async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> No
     await next_message(sb, PERSON, is_checkin)
 
     window = {"start": "07:00", "end": "21:00"}
-    for args, key in (("23:00", "time.outside"), ("abc", "time.usage"), ("", "time.usage"),
-                      ("25:00", "time.usage"), ("08:30 09:00", "time.usage")):
+    for args, key in (
+        ("23:00", "time.outside"),
+        ("abc", "time.usage"),
+        ("", "time.usage"),
+        ("25:00", "time.usage"),
+        ("08:30 09:00", "time.usage"),
+    ):
         await user.send_command("time", args or None)
         assert (await next_message(sb, PERSON)).text == text(sb, "ja", key, **window), args
     assert (await person_row(sb)).checkin_times == "08:30", "refusals change nothing"
@@ -186,7 +191,8 @@ async def test_mydata_shows_what_is_kept_and_nobody_elses(sandbox: Sandbox) -> N
     await staffed(sb)
     user = await enrol(sb)
     other = await enrol(sb, OTHER, "Kenji")
-    await user.send_text("今日は散歩しました")  # no open check-in: stored, no reply needed
+    await user.send_text("今日は散歩しました")  # no open check-in: stored, acknowledged
+    assert (await next_message(sb, PERSON)).text in variants(sb, "ja", "ack.free")
     await other.send_text("こんにちは")
     await other.send_text("元気です")
     await sb.settle()
@@ -222,7 +228,8 @@ async def test_forget_asks_then_erases_messages_and_name(sandbox: Sandbox) -> No
     await staffed(sb)
     user = await enrol(sb)
     other = await enrol(sb, OTHER, "Kenji")
-    await user.send_text("秘密の話です")  # no open check-in: stored, no reply needed
+    await user.send_text("秘密の話です")  # no open check-in: stored, acknowledged
+    assert (await next_message(sb, PERSON)).text in variants(sb, "ja", "ack.free")
     await other.send_text("ひとりごと")
     await sb.settle()
     person = await person_row(sb)
@@ -255,7 +262,8 @@ async def test_forget_can_be_declined(sandbox: Sandbox) -> None:
     sb = sandbox
     await staffed(sb)
     user = await enrol(sb, language="en")
-    await user.send_text("a note")  # no open check-in: stored, no reply needed
+    await user.send_text("a note")  # no open check-in: stored, acknowledged
+    assert (await next_message(sb, PERSON)).text in variants(sb, "en", "ack.free")
     await user.send_command("forget")
     confirm = await next_message(sb, PERSON)
     await user.press(confirm, 1)
@@ -263,7 +271,6 @@ async def test_forget_can_be_declined(sandbox: Sandbox) -> None:
     await sb.settle()
     person = await person_row(sb)
     assert person.display_name == "Aiko" and await message_count(sb, person.id) == 1
-
 
 
 async def test_forget_leaves_the_name_nowhere_in_the_database(sandbox: Sandbox) -> None:

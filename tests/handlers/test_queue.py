@@ -3,8 +3,8 @@ Bot API stand-in, on SQLite and PostgreSQL.
 
 Acknowledge (others see it; a second claim is "already taken"), relay to the person signed
 with the worker's name, the person's answer back to that worker, resolve with an outcome;
-/queue by priority then age, paged; details with notes; resolve by buttons; one active
-escalation per person and reason; reassign.
+/queue by priority then age, paged; details with notes; resolve by buttons; one episode per
+person that later reasons join; reassign.
 """
 
 from __future__ import annotations
@@ -110,14 +110,14 @@ async def test_acknowledge_relay_answer_and_resolve(sandbox: Sandbox) -> None:
         sb, "escalation.already_taken"
     )
     await sb.settle()
-    # Every notified staff member sees "Sato is on it", and the buttons are gone.
+    # Every notified staff member sees "Sato is on it"; acknowledging goes, details stay.
     on_it = t(sb, "escalation.acknowledged_by", by="Sato")
     for chat, notice in ((BACKUP, b_notice), (COORDINATOR, c_notice), (WORKER, w_notice)):
         edited = await sb.standin.wait_for_edit(
             chat, lambda m, n=notice: m.message_id == n.message_id
         )
         assert on_it in (edited.text or "")
-        assert edited.buttons == []
+        assert [d for _, d in edited.buttons] == [f"esc:{eid}"]
     acknowledged = await one(sb, Escalation, id=eid)
     assert acknowledged.state is EscalationState.ACKNOWLEDGED
     worker_row = acknowledged.acknowledged_by
@@ -201,16 +201,19 @@ async def test_queue_by_priority_then_age_paged(sandbox: Sandbox) -> None:
     clock = sb.clock
     assert clock is not None
     user, worker, _backup, coordinator = await team(sb)
-    await enrol(sb, PERSON_2, "Ken")
+    others = [2001 + i for i in range(6)]
+    for i, telegram_id in enumerate(others):
+        await enrol(sb, telegram_id, f"Ken{i}")
     await enrol(sb, STRANGERS_PERSON, "Yui", worker=OTHER_WORKER)
+    # One episode per person: seven of Sato's people, one of Mori's.
     plan = [
         (PERSON, EscalationReason.RECONNECT, Priority.P3),
-        (PERSON, EscalationReason.SILENCE, Priority.P2),
-        (PERSON_2, EscalationReason.CONCERN, Priority.P2),
-        (PERSON, EscalationReason.DISTRESS, Priority.P1),
-        (PERSON_2, EscalationReason.WANTS_CONTACT, Priority.P2),
-        (PERSON_2, EscalationReason.DISTRESS, Priority.P1),
-        (PERSON, EscalationReason.UNREACHABLE, Priority.P2),
+        (others[0], EscalationReason.SILENCE, Priority.P2),
+        (others[1], EscalationReason.CONCERN, Priority.P2),
+        (others[2], EscalationReason.DISTRESS, Priority.P1),
+        (others[3], EscalationReason.WANTS_CONTACT, Priority.P2),
+        (others[4], EscalationReason.DISTRESS, Priority.P1),
+        (others[5], EscalationReason.UNREACHABLE, Priority.P2),
         (STRANGERS_PERSON, EscalationReason.WANTS_CONTACT, Priority.P1),
     ]
     ids = []
@@ -305,32 +308,37 @@ async def test_details_show_notes_and_resolve_by_buttons(sandbox: Sandbox) -> No
     no_apology(sb, PERSON, WORKER)
 
 
-async def test_one_active_escalation_per_person_and_reason(sandbox: Sandbox) -> None:
+async def test_one_episode_per_person_that_every_reason_joins(sandbox: Sandbox) -> None:
     sb = sandbox
     user, _worker, _backup, _coordinator = await team(sb)
     await user.send_command("talk")
     await sb.settle()
     await user.send_command("talk")
     await sb.settle()
-    [wants] = await escalation_rows(sb)
-    assert wants.reason is EscalationReason.WANTS_CONTACT
-    assert len([m for m in sb.standin.messages_to(WORKER) if is_notice(wants.id)(m)]) == 1
+    [episode] = await escalation_rows(sb)
+    assert episode.reason is EscalationReason.WANTS_CONTACT
+    assert len([m for m in sb.standin.messages_to(WORKER) if is_notice(episode.id)(m)]) == 1
 
-    # A concern, then a critical text: two reasons, two escalations.
+    # A concern, then a critical text: they join the episode, which becomes P1 and pages
+    # everyone as a new distress does.
     await user.send_text("食べるものが何もない")
     await sb.settle()
     await user.send_text("死にたい")
     await sb.settle()
-    rows = await escalation_rows(sb)
-    assert [(e.reason, e.priority) for e in rows] == [
-        (EscalationReason.WANTS_CONTACT, Priority.P2),
-        (EscalationReason.CONCERN, Priority.P2),
-        (EscalationReason.DISTRESS, Priority.P1),
-    ]
-    # Another concern joins the concern one.
+    [episode] = await escalation_rows(sb)
+    assert (episode.reason, episode.priority) == (EscalationReason.WANTS_CONTACT, Priority.P1)
+    for chat in (WORKER, BACKUP, COORDINATOR):
+        assert any(
+            is_notice(episode.id)(m) and "P1" in (m.text or "")
+            for m in sb.standin.messages_to(chat)
+        )
     await user.send_text("家賃を三か月滞納してる")
     await sb.settle()
-    assert len(await escalation_rows(sb)) == 3
+    [row] = await cli_json(sb, "escalations", "list", "--json")
+    assert (row["reason"], row["reasons"]) == (
+        "wants_contact",
+        ["wants_contact", "concern", "distress"],
+    )
     no_apology(sb, PERSON, WORKER)
 
 

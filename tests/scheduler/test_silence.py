@@ -185,7 +185,7 @@ async def test_silence_never_stops_check_ins_and_escalates_once(engine: Services
     )
 
 
-async def test_a_later_reply_auto_resolves_and_says_all_clear(engine: Services) -> None:
+async def test_a_later_reply_auto_resolves_and_says_the_person_replied(engine: Services) -> None:
     person_id = await a_sent_check_in(engine)
     move(engine, START + ESCALATE_AFTER)
     await silence_escalation_step(engine, engine.clock.now())
@@ -198,7 +198,12 @@ async def test_a_later_reply_auto_resolves_and_says_all_clear(engine: Services) 
     assert closed.state is EscalationState.AUTO_RESOLVED
     assert closed.open_key is None and closed.resolved_at == engine.clock.now()
     expected = engine.text(
-        "ja", "escalation.all_clear", person="Aiko", person_id=person_id, escalation_id=opened.id
+        "ja",
+        "escalation.replied",
+        person="Aiko",
+        person_id=person_id,
+        escalation_id=opened.id,
+        mood="",
     )
     assert expected in texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))
     person = await get_person(engine, person_id)
@@ -228,7 +233,6 @@ async def test_paused_people_are_neither_nudged_nor_escalated(engine: Services) 
     assert await outbox(engine, purpose=Purpose.NUDGE) == []
     assert await escalations(engine) == []
     assert len(await checkins(engine)) == 1, "no check-ins while paused"
-
 
 
 async def test_an_overdue_nudge_does_not_follow_a_newer_check_in(engine: Services) -> None:
