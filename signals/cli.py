@@ -89,15 +89,14 @@ def run_eval(
         return EXIT_BAD_FILE
     clf = classifier if classifier is not None else default_classifier()
     report = evaluate(messages, lambda text: clf.classify(text).severity)
-    failures = check_thresholds(report, thresholds or {})
+    checks = check_thresholds(report, thresholds or {})
     if as_json:
-        data = report_as_dict(report, by_category=by_category, misses=misses, failures=failures)
+        data = report_as_dict(report, by_category=by_category, misses=misses, checks=checks)
         stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        stdout.write(
-            format_report(report, by_category=by_category, misses=misses, failures=failures)
-        )
+        stdout.write(format_report(report, by_category=by_category, misses=misses, checks=checks))
     stdout.flush()
+    failures = [c for c in checks if not c.met]
     for failure in failures:
         stderr.write(f"tsunagari: threshold not met: {failure.describe()}\n")
     return EXIT_BELOW_THRESHOLD if failures else 0

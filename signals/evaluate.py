@@ -32,7 +32,7 @@ __all__ = [
     "LabelledMessage",
     "Metric",
     "Outcome",
-    "ThresholdFailure",
+    "ThresholdCheck",
     "check_thresholds",
     "evaluate",
     "format_report",
@@ -258,10 +258,19 @@ def evaluate(
 
 
 @dataclass(frozen=True, slots=True)
-class ThresholdFailure:
+class ThresholdCheck:
     metric: Metric
     limit: float
-    value: float | None
+    value: float | None  # None when the file has no rows to measure it on
+
+    @property
+    def met(self) -> bool:
+        # Nothing to measure fails: a CI gate must not pass because the rows it checks are gone.
+        if self.value is None:
+            return False
+        return (
+            self.value >= self.limit if self.metric.higher_is_better else self.value <= self.limit
+        )
 
     def describe(self) -> str:
         bound = "at least" if self.metric.higher_is_better else "at most"
@@ -271,16 +280,13 @@ class ThresholdFailure:
 
 def check_thresholds(
     report: EvalReport, thresholds: Mapping[Metric, float]
-) -> list[ThresholdFailure]:
-    """The thresholds not met. A metric with nothing to measure fails: a CI gate must not pass
-    because the file lacked the rows it was meant to check."""
-    failures: list[ThresholdFailure] = []
-    for metric, limit in thresholds.items():
-        value = report.metric(metric)
-        ok = value is not None and (value >= limit if metric.higher_is_better else value <= limit)
-        if not ok:
-            failures.append(ThresholdFailure(metric, limit, value))
-    return failures
+) -> list[ThresholdCheck]:
+    """One check per given threshold, in the order of `Metric`."""
+    return [
+        ThresholdCheck(metric, thresholds[metric], report.metric(metric))
+        for metric in Metric
+        if metric in thresholds
+    ]
 
 
 def _fmt(value: float | None) -> str:
@@ -325,7 +331,7 @@ def format_report(
     *,
     by_category: bool = False,
     misses: bool = False,
-    failures: Sequence[ThresholdFailure] = (),
+    checks: Sequence[ThresholdCheck] = (),
 ) -> str:
     """The readable report: headline figures, per-label figures, the confusion matrix."""
     counts = ", ".join(f"{s.value} {report.count(s)}" for s in _LABELS)
@@ -345,8 +351,9 @@ def format_report(
         lines += ["", *_category_lines(report)]
     if misses:
         lines += ["", *_miss_lines(report)]
-    if failures:
-        lines += ["", "thresholds not met:"] + [f"  {f.describe()}" for f in failures]
+    if checks:
+        lines += ["", "thresholds"]
+        lines += [f"  {'met ' if c.met else 'FAIL'}  {c.describe()}" for c in checks]
     return "\n".join(lines) + "\n"
 
 
@@ -355,7 +362,7 @@ def report_as_dict(
     *,
     by_category: bool = False,
     misses: bool = False,
-    failures: Sequence[ThresholdFailure] = (),
+    checks: Sequence[ThresholdCheck] = (),
 ) -> dict[str, object]:
     """The same figures for scripts (`--json`); rates are fractions, or null with no rows."""
     data: dict[str, object] = {
@@ -370,8 +377,9 @@ def report_as_dict(
             label.value: {s.value: report.confusion.get(label, {}).get(s, 0) for s in _LABELS}
             for label in _LABELS
         },
-        "thresholds_failed": [
-            {"metric": f.metric.value, "limit": f.limit, "value": f.value} for f in failures
+        "thresholds": [
+            {"metric": c.metric.value, "limit": c.limit, "value": c.value, "met": c.met}
+            for c in checks
         ],
     }
     if by_category:
