@@ -27,6 +27,7 @@ from pathlib import Path
 from signals.rules import Severity
 
 __all__ = [
+    "CategoryFigures",
     "EvalFileError",
     "EvalReport",
     "LabelledMessage",
