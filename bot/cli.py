@@ -382,6 +382,56 @@ class Cli:
             classifier = Classifier.from_files(extra_rules=Path(rules))
         return run_classify(sys.stdin, self.out, explain=self.args.explain, classifier=classifier)
 
+    async def signals_eval(self) -> int:
+        from signals import Classifier, SignalsConfigError, run_eval
+        from signals.evaluate import Metric
+
+        # The organisation's rules as the bot would load them: --rules, else the config's
+        # signals.extra_rules and disabled_rules, else the packaged rules.
+        try:
+            rules = getattr(self.args, "rules", None)
+            if rules:
+                classifier: Classifier | None = Classifier.from_files(extra_rules=Path(rules))
+            else:
+                cfg = self.settings().signals
+                classifier = None
+                if cfg.extra_rules is not None or cfg.disabled_rules:
+                    classifier = Classifier.from_files(cfg.extra_rules, cfg.disabled_rules)
+        except (ConfigError, SignalsConfigError, OSError) as exc:
+            # Exit 1 means "below a threshold" to scripts; a setup problem must not look like it.
+            detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            sys.stderr.write(f"tsunagari: error: {detail}\n")
+            return EXIT_USAGE
+        options = {
+            Metric.CRITICAL_CAUGHT: self.args.min_critical,
+            Metric.CONCERN_ESCALATED: self.args.min_concern,
+            Metric.FALSE_CRITICAL: self.args.max_false_critical,
+            Metric.FALSE_CONCERN: self.args.max_false_concern,
+            Metric.CRITICAL_NONE: self.args.max_critical_none,
+        }
+        return run_eval(
+            Path(self.args.file),
+            self.out,
+            sys.stderr,
+            thresholds={m: v for m, v in options.items() if v is not None},
+            by_category=self.args.by_category,
+            misses=self.args.misses,
+            as_json=self.args.json,
+            classifier=classifier,
+        )
+
+
+def _rate(value: str) -> float:
+    """A threshold: a fraction (0.97) or a percentage (97%)."""
+    text = value.strip()
+    try:
+        rate = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a rate such as 0.97 or 97%, got {value!r}")
+    return rate
+
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -462,6 +512,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("--explain", action="store_true", help="a readable account instead")
     classify.add_argument("--rules", metavar="PATH", help="an extra rules file")
+    evaluate = add(
+        signals,
+        "eval",
+        Cli.signals_eval,
+        "score the classifier on labelled messages (label, also-accepted, text[, category])",
+    )
+    evaluate.add_argument("file", metavar="FILE.tsv", help="the labelled messages")
+    evaluate.add_argument("--by-category", action="store_true", help="figures per category")
+    evaluate.add_argument("--misses", action="store_true", help="list every wrong answer")
+    evaluate.add_argument("--json", action="store_true", help="one JSON object, for scripts")
+    evaluate.add_argument("--rules", metavar="PATH", help="an extra rules file")
+    for flag, what in (
+        ("--min-critical", "lowest share of critical answered critical (or accepted)"),
+        ("--min-concern", "lowest share of concern answered concern or critical"),
+        ("--max-false-critical", "highest share of everyday talk answered critical"),
+        ("--max-false-concern", "highest share of everyday talk answered concern"),
+        ("--max-critical-none", "highest share of critical answered none"),
+    ):
+        evaluate.add_argument(flag, type=_rate, metavar="X", help=f"{what}; exit 1 if not met")
     return parser
 
 

@@ -9,7 +9,7 @@ The package depends on the standard library only (no Telegram or database import
 """
 
 from signals.classifier import Classification, Classifier, Hit, classify, default_classifier
-from signals.cli import run_classify
+from signals.cli import run_classify, run_eval
 from signals.crisis import CrisisLine, load_crisis_lines
 from signals.rules import Rule, RuleKind, Severity, SignalsConfigError
 
@@ -26,4 +26,5 @@ __all__ = [
     "default_classifier",
     "load_crisis_lines",
     "run_classify",
+    "run_eval",
 ]

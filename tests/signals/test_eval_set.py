@@ -1,0 +1,129 @@
+"""The held-out evaluation set (`tests/signals/data/eval_set.tsv`) stays well-formed and balanced.
+
+These tests read the file as data only; they never classify it. Its figures are measured with
+`tsunagari signals eval` and reported, not asserted, so that nothing tunes the classifier to it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from signals import Severity
+from signals.evaluate import LabelledMessage, read_eval_file
+
+EVAL_SET = Path(__file__).parent / "data" / "eval_set.tsv"
+_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+# Every concept and every trap kind of the taxonomy has its own category in the set.
+REQUIRED_CATEGORIES = {
+    # critical concepts
+    "passive_wish",
+    "double_form",
+    "burdensomeness",
+    "tb_hopeless",
+    "active_thoughts",
+    "means_place",
+    "means_question",
+    "plan_time",
+    "conditional_intent",
+    "preparation",
+    "farewell",
+    "calm_after_distress",
+    "act_underway",
+    "self_harm",
+    "voices_command",
+    "prior_attempt",
+    "historical_then_plan",
+    "media_self",
+    "violence",
+    "quote_threat",
+    "medical",
+    "child_danger",
+    "cry_for_help",
+    # concern concepts
+    "depression",
+    "anxiety",
+    "voices_worse",
+    "distress_emoji",
+    "hyperbole_distress",
+    "burden_no_absence",
+    "third_person_friend",
+    "past_abuse",
+    "boss_harassment",
+    "hardship_utilities",
+    "hardship_rent",
+    "hardship_money",
+    "hardship_food",
+    "hardship_work",
+    "hardship_debt",
+    "hardship_medication",
+    "homeless",
+    "isolation",
+    "loss",
+    "relapse",
+    "caregiving",
+    # everyday talk and traps
+    "everyday",
+    "trap_idiom",
+    "trap_negation",
+    "trap_quote",
+    "trap_media",
+    "trap_third_person",
+    "trap_resolved",
+    "trap_means_ordinary",
+    "trap_substring",
+    "trap_endings_ordinary",
+    "trap_shukatsu",
+    "trap_help_trivial",
+    "trap_body_relief",
+    "trap_joke",
+    "trap_hypothetical",
+    "trap_dialect",
+    "trap_slang",
+}
+
+
+@pytest.fixture(scope="module")
+def rows() -> list[LabelledMessage]:
+    return read_eval_file(EVAL_SET)
+
+
+def test_the_set_is_large_enough(rows: list[LabelledMessage]) -> None:
+    assert len(rows) >= 1000
+
+
+def test_labels_are_spread_about_35_30_35(rows: list[LabelledMessage]) -> None:
+    share = {s: n / len(rows) for s, n in Counter(m.label for m in rows).items()}
+    assert 0.30 <= share[Severity.CRITICAL] <= 0.40
+    assert 0.25 <= share[Severity.CONCERN] <= 0.35
+    assert 0.30 <= share[Severity.NONE] <= 0.40
+
+
+def test_japanese_and_english_are_about_two_to_one(rows: list[LabelledMessage]) -> None:
+    japanese = sum(1 for m in rows if _JAPANESE.search(m.text))
+    assert 0.60 <= japanese / len(rows) <= 0.72
+
+
+def test_every_row_has_a_category_and_every_concept_and_trap_is_covered(
+    rows: list[LabelledMessage],
+) -> None:
+    assert all(m.category for m in rows)
+    counts = Counter(m.category for m in rows)
+    assert not REQUIRED_CATEGORIES - set(counts), REQUIRED_CATEGORIES - set(counts)
+    assert min(counts.values()) >= 3, [c for c, n in counts.items() if n < 3]
+
+
+def test_traps_and_everyday_talk_are_labelled_none(rows: list[LabelledMessage]) -> None:
+    for m in rows:
+        if m.category.startswith("trap_") or m.category == "everyday":
+            assert m.label is Severity.NONE, (m.line, m.text)
+
+
+def test_no_message_appears_twice(rows: list[LabelledMessage]) -> None:
+    folded = Counter(unicodedata.normalize("NFKC", m.text).casefold() for m in rows)
+    assert [t for t, n in folded.items() if n > 1] == []
