@@ -91,8 +91,9 @@ def _body(data: bytes, content_type: str, write_timeout: float | None) -> payloa
     return _TimedBytes(data, content_type, write_timeout)
 
 
-def _content(value: bytes | IO[bytes]) -> bytes:
-    return value if isinstance(value, bytes) else value.read()
+def _content(value: bytes | IO[bytes]) -> io.BytesIO:
+    # A buffer, not bytes: aiohttp refuses (warns about) raw bytes over 1 MiB in a part.
+    return io.BytesIO(value if isinstance(value, bytes) else value.read())
 
 
 async def _multipart(request_data: RequestData) -> tuple[bytes, str]:
@@ -279,8 +280,9 @@ class AiohttpRequest(BaseRequest):
             raise TimedOut("Timed out connecting to Telegram") from None
         except TimeoutError:
             raise TimedOut("Timed out waiting for Telegram's answer") from None
-        except (aiohttp.ClientError, OSError, ValueError) as exc:
-            # `from None`: aiohttp's exception text names the URL, and with it the token.
+        except Exception as exc:
+            # Our own words, `from None`: aiohttp's exception texts name the URL, and with
+            # it the token (PTB would otherwise wrap anything unexpected with its repr).
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {_reason(exc)}") from None
         finally:
             pool_slots.release()
