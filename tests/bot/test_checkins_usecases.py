@@ -145,9 +145,8 @@ async def test_a_level_outside_new_bounds_is_clamped_with_its_reason(engine: Ser
         "bounds_changed",
     )
     [told] = await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER)
-    assert (
-        "Ken" in texts([told])[0]
-        and engine.text("en", "cadence.reason.bounds_changed") in (texts([told])[0])
+    assert "Ken" in texts([told])[0] and engine.text("en", "cadence.reason.bounds_changed") in (
+        texts([told])[0]
     ), "the worker is told in their own language"
 
 
@@ -162,11 +161,8 @@ async def test_a_manual_check_in_has_the_keyboard_and_starts_the_clocks(engine: 
         newer = await checkin_now(engine, session, person, now)
     messages = await outbox(engine, purpose=Purpose.CHECKIN)
     assert [m.ref_id for m in messages] == [older.id, newer.id]
-    data = [
-        b["callback_data"]
-        for row in messages[0].params()["reply_markup"]["inline_keyboard"]
-        for b in row
-    ]
+    data = [b["callback_data"] for row in messages[0].params()["reply_markup"]["inline_keyboard"]
+            for b in row]
     assert data == [f"mood:{older.id}:{k}" for k in MOOD_KEYS] + [f"talk:{older.id}"]
 
     async with engine.db.transaction() as session:
