@@ -30,7 +30,7 @@ import aiohttp
 from aiohttp import payload
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import InvalidToken, NetworkError, TelegramError, TimedOut
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.settings import Settings, Transport
@@ -362,7 +362,8 @@ def describe_start_failure(exc: TelegramError, settings: Settings) -> str:
             f"Telegram at {where} did not answer in time; "
             "check telegram.base_url, telegram.proxy and the network"
         )
-    if isinstance(exc, NetworkError):
+    # BadRequest is a NetworkError in PTB, but Telegram did answer: it refused.
+    if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
         cause = _os_cause(exc) or _scrub(str(exc), tg.token)[:120]
         return (
             f"cannot reach Telegram at {where}: {cause}; "

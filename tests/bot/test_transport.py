@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import gc
 import hashlib
 import os
@@ -21,6 +22,7 @@ from telegram import Bot, InputFile
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -34,7 +36,12 @@ from bot.clock import ControllableClock
 from bot.i18n import Catalog
 from bot.services import Services
 from bot.settings import Transport
-from bot.transport import POOL_TIMEOUT_MESSAGE, AiohttpRequest, build_request
+from bot.transport import (
+    POOL_TIMEOUT_MESSAGE,
+    AiohttpRequest,
+    build_request,
+    describe_start_failure,
+)
 from scheduler.delivery import classify_error
 from standin import BotApiStandIn
 from storage.db import Database
@@ -406,3 +413,64 @@ async def test_the_application_uses_the_configured_transport(
             assert app.bot.username == "tsunagari_test_bot"
     finally:
         await db.dispose()
+
+
+# --- the one line for a start that failed --------------------------------------------------
+
+
+def _caused(exc: TelegramError, cause: BaseException) -> TelegramError:
+    exc.__cause__ = cause
+    return exc
+
+
+REJECTED = InvalidToken(f"The token `{TOKEN}` was rejected by the server.")
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (
+            _caused(
+                InvalidToken(f"The token `{TOKEN}` was rejected"), InvalidToken("Unauthorized")
+            ),
+            "telegram.token was rejected by Telegram (401 Unauthorized); "
+            "check the token from @BotFather",
+        ),
+        (
+            _caused(InvalidToken(str(REJECTED)), InvalidToken("Not Found")),
+            "telegram.token was rejected, or telegram.base_url does not lead to the Bot API "
+            "(404 Not Found at https://proxy.example:8443/bot); check the token from "
+            "@BotFather and telegram.base_url",
+        ),
+        (
+            TimedOut(),
+            "Telegram at https://proxy.example:8443/bot did not answer in time; "
+            "check telegram.base_url, telegram.proxy and the network",
+        ),
+        (
+            _caused(NetworkError("httpx.ConnectError"), OSError(errno.EHOSTUNREACH, "x")),
+            "cannot reach Telegram at https://proxy.example:8443/bot: no route to host; "
+            "check telegram.base_url, telegram.proxy and the network",
+        ),
+        (
+            NetworkError(f"Bad Gateway at /bot{TOKEN}/getMe"),
+            "cannot reach Telegram at https://proxy.example:8443/bot: Bad Gateway at "
+            "/bot<token>/getMe; check telegram.base_url, telegram.proxy and the network",
+        ),
+        (
+            BadRequest(f"odd answer quoting {SECRET}"),
+            "Telegram refused a start-up request (BadRequest: odd answer quoting <token>); "
+            "check the [telegram] settings",
+        ),
+    ],
+    ids=["401", "404", "timed out", "no route", "5xx", "other"],
+)
+def test_a_failed_start_is_described_in_one_line_without_the_token(
+    exc: TelegramError, expected: str
+) -> None:
+    # Credentials in base_url are not printed either.
+    settings = make_settings(base_url="https://user:pw@proxy.example:8443/bot?x=1")
+    line = describe_start_failure(exc, settings)
+    assert line == expected
+    assert "\n" not in line and "pw" not in line
+    _assert_no_token(line)
