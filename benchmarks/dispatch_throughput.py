@@ -16,7 +16,11 @@ has accepted N sendMessage requests, then checked: no outbox row pending or send
 The token bucket is lifted (``delivery.rate_per_second`` very high); every chat is distinct,
 so per-chat pacing never holds a message back.
 
+Both sides use the same HTTP client under python-telegram-bot, `--transport aiohttp` (the
+bot's default) or `httpx` (PTB's own default), so the ratio measures what the pipeline adds.
+
     .venv/bin/python benchmarks/dispatch_throughput.py                 # 100,000 on SQLite
+    .venv/bin/python benchmarks/dispatch_throughput.py --people 20000 --transport httpx
     .venv/bin/python benchmarks/dispatch_throughput.py --people 20000 \
         --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/postgres
 """
@@ -47,11 +51,13 @@ from _common import (
     wait_until_up,
 )
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.request import HTTPXRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.checkins import checkin_keyboard
 from bot.runtime import Runtime
 from bot.sandbox import SANDBOX_TOKEN, sandbox_settings
+from bot.settings import Transport
+from bot.transport import AiohttpRequest
 from scheduler.dispatch import dispatch_due
 from storage.db import Database
 from storage.migrate import upgrade_schema
@@ -81,9 +87,10 @@ class Tally:
 
 
 async def bare_loop(base_url: str, concurrency: int, sends: int, markup: InlineKeyboardMarkup,
-                    text: str, chat_base: int) -> Tally:
+                    text: str, chat_base: int, transport: Transport) -> Tally:
     """Plain `Bot.send_message` from `concurrency` asyncio tasks."""
-    request = HTTPXRequest(connection_pool_size=concurrency + 4, pool_timeout=10.0)
+    kind: type[BaseRequest] = HTTPXRequest if transport is Transport.HTTPX else AiohttpRequest
+    request = kind(connection_pool_size=concurrency + 4, pool_timeout=10.0)
     bot = Bot(SANDBOX_TOKEN, base_url=f"{base_url}/bot", request=request)
     counter = iter(range(sends))
 
@@ -125,7 +132,8 @@ async def pipeline(args: argparse.Namespace, base_url: str, concurrency: int,
             database_url=url,
             base_url=f"{base_url}/bot",
             extra={"delivery": {"rate_per_second": 1_000_000.0, "concurrency": concurrency,
-                                "batch_size": args.batch_size}},
+                                "batch_size": args.batch_size},
+                   "telegram": {"transport": args.transport}},
         )
         db = Database(url)
         await upgrade_schema(db)
@@ -220,11 +228,16 @@ async def main() -> None:
                         help="delivery.concurrency for the pipeline (default: the bare "
                              "loop's best level)")
     parser.add_argument("--batch-size", type=int, default=500, help="delivery.batch_size")
+    parser.add_argument("--transport", choices=[t.value for t in Transport],
+                        default=Transport.AIOHTTP.value,
+                        help="the HTTP client under PTB, for the pipeline and the bare loop")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
+    transport = Transport(args.transport)
     logging.basicConfig(level=logging.WARNING)
 
     print(machine_line())
+    print(f"transport: {transport.value} (pipeline and bare loop)")
     port = args.port or free_port()
     with standin_process(SANDBOX_TOKEN, port) as base_url:
         await wait_until_up(base_url)
@@ -239,7 +252,8 @@ async def main() -> None:
         levels: dict[int, Tally] = {}
         for level in (int(x) for x in args.levels.split(",")):
             levels[level] = await bare_loop(base_url, level, args.bare_sends, markup, text,
-                                            chat_base=1_000_000 * (level + 1))
+                                            chat_base=1_000_000 * (level + 1),
+                                            transport=transport)
             print(f"  concurrency {level:>4}: {levels[level].rate:8,.1f} messages/s, "
                   f"{levels[level].cpu_ms:.2f} ms CPU a message", flush=True)
         best_level = max(levels, key=lambda k: levels[k].rate)
@@ -251,7 +265,8 @@ async def main() -> None:
 
         async def burst() -> Tally:
             return await bare_loop(base_url, best_level, args.burst_sends, markup, text,
-                                   chat_base=100_000_000 * (next(bursts) + 10))
+                                   chat_base=100_000_000 * (next(bursts) + 10),
+                                   transport=transport)
 
         print(f"full pipeline: {args.people:,} people due at once, delivery.concurrency "
               f"{concurrency}, delivery.batch_size {args.batch_size}; {args.window:.0f}-second "
@@ -268,7 +283,8 @@ async def main() -> None:
               f"{yardstick.cpu_ms:.2f} ms CPU a message")
     ratio = tally.rate / yardstick.rate
     verdict = "met" if ratio >= 0.8 else "NOT met"
-    print(f"RESULT pipeline {tally.rate:,.1f}/s vs bare loop {yardstick.rate:,.1f}/s "
+    print(f"RESULT ({transport.value}) pipeline {tally.rate:,.1f}/s vs bare loop "
+          f"{yardstick.rate:,.1f}/s "
           f"(concurrency {best_level}): ratio {ratio:.2f} (goal >= 0.80: {verdict}); "
           f"CPU a message {tally.cpu_ms:.2f} vs {yardstick.cpu_ms:.2f} ms")
 

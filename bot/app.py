@@ -13,6 +13,7 @@ from telegram.ext import Application, ApplicationBuilder
 
 import handlers
 from bot.services import Services
+from bot.transport import build_request
 
 # PTB 22 warns when duration attributes are ints; asking for timedelta silences that
 # without hiding other warnings (tests run with warnings as errors).
@@ -28,8 +29,9 @@ def build_application(svc: Services) -> TelegramApp:
         .token(tg.token)
         .base_url(tg.base_url)
         .updater(None)
-        .connection_pool_size(max(8, svc.settings.delivery.concurrency + 4))
-        .pool_timeout(10.0)
+        # aiohttp by default (telegram.transport); long polls get a connection of their own.
+        .request(build_request(svc.settings))
+        .get_updates_request(build_request(svc.settings, for_updates=True))
         .concurrent_updates(False)
         .build()
     )

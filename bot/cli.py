@@ -83,12 +83,19 @@ class Cli:
     # --- commands ----------------------------------------------------------------------
 
     async def run(self) -> int:
+        from telegram.error import TelegramError
+
         from bot.runtime import Runtime
+        from bot.transport import describe_start_failure
 
         settings = self.settings()
         settings.require_token()
         setup_logging(settings.log_level)
-        await Runtime(settings).run_until_signalled()
+        try:
+            await Runtime(settings).run_until_signalled()
+        except TelegramError as exc:
+            # One line, never a traceback: PTB's message for a rejected token quotes it.
+            raise TsunagariError(describe_start_failure(exc, settings)) from None
         return EXIT_OK
 
     async def db_upgrade(self) -> int:
@@ -195,6 +202,7 @@ class Cli:
         from telegram import Bot
         from telegram.error import TelegramError
 
+        from bot.transport import build_request
         from storage.audit import AuditRepository
         from storage.invites import InviteRepository, deep_link
         from storage.staff import StaffRepository
@@ -211,7 +219,12 @@ class Cli:
                     "add one with `tsunagari staff add`"
                 )
             try:
-                async with Bot(token, base_url=settings.telegram.base_url) as bot:
+                async with Bot(
+                    token,
+                    base_url=settings.telegram.base_url,
+                    request=build_request(settings),
+                    get_updates_request=build_request(settings, for_updates=True),
+                ) as bot:
                     username = bot.username
             except TelegramError as exc:
                 raise TsunagariError(

@@ -308,9 +308,29 @@ class Runtime:
         # The scheduler does not wait for a tick already running; the database must
         # outlive it.
         await asyncio.gather(*self._ticking, return_exceptions=True)
-        await self.app.shutdown()
-        await self.db.dispose()
+        await self._release()
         log.info("stopped")
+
+    async def _release(self) -> None:
+        await self.app.shutdown()
+        # A start that failed in `initialize` (token rejected, Telegram unreachable) leaves
+        # the application uninitialised but its HTTP sessions open: close them too.
+        await self.app.bot.shutdown()
+        await self.db.dispose()
+
+    async def _abandon_start(self) -> None:
+        """Undo a start that failed part way, quietly: the caller reports the failure."""
+        self.stop_event.set()
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        for listener in self._listeners:
+            await listener.stop()
+        self._listeners.clear()
+        if self.app.running:
+            await self.app.stop()
+        await self._release()
 
     async def run_until_signalled(self) -> None:
         loop = asyncio.get_running_loop()
@@ -319,7 +339,11 @@ class Runtime:
         try:
             await self.start()
         except BaseException:
-            await self.db.dispose()
+            try:
+                await self._abandon_start()
+            except Exception as exc:
+                # The start's own failure is the one worth reporting.
+                log.warning("cleaning up after a failed start failed: %s", type(exc).__name__)
             raise
         try:
             await self.stop_event.wait()

@@ -12,6 +12,7 @@ import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -29,10 +30,20 @@ _LISTEN = re.compile(r"^(?P<host>[^:\s]+|\[[0-9a-fA-F:]+\]):(?P<port>\d{1,5})$")
 _MONDAY = date(2024, 1, 1)
 
 
+class Transport(StrEnum):
+    """The HTTP client under python-telegram-bot (see bot/transport.py)."""
+
+    AIOHTTP = "aiohttp"
+    HTTPX = "httpx"
+
+
 @dataclass(frozen=True, slots=True)
 class TelegramSettings:
     token: str
     base_url: str = DEFAULT_BASE_URL
+    transport: Transport = Transport.AIOHTTP
+    # An http(s) proxy for every Bot API request; empty: connect directly.
+    proxy: str = ""
     mode: str = "polling"  # "polling" | "webhook"
     poll_timeout: int = 30
     webhook_url: str = ""
@@ -293,6 +304,8 @@ _SECTIONS: dict[str, set[str]] = {
     "telegram": {
         "token",
         "base_url",
+        "transport",
+        "proxy",
         "mode",
         "poll_timeout",
         "webhook_url",
@@ -370,12 +383,25 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
     base_url = tg.str_("base_url", DEFAULT_BASE_URL)
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError("telegram.base_url", "an http(s) URL ending in /bot", base_url)
+    transport = Transport(
+        tg.str_("transport", Transport.AIOHTTP.value, choices=tuple(t.value for t in Transport))
+    )
+    proxy = tg.str_("proxy", "")
+    if proxy and not re.fullmatch(r"https?://[^\s/]+/?", proxy):
+        # The value is not echoed: a proxy URL may carry a password.
+        raise ConfigError(
+            "telegram.proxy",
+            "an http:// or https:// proxy URL without a path, such as "
+            "'http://proxy.internal:3128' (or empty for none)",
+        )
     webhook_path = tg.str_("webhook_path", "/telegram/webhook")
     if not webhook_path.startswith("/"):
         raise ConfigError("telegram.webhook_path", "a path starting with '/'", webhook_path)
     telegram = TelegramSettings(
         token=token,
         base_url=base_url,
+        transport=transport,
+        proxy=proxy,
         mode=mode,
         poll_timeout=tg.int_("poll_timeout", 30, minimum=0),
         webhook_url=webhook_url,

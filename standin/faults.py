@@ -16,8 +16,9 @@ import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-FaultKind = Literal["retry_after", "server_error", "slow", "error"]
-_KINDS = ("retry_after", "server_error", "slow", "error")
+# "reset": the connection is dropped without an answer (a reset or a crashed proxy).
+FaultKind = Literal["retry_after", "server_error", "slow", "error", "reset"]
+_KINDS = ("retry_after", "server_error", "slow", "error", "reset")
 
 
 @dataclass(slots=True)
@@ -42,11 +43,13 @@ class Fault:
 
 @dataclass(frozen=True, slots=True)
 class FaultResponse:
-    """What the server should do: answer ``status``/``body`` after sleeping ``delay``."""
+    """What the server should do: answer ``status``/``body`` after sleeping ``delay``, or
+    drop the connection without answering when ``reset``."""
 
     delay: float
     status: int | None = None
     body: dict[str, Any] | None = None
+    reset: bool = False
 
 
 class FaultInjector:
@@ -92,6 +95,8 @@ class FaultInjector:
             fault.fired += 1
             if fault.kind == "slow":
                 return FaultResponse(delay=fault.delay)
+            if fault.kind == "reset":
+                return FaultResponse(delay=0.0, reset=True)
             if fault.kind == "retry_after":
                 return FaultResponse(
                     delay=0.0,

@@ -21,6 +21,18 @@ class TextEdit:
     edit_date: int | None
 
 
+@dataclass(frozen=True, slots=True)
+class SentPhoto:
+    """A photo the bot sent: an upload (its filename, size and the SHA-256 of the bytes that
+    arrived) or a file_id or URL string (no bytes, so no size or digest)."""
+
+    file_id: str
+    file_unique_id: str
+    size: int | None = None
+    sha256: str | None = None
+    filename: str | None = None
+
+
 @dataclass(slots=True)
 class SentMessage:
     """A message the bot sent to a chat, with its current state and edit history."""
@@ -35,6 +47,8 @@ class SentMessage:
     edit_date: int | None = None
     # Earlier states, oldest first; the current state lives in the fields above.
     edits: list[TextEdit] = field(default_factory=list)
+    photo: SentPhoto | None = None
+    caption: str | None = None
 
     @property
     def buttons(self) -> list[tuple[str, str | None]]:
@@ -61,6 +75,15 @@ class SentMessage:
                 {"text": e.text, "reply_markup": e.reply_markup, "edit_date": e.edit_date}
                 for e in self.edits
             ],
+            "caption": self.caption,
+            "photo": None
+            if self.photo is None
+            else {
+                "file_id": self.photo.file_id,
+                "size": self.photo.size,
+                "sha256": self.photo.sha256,
+                "filename": self.photo.filename,
+            },
         }
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import itertools
 import json
 import logging
@@ -43,6 +44,7 @@ from standin.models import (
     CallbackAnswer,
     RecordedRequest,
     SentMessage,
+    SentPhoto,
     StandInStats,
     TextEdit,
     Violation,
@@ -77,6 +79,10 @@ class ApiError(Exception):
         self.status = status
         self.description = description
         self.parameters = parameters
+
+
+class _ConnectionReset(Exception):
+    """An injected fault: drop the connection without an answer."""
 
 
 class _Signal:
@@ -212,6 +218,7 @@ class BotApiStandIn:
         self._allowed_updates: frozenset[str] | None = None
         self._open_queries: dict[str, int] = {}
         self._query_ids = itertools.count(7_000_000_001)
+        self._photo_ids = itertools.count(1)
         self._answers_total = 0
         self._answer_cursor = 0
         self._webhook: WebhookState | None = None
@@ -231,6 +238,7 @@ class BotApiStandIn:
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
+            "sendPhoto": self._send_photo,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -321,6 +329,13 @@ class BotApiStandIn:
 
         try:
             result = await self._dispatch(canonical, params)
+        except _ConnectionReset:
+            self.stats.errors[canonical] += 1
+            self._record(canonical, params, 0, "connection reset")
+            if request.transport is not None:
+                request.transport.abort()
+            # Never written: the connection is gone, as after a reset.
+            return web.Response(status=200)
         except ApiError as exc:
             self.stats.errors[canonical] += 1
             self._record(canonical, params, exc.status, exc.description)
@@ -333,6 +348,9 @@ class BotApiStandIn:
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.reset:
+                logger.warning("injected connection reset for %s", method)
+                raise _ConnectionReset
             if fault.status is not None and fault.body is not None:
                 logger.warning("injected fault %d for %s", fault.status, method)
                 raise ApiError(
@@ -408,6 +426,18 @@ class BotApiStandIn:
             result["edit_date"] = message.edit_date
         if message.reply_markup is not None:
             result["reply_markup"] = message.reply_markup
+        if message.photo is not None:
+            size: JsonDict = {
+                "file_id": message.photo.file_id,
+                "file_unique_id": message.photo.file_unique_id,
+                "width": 320,
+                "height": 240,
+            }
+            if message.photo.size is not None:
+                size["file_size"] = message.photo.size
+            result["photo"] = [size]
+        if message.caption is not None:
+            result["caption"] = message.caption
         return result
 
     def messages_to(self, chat_id: int) -> list[SentMessage]:
@@ -484,6 +514,37 @@ class BotApiStandIn:
         chat.store(message)
         self._bot_signal.notify()
         logger.debug("bot sent message %d to chat %d", message.message_id, chat.chat_id)
+        return self.message_dict(message)
+
+    async def _send_photo(self, params: JsonDict) -> JsonDict:
+        chat = self._chat_for(params["chat_id"])
+        n = next(self._photo_ids)
+        unique = f"AQADph{n:08d}"
+        given = params["photo"]
+        if isinstance(given, UploadedFile):
+            photo = SentPhoto(
+                f"AgACphoto{n:012d}bot", unique, given.size, given.sha256, given.filename
+            )
+        else:
+            # A file_id is sent on as it is; a URL becomes a new file, as Telegram does.
+            is_url = given.startswith(("http://", "https://"))
+            photo = SentPhoto(f"AgACphoto{n:012d}bot" if is_url else given, unique)
+        markup = params.get("reply_markup")
+        message = SentMessage(
+            message_id=chat.take_message_id(),
+            chat_id=chat.chat_id,
+            text=None,
+            reply_markup=markup
+            if isinstance(markup, dict) and "inline_keyboard" in markup
+            else None,
+            date=int(time.time()),
+            parse_mode=params.get("parse_mode"),
+            photo=photo,
+            caption=params.get("caption"),
+        )
+        chat.store(message)
+        self._bot_signal.notify()
+        logger.debug("bot sent photo %d to chat %d", message.message_id, chat.chat_id)
         return self.message_dict(message)
 
     async def _edit_message_text(self, params: JsonDict) -> JsonDict:
@@ -914,8 +975,13 @@ async def _read_params(request: web.Request) -> JsonDict:
         form = await request.post()
         for key, value in form.items():
             if isinstance(value, web.FileField):
-                value.file.seek(0, 2)
-                params[key] = UploadedFile(value.filename, value.content_type, value.file.tell())
+                data = value.file.read()
+                params[key] = UploadedFile(
+                    value.filename,
+                    value.content_type,
+                    len(data),
+                    hashlib.sha256(data).hexdigest(),
+                )
             else:
                 params[key] = value
     elif request.can_read_body:

@@ -45,14 +45,25 @@ class SpecViolation(Exception):
 
 
 class UploadedFile:
-    """Marker for a multipart file part; only ``InputFile`` accepts it."""
+    """Marker for a multipart file part; only ``InputFile`` accepts it.
 
-    __slots__ = ("content_type", "filename", "size")
+    Keeps the SHA-256 of the bytes that arrived (not the bytes), so tests can check an
+    upload end to end without the stand-in holding files in memory.
+    """
 
-    def __init__(self, filename: str | None, content_type: str | None, size: int) -> None:
+    __slots__ = ("content_type", "filename", "sha256", "size")
+
+    def __init__(
+        self,
+        filename: str | None,
+        content_type: str | None,
+        size: int,
+        sha256: str | None = None,
+    ) -> None:
         self.filename = filename
         self.content_type = content_type
         self.size = size
+        self.sha256 = sha256
 
 
 _PRIMITIVES = ("Integer", "String", "Boolean", "Float")

@@ -128,12 +128,21 @@ async def bot_api() -> AsyncIterator[Any]:
         await server.stop()
 
 
-@pytest.fixture
-async def telegram_bot(bot_api: Any) -> AsyncIterator[Any]:
-    """A plain `telegram.Bot` talking to `bot_api`."""
+@pytest.fixture(params=["aiohttp", "httpx"])
+async def telegram_bot(bot_api: Any, request: pytest.FixtureRequest) -> AsyncIterator[Any]:
+    """A `telegram.Bot` talking to `bot_api` over each transport the bot can use (aiohttp,
+    the default, and httpx), built as the bot builds its own."""
     from telegram import Bot
 
-    async with Bot(TOKEN, base_url=bot_api.base_url) as client:
+    from bot.transport import build_request
+
+    settings = make_settings(base_url=bot_api.base_url, telegram__transport=request.param)
+    async with Bot(
+        TOKEN,
+        base_url=bot_api.base_url,
+        request=build_request(settings),
+        get_updates_request=build_request(settings, for_updates=True),
+    ) as client:
         yield client
 
 

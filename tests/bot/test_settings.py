@@ -14,6 +14,7 @@ from bot.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE_URL,
     Settings,
+    Transport,
     load_settings,
     settings_from_mapping,
 )
@@ -174,6 +175,14 @@ ERRORS: list[tuple[str, dict[str, Any], str, str]] = [
         "https://",
     ),
     ("unknown mode", {"telegram": {"mode": "push"}}, "telegram.mode", "'polling'"),
+    (
+        "unknown transport",
+        {"telegram": {"transport": "requests"}},
+        "telegram.transport",
+        "one of 'aiohttp', 'httpx'",
+    ),
+    ("socks proxy", {"telegram": {"proxy": "socks5://p:1080"}}, "telegram.proxy", "http://"),
+    ("proxy with a path", {"telegram": {"proxy": "http://p:3128/x"}}, "telegram.proxy", "path"),
     ("malformed token", {"telegram": {"token": "not a token"}}, "telegram.token", "123456:"),
     ("bad base url", {"telegram": {"base_url": "api.telegram.org"}}, "telegram.base_url", "http"),
     ("bad listen", {"http": {"listen": "9464"}}, "http.listen", "HOST:PORT"),
@@ -202,6 +211,19 @@ def test_every_error_names_the_key_and_the_expected_form(
 
 def test_a_bad_database_url_does_not_echo_its_password() -> None:
     error = config_error({"database": {"url": "mysql://admin:hunter2@db/x"}})
+    assert "hunter2" not in str(error)
+
+
+def test_the_transport_is_aiohttp_unless_httpx_is_asked_for() -> None:
+    assert build({}).telegram.transport is Transport.AIOHTTP
+    assert build({}).telegram.proxy == ""
+    chosen = build({"telegram": {"transport": "httpx", "proxy": "http://u:pw@proxy:3128"}})
+    assert chosen.telegram.transport is Transport.HTTPX
+    assert chosen.telegram.proxy == "http://u:pw@proxy:3128"
+
+
+def test_a_bad_proxy_does_not_echo_its_password() -> None:
+    error = config_error({"telegram": {"proxy": "socks5://admin:hunter2@proxy:1080"}})
     assert "hunter2" not in str(error)
 
 

@@ -211,3 +211,22 @@ async def test_memory_stays_bounded() -> None:
     assert len(lean.requests) == 0
     assert lean.stats.requests["sendMessage"] == 5
     assert lean.violations == []
+
+
+async def test_send_photo_keeps_what_arrived(standin: BotApiStandIn, bot: Bot) -> None:
+    import hashlib
+
+    from telegram import InputFile
+
+    standin.user(1001)
+    data = b"\x89PNG not really" * 100
+    uploaded = await bot.send_photo(1001, InputFile(data, filename="a.png"), caption="見て")
+    by_id = await bot.send_photo(1001, uploaded.photo[-1].file_id)
+    first, second = standin.messages_to(1001)
+    assert first.photo is not None and second.photo is not None
+    assert (first.photo.size, first.photo.sha256) == (len(data), hashlib.sha256(data).hexdigest())
+    assert first.caption == uploaded.caption == "見て"
+    assert second.photo.file_id == uploaded.photo[-1].file_id
+    assert (second.photo.size, second.photo.sha256) == (None, None)
+    assert by_id.photo[-1].file_id == uploaded.photo[-1].file_id
+    assert first.to_dict()["photo"]["sha256"] == first.photo.sha256

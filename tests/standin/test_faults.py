@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from standin import BotApiStandIn
 
@@ -121,3 +121,16 @@ async def test_wait_for_message_is_woken_by_send(standin: BotApiStandIn, bot: Bo
     assert (await standin.wait_for_message(1001)).text == "first"
     assert (await standin.wait_for_message(1001)).text == "second"
     await task
+
+
+async def test_reset_drops_the_connection_without_an_answer(
+    standin: BotApiStandIn, bot: Bot
+) -> None:
+    standin.user(1001)
+    standin.faults.add(method="sendMessage", kind="reset")
+    with pytest.raises(NetworkError) as caught:
+        await bot.send_message(1001, "lost")
+    assert not isinstance(caught.value, TimedOut)
+    assert standin.messages_to(1001) == []
+    assert [(r.method, r.status) for r in standin.requests][-1] == ("sendMessage", 0)
+    assert (await bot.send_message(1001, "again")).text == "again"

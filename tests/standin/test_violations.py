@@ -163,3 +163,9 @@ async def test_json_bodies_are_validated_too(standin: BotApiStandIn, chat: int) 
         "disable_notification must be Boolean, got String of length 3",
     }
     assert len(take_violations(standin)) == 1
+
+
+async def test_send_photo_needs_a_photo(standin: BotApiStandIn, bot: Bot, chat: int) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)standin spec violation"):
+        await bot.do_api_request("SendPhoto", api_kwargs={"chat_id": chat, "caption": "x"})
+    assert take_violations(standin) == ["missing required parameter 'photo' for sendPhoto"]
