@@ -1,5 +1,7 @@
-"""episodes: one active escalation per person with its reasons as rows; strangers' crises;
-messages written outside a check-in (unread until the worker reads them)
+"""episodes, strangers' crises and unread messages
+
+One active escalation per person, its reasons as rows; strangers' crises; messages written
+outside a check-in (unread until the worker reads them). Alembic logs the first line only.
 
 Revision ID: episodes
 Revises: 0001
