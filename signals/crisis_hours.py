@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 __all__ = ["HOURS_VARY", "HoursError", "Schedule", "Window", "parse_schedule"]
@@ -143,6 +143,18 @@ def _subtract(
     return result
 
 
+def _inside(windows: Sequence[Window], local: datetime) -> bool:
+    today = local.date()
+    # A window that started yesterday may run past midnight into today.
+    for day in (today, today - timedelta(days=1)):
+        for window in windows:
+            if window.applies_to(day):
+                start, end = window.interval(day)
+                if start <= local < end:
+                    return True
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Schedule:
     """When a line answers, in wall-clock time of the line's own zone (naive datetimes)."""
@@ -150,6 +162,7 @@ class Schedule:
     open: tuple[Window, ...]
     closed: tuple[Window, ...] = ()
     varies: bool = False
+    round_the_clock: bool = field(init=False, default=False)
 
     def _spans(self, windows: Sequence[Window], around: datetime) -> list[Span]:
         first = around.date() - timedelta(days=1)
@@ -158,7 +171,7 @@ class Schedule:
 
     def open_span(self, local: datetime) -> Span | None:
         """The open interval around `local` (naive, the line's zone), or None when closed."""
-        if self.varies:
+        if not self.is_open(local):
             return None
         spans = _subtract(self._spans(self.open, local), self._spans(self.closed, local))
         for start, end in spans:
@@ -167,10 +180,15 @@ class Schedule:
         return None
 
     def is_open(self, local: datetime) -> bool:
-        return self.open_span(local) is not None
+        # Checked directly (no interval arithmetic): the crisis reply asks this per line.
+        if self.varies:
+            return False
+        return _inside(self.open, local) and not _inside(self.closed, local)
 
     def closes_at(self, local: datetime) -> datetime | None:
         """When the current opening ends; None when closed or open round the clock."""
+        if self.always_open:
+            return None
         span = self.open_span(local)
         if span is None or span[1] - local >= _ROUND_THE_CLOCK:
             return None
@@ -179,12 +197,14 @@ class Schedule:
     @property
     def always_open(self) -> bool:
         """Open every minute of every day (24 hours, all year) by its weekly windows."""
-        if self.varies or self.closed:
-            return False
+        return self.round_the_clock
+
+    def __post_init__(self) -> None:
         whole_days = {
             day for w in self.open if w.start == 0 and w.end >= _DAY_MINUTES for day in w.weekdays
         }
-        return whole_days == set(range(7))
+        always = not self.varies and not self.closed and whole_days == set(range(7))
+        object.__setattr__(self, "round_the_clock", always)
 
 
 def parse_schedule(open_: object, closed: object = None) -> Schedule:
