@@ -203,7 +203,8 @@ def test_an_unknown_zone_falls_back_to_the_organisations(svc: Services) -> None:
     [
         ((0, 1, 2, 3, 4), (time(9), time(18)), "平日の9:00〜18:00", "on weekdays, 9:00–18:00"),
         (tuple(range(7)), (time(8, 30), time(0)), "毎日の8:30〜24:00", "every day, 8:30–24:00"),
-        ((0, 2, 4), (time(10), time(16)), "月曜・水曜・金曜の10:00〜16:00", "on Mon, Wed, Fri, 10:00–16:00"),
+        ((0, 2, 4), (time(10), time(16)), "月曜・水曜・金曜の10:00〜16:00",
+         "on Mon, Wed, Fri, 10:00–16:00"),
         ((5, 6), (time(10), time(15)), "土日の10:00〜15:00", "at weekends, 10:00–15:00"),
     ],
 )  # fmt: skip

@@ -238,6 +238,7 @@ def test_override_replaces_the_list(tmp_path: Path) -> None:
     assert lines[1].last_verified == dt.date(2026, 11, 1)
     assert lines[0].always_open and not lines[1].always_open
     [japanese, english] = lines[1].languages
+    assert japanese.codes == {"ja"} and japanese.schedule is None
     assert english.codes == {"en"} and english.channel is Channel.EMAIL
     monday_11 = dt.datetime(2026, 11, 30, 11, 0, tzinfo=ZoneInfo("Asia/Tokyo"))
     assert lines[1].answers_in("en", monday_11) and lines[1].answers_in("ja", monday_11)
