@@ -101,6 +101,12 @@ def _callable_now(line: CrisisLine, now: datetime) -> bool:
     return closes is None or closes - now >= CLOSING_SOON
 
 
+def _speaks_now(line: CrisisLine, language: str, now: datetime) -> bool:
+    """Answers in `language` now and still will in `CLOSING_SOON`."""
+    soon = now + CLOSING_SOON - timedelta(seconds=1)
+    return line.answers_in(language, now) and line.answers_in(language, soon)
+
+
 def _situation_pick(
     candidates: Sequence[CrisisLine], situation: Situation, now: datetime
 ) -> CrisisLine | None:
@@ -143,7 +149,7 @@ def choose_lines(
     # Someone who does not write in Japanese gets the lines that answer in their language.
     why = Why.OPEN_NOW if language == "ja" else Why.LANGUAGE
     for line in fitting:
-        if _callable_now(line, now) and (why is Why.OPEN_NOW or line.answers_in(language, now)):
+        if _callable_now(line, now) and (why is Why.OPEN_NOW or _speaks_now(line, language, now)):
             take(line, why)
     if not any(p[0].always_open for p in picked):
         round_the_clock = next((ln for ln in fitting if ln.always_open), None)

@@ -55,6 +55,7 @@ TABLE = [
     ("2026-12-03 03:00", "en", (), ["yorisoi"]),
     ("2026-12-03 10:00", "en", (), ["yorisoi"]),
     ("2026-12-03 20:30", "en", (), ["yorisoi"]),
+    ("2026-12-03 21:50", "en", (), ["yorisoi"]),  # English ends at 22:00; 24 h in Japanese
     ("2026-12-03 13:00", "en", (V,), ["dv_soudan_plus", "yorisoi"]),
     ("2026-12-03 03:00", "en", (V,), ["dv_soudan_plus"]),
 ]
@@ -83,6 +84,9 @@ def test_why_each_line_is_there() -> None:
     assert [(s.line.key, s.why, s.in_language) for s in night[2:]] == [
         ("yorisoi", Why.OPEN_24H, False)
     ]
+    # Ten minutes before English ends, it is not offered as English any more.
+    late = choose_lines(LINES, jst("2026-12-03 21:50"), JST, "en")
+    assert [(s.line.key, s.why) for s in late[2:]] == [("yorisoi", Why.OPEN_24H)]
 
 
 def test_closing_times_are_given_in_the_persons_time_zone() -> None:
@@ -123,6 +127,8 @@ def test_the_invariants_hold_every_half_hour_for_two_weeks() -> None:
                 assert s.closes_at is None or s.closes_at - now >= CLOSING_SOON
                 if language != "ja" and s.why is Why.LANGUAGE:
                     assert s.in_language
+                    later = now + CLOSING_SOON - timedelta(seconds=1)
+                    assert s.line.answers_in(language, later)
 
 
 ROUND_THE_CLOCK_LAST = """
