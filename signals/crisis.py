@@ -204,7 +204,10 @@ def _language_group(at: _Where, raw: object, n: int) -> LanguageGroup:
         raise at.fail(key, "a [[line.languages]] table", raw)
     unknown = sorted(set(raw) - _GROUP_KEYS)
     if unknown:
-        raise at.fail(f"{key}.{unknown[0]}", f"only {', '.join(sorted(_GROUP_KEYS))}", "unknown")
+        raise SignalsConfigError(
+            f"{at.where}: unknown key '{key}.{unknown[0]}'; expected only "
+            f"{', '.join(sorted(_GROUP_KEYS))}"
+        )
     codes = raw.get("codes")
     if not isinstance(codes, list) or not codes or not all(
         isinstance(c, str) and _LANGUAGE_RE.match(c) for c in codes

@@ -296,6 +296,7 @@ def test_old_style_lines_without_languages_answer_in_japanese(tmp_path: Path) ->
             GOOD_LINE + ENGLISH.replace("mon 10:00-12:00", "monday 10:00-12:00"),
             "key 'languages\\[1\\].open'",
         ),
+        (GOOD_LINE + ENGLISH + "channel = 2\n", "unknown key 'languages\\[1\\].channel'"),
         ('timezone = "Mars/Olympus"\n' + GOOD_LINE, "key 'timezone'"),
     ],
 )
