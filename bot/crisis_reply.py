@@ -160,6 +160,8 @@ def _full_entry(svc: Services, line: CrisisLine, language: str, now: datetime, t
         line.hours(language),
     ]
     parts += [g.hours(language) for g in line.languages if g.hours(language)]
+    if language != "ja" and line.group_for(language) is None:
+        parts.append(svc.text(language, "crisis.japanese_only"))
     parts.append(line.purpose(language))
     if line.url:
         parts.append(line.url)

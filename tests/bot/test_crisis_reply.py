@@ -175,6 +175,10 @@ def test_all_lines_lists_every_line_with_its_hours(svc: Services, language: str)
     # Emergency numbers, then the situation's lines, then the rest in file order.
     order = [r for r in rows if r in {ln.number for ln in svc.crisis_lines}]
     assert order[:4] == ["119", "110", "189", "0120-0-78310"]
+    if language == "en":
+        # 189 answers in Japanese only; よりそい names its other languages' hours.
+        child_line = text[text.index("Child abuse hotline") : text.index("24-hour Children")]
+        assert "In Japanese" in child_line
     closed = "いまは時間外" if language == "ja" else "closed now"
     assert any(r.startswith(("いのちの電話", "Inochi no Denwa")) and closed in r for r in rows)
     for word in METHOD_WORDS:
