@@ -386,6 +386,23 @@ class Cli:
         )
         return EXIT_OK
 
+    async def crisis_lines(self) -> int:
+        from bot.crisis_lines_report import COLUMNS, crisis_lines_report
+        from signals.crisis import Situation
+
+        settings = self.settings()
+        moment, rows = crisis_lines_report(
+            settings,
+            at=self.args.at,
+            now=SystemClock().now(),
+            language=self.args.language or settings.default_language,
+            situations={Situation(s) for s in self.args.situation or ()},
+        )
+        if not self.args.json:
+            self.out.write(f"the crisis reply at {moment.isoformat()} would show:\n")
+        _emit(rows, COLUMNS, self.args.json, self.out)
+        return EXIT_OK
+
     async def signals_classify(self) -> int:
         from signals import Classifier, run_classify
 
@@ -513,6 +530,23 @@ def build_parser() -> argparse.ArgumentParser:
     audit_list = add(audit, "list", Cli.audit_list, "list audit entries, newest first")
     audit_list.add_argument("--json", action="store_true")
     audit_list.add_argument("--limit", type=int, default=1000)
+
+    crisis = add(
+        sub, "crisis-lines", Cli.crisis_lines, "the crisis lines the reply would show at a time"
+    )
+    crisis.add_argument(
+        "--at",
+        metavar="TIME",
+        help="'YYYY-MM-DD HH:MM' in the organisation's time zone (default: now)",
+    )
+    crisis.add_argument(
+        "--situation",
+        action="append",
+        choices=["violence", "child", "sexual_violence"],
+        help="what the message was about (may be repeated)",
+    )
+    crisis.add_argument("--language", choices=["ja", "en"], help="the person's language")
+    crisis.add_argument("--json", action="store_true")
 
     signals = sub.add_parser("signals", help="distress signals").add_subparsers(
         dest="signals_command", required=True, metavar="SUBCOMMAND"

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.crisis_reply import crisis_reply_message, zone_or_default
 from bot.errors import DeliveryError
 from bot.escalations import open_for_stranger, open_or_join
 from bot.services import Services
 from bot.staffing import notify_staff
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
+from signals.crisis import Situation
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import (
-    PRIORITY_URGENT,
     OutboxMessage,
     OutboxRepository,
     OutboxState,
@@ -69,21 +71,6 @@ async def on_delivery_failed(
         await mark_unreachable(svc, session, person, now)
 
 
-def crisis_card(svc: Services, language: str) -> str:
-    """The calm reply with real crisis lines: emergency numbers first, then 24-hour lines."""
-    rendered = []
-    for line in svc.crisis_lines:
-        name = line.name_ja if language == "ja" else line.name_en
-        hours = line.hours_ja if language == "ja" else line.hours_en
-        purpose = line.purpose_ja if language == "ja" else line.purpose_en
-        rendered.append(
-            svc.text(
-                language, "crisis.line", name=name, number=line.number, hours=hours, purpose=purpose
-            )
-        )
-    return svc.text(language, "crisis.reply", lines="\n".join(rendered))
-
-
 async def respond_to_distress(
     svc: Services,
     session: AsyncSession,
@@ -91,17 +78,22 @@ async def respond_to_distress(
     now: datetime,
     update_id: int,
     severity: str,
+    situations: Collection[Situation] = (),
 ) -> None:
-    """critical: crisis lines at once and a P1 escalation; concern: a gentle word and P2."""
+    """critical: crisis lines at once and a P1 escalation; concern: a gentle word and P2.
+
+    `situations` (violence, a child in danger, sexual violence) put their lines first.
+    """
     if severity == "critical":
         OutboxRepository(session).add(
-            new_message(
+            crisis_reply_message(
+                svc,
                 chat_id=person.chat_id,
-                text=crisis_card(svc, person.language),
+                language=person.language,
                 now=now,
-                purpose=Purpose.CRISIS,
+                tz=zone_or_default(svc, person.timezone),
+                situations=situations,
                 person_id=person.id,
-                priority=PRIORITY_URGENT,
             )
         )
         await open_or_join(
@@ -138,6 +130,7 @@ async def respond_to_stranger_crisis(
     rules: str,
     now: datetime,
     update_id: int,
+    situations: Collection[Situation] = (),
 ) -> None:
     """A stranger's critical message: the crisis lines at once, and the coordinators told.
 
@@ -145,12 +138,13 @@ async def respond_to_stranger_crisis(
     erasure rules as a person's); nothing else about the stranger is created.
     """
     OutboxRepository(session).add(
-        new_message(
+        crisis_reply_message(
+            svc,
             chat_id=chat_id,
-            text=crisis_card(svc, language),
+            language=language,
             now=now,
-            purpose=Purpose.CRISIS,
-            priority=PRIORITY_URGENT,
+            tz=zone_or_default(svc, None),
+            situations=situations,
         )
     )
     session.add(

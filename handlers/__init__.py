@@ -13,7 +13,8 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, coordination, enrolment, person, queue, staff
+from bot.crisis_reply import ALL_LINES_PATTERN
+from handlers import common, coordination, crisis, enrolment, person, queue, staff
 from handlers.errors import on_error
 
 COMMANDS = {
@@ -54,6 +55,7 @@ CALLBACKS = {
     r"^esc:\d+$": queue.escalation_details_callback,
     r"^resolve:\d+$": queue.resolve_menu_callback,
     r"^res:\d+:[a-z_]+$": queue.resolve_callback,
+    ALL_LINES_PATTERN: crisis.all_lines_callback,
 }
 
 

@@ -24,6 +24,7 @@ from bot.people import (
     tell_worker,
 )
 from bot.services import Services
+from bot.working_hours import talk_acknowledgement
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
 from domain.schedule import format_hhmm, parse_hhmm, validate_own_time
@@ -236,7 +237,11 @@ async def talk(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) ->
         update_id=turn.update.update_id,
     )
     worker = await session.get(Staff, person.worker_id)
-    turn.reply(session, turn.text("talk.ok", worker=worker.name if worker else ""))
+    svc = turn.svc
+    ack = talk_acknowledgement(
+        svc.catalog, turn.language, svc.settings.escalation, worker.name if worker else None
+    )
+    turn.reply(session, ack)
 
 
 @person_command

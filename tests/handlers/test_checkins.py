@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.clock import ControllableClock
 from bot.runtime import Runtime
 from bot.sandbox import Sandbox, sandbox_settings
+from bot.working_hours import talk_acknowledgement
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.mood import MOOD_KEYS
 from domain.people import PersonStatus, StaffRole
@@ -49,6 +50,12 @@ from tests.scheduler import pg_shared
 database_url = pg_shared.database_url
 _module_postgres = pg_shared._module_postgres
 _module_sqlite = pg_shared._module_sqlite
+
+
+def talk_ok(sb: Sandbox, language: str) -> str:
+    """/talk's answer: it names the worker and when workers usually reply, never "at once"."""
+    svc = sb.runtime.svc
+    return talk_acknowledgement(svc.catalog, language, svc.settings.escalation, "Sato")
 
 
 async def test_a_scheduled_check_in_and_a_mood_press(sandbox: Sandbox) -> None:
@@ -105,7 +112,9 @@ async def test_asking_to_talk_reaches_the_worker(sandbox: Sandbox) -> None:
     checkin = await next_message(sb, PERSON, is_checkin)
 
     query = await user.press(checkin, 5)  # "I'd like to talk"
-    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "talk.ok", worker="Sato")
+    reply = (await next_message(sb, PERSON)).text or ""
+    assert reply == talk_ok(sb, "ja")
+    assert "Satoさんに伝えます" in reply and "平日の9:00〜18:00" in reply
     await sb.standin.wait_for_callback_answer(query)
     notice = await next_message(sb, WORKER, has_ack_button)
     [escalation] = await escalation_rows(sb)
@@ -119,7 +128,7 @@ async def test_asking_to_talk_reaches_the_worker(sandbox: Sandbox) -> None:
 
     # /talk again while it is open joins the same escalation.
     await user.send_command("talk")
-    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "talk.ok", worker="Sato")
+    assert (await next_message(sb, PERSON)).text == talk_ok(sb, "ja")
     await sb.settle()
     assert len(await escalation_rows(sb)) == 1
 
@@ -138,7 +147,7 @@ async def test_the_talk_command_alone_opens_wants_contact(sandbox: Sandbox) -> N
     await staffed(sb)
     user = await enrol(sb, language="en")
     await user.send_command("talk")
-    assert (await next_message(sb, PERSON)).text == text(sb, "en", "talk.ok", worker="Sato")
+    assert (await next_message(sb, PERSON)).text == talk_ok(sb, "en")
     notice = await next_message(sb, WORKER, has_ack_button)
     [escalation] = await escalation_rows(sb)
     assert escalation.reason is EscalationReason.WANTS_CONTACT

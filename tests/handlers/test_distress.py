@@ -7,16 +7,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import ControllableClock
+from bot.crisis_reply import crisis_reply_message
 from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, EscalationState, Priority
+from signals.crisis import Situation
+from standin.models import SentMessage
 from storage.inbound import PersonMessage
+from storage.outbox import OutboxRepository
+from storage.people import Person
 from tests.handlers.checkin_helpers import (
     PERSON,
     WORKER,
@@ -56,11 +62,13 @@ async def slow_tick(database_url: str, clock: ControllableClock) -> AsyncIterato
         await box.stop()
 
 
-def assert_crisis_card(message_text: str | None) -> None:
-    body = message_text or ""
+def assert_crisis_card(message: SentMessage) -> None:
+    body = message.text or ""
     assert "110" in body and "119" in body
     first_24h = body.index("0120-279-338")  # よりそいホットライン (24 h)
     assert body.index("119") < first_24h and body.index("110") < first_24h
+    assert "0120-279-338" in body.splitlines(), "a number on a line of its own"
+    assert message.buttons == [(message.buttons[0][0], "crisis:all")]
 
 
 async def stored_messages(sb: Sandbox) -> list[PersonMessage]:
@@ -77,7 +85,7 @@ async def test_critical_gets_crisis_lines_at_once_and_a_p1_escalation(slow_tick:
 
     await user.send_text("もう消えたい")
     crisis = await next_message(sb, PERSON, timeout=AT_ONCE)
-    assert_crisis_card(crisis.text)
+    assert_crisis_card(crisis)
     assert (crisis.text or "").startswith(text(sb, "ja", "crisis.reply", lines="").split("\n")[0])
     notice = await next_message(sb, WORKER, has_ack_button, timeout=AT_ONCE)
     [escalation] = await escalation_rows(sb)
@@ -92,7 +100,7 @@ async def test_critical_gets_crisis_lines_at_once_and_a_p1_escalation(slow_tick:
 
     # A second critical message joins the open escalation, and still gets the lines.
     await user.send_text("死にたい")
-    assert_crisis_card((await next_message(sb, PERSON, timeout=AT_ONCE)).text)
+    assert_crisis_card(await next_message(sb, PERSON, timeout=AT_ONCE))
     await sb.settle()
     assert len(await escalation_rows(sb)) == 1
     [first, second] = await stored_messages(sb)
@@ -107,9 +115,71 @@ async def test_an_english_critical_message_gets_english_crisis_lines(sandbox: Sa
     user = await enrol(sb, language="en")
     await user.send_text("I want to die")
     crisis = await next_message(sb, PERSON)
-    assert_crisis_card(crisis.text)
+    assert_crisis_card(crisis)
     assert "Ambulance" in (crisis.text or "")
+    assert crisis.buttons[0][0] == text(sb, "en", "crisis.all_button")
     await next_message(sb, WORKER, has_ack_button)
+
+
+async def test_at_3am_the_card_shows_what_is_open_and_the_button_shows_every_line(
+    sandbox: Sandbox,
+) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    # Wednesday 03:00 in Tokyo: いのちの電話 (16-21) and #いのちSOS (closed 0-6) are shut.
+    await advance(sb, datetime(2026, 11, 24, 18, 0, tzinfo=UTC))
+    await user.send_text("もう消えたい")
+    crisis = await next_message(sb, PERSON)
+    assert_crisis_card(crisis)
+    body = crisis.text or ""
+    assert "0120-783-556" not in body and "0120-061-338" not in body
+    assert text(sb, "ja", "crisis.when_24h") in body
+    assert "連絡しました" not in body, "nothing is confirmed when the card goes out"
+
+    query = await user.press(crisis, data="crisis:all")
+    await sb.standin.wait_for_callback_answer(query)
+    everything = await next_message(sb, PERSON)
+    rows = (everything.text or "").splitlines()
+    for line in sb.runtime.svc.crisis_lines:
+        assert line.number in rows
+    assert any(r.startswith("いのちの電話") and "いまは時間外" in r for r in rows)
+    assert (everything.text or "").startswith("相談先の一覧です（いま 3:00）")
+
+
+async def test_a_stranger_may_press_the_button_too(sandbox: Sandbox) -> None:
+    """The card also goes to strangers in crisis: its button answers anyone, in their
+    Telegram language, and creates no record of them."""
+    sb = sandbox
+    await staffed(sb)
+    stranger = sb.standin.user(424242, "Ken", language_code="en")
+    await stranger.send_text("hello")
+    await next_message(sb, stranger.id)  # the stranger introduction
+    svc = sb.runtime.svc
+    async with svc.db.transaction() as session:
+        OutboxRepository(session).add(
+            crisis_reply_message(
+                svc,
+                chat_id=stranger.id,
+                language="en",
+                now=svc.clock.now(),
+                tz=ZoneInfo("Asia/Tokyo"),
+                situations={Situation.VIOLENCE},
+            )
+        )
+    svc.wake_delivery()
+    card = await next_message(sb, stranger.id, lambda m: bool(m.buttons))
+    query = await stranger.press(card, data="crisis:all:violence")
+    await sb.standin.wait_for_callback_answer(query)
+    reply = await next_message(sb, stranger.id)
+    body = reply.text or ""
+    assert body.startswith("All the lines")
+    # The situation's line comes right after the emergency numbers.
+    known = {line.number for line in svc.crisis_lines}
+    numbers = [r for r in body.splitlines() if r in known]
+    assert numbers[:3] == ["119", "110", "0120-279-889"]
+    async with svc.db.sessions() as session:
+        assert (await session.execute(select(Person))).scalars().all() == []
 
 
 async def test_a_concern_gets_a_gentle_reply_and_a_p2_escalation(sandbox: Sandbox) -> None:
@@ -162,7 +232,7 @@ async def test_a_stopped_person_in_crisis_still_gets_the_lines(sandbox: Sandbox)
     await user.send_command("stop")
     await next_message(sb, PERSON)
     await user.send_text("もう消えたい")
-    assert_crisis_card((await next_message(sb, PERSON)).text)
+    assert_crisis_card(await next_message(sb, PERSON))
     [escalation] = await escalation_rows(sb)
     assert (escalation.reason, escalation.priority) == (EscalationReason.DISTRESS, Priority.P1)
     await sb.settle()
@@ -177,7 +247,7 @@ async def test_a_stopped_persons_crisis_lines_arrive_at_once(slow_tick: Sandbox)
     await next_message(sb, PERSON)
     await sb.settle()
     await user.send_text("もう消えたい")
-    assert_crisis_card((await next_message(sb, PERSON, timeout=AT_ONCE)).text)
+    assert_crisis_card(await next_message(sb, PERSON, timeout=AT_ONCE))
 
 
 
