@@ -8,6 +8,7 @@ from storage.inbound import InboundUpdate, PersonMessage
 from storage.invites import Invite
 from storage.outbox import OutboxMessage
 from storage.people import CadenceChange, Person
+from storage.reachability import EscalationWait
 from storage.staff import Staff
 
 __all__ = [
@@ -18,6 +19,7 @@ __all__ = [
     "Escalation",
     "EscalationNote",
     "EscalationNotification",
+    "EscalationWait",
     "InboundUpdate",
     "Invite",
     "Marker",
