@@ -8,6 +8,7 @@ queues the notifications in the same transaction.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reachability import screen_recipients
 from bot.services import Services
 from bot.staffing import notify_staff
 from domain.escalation import (
@@ -199,17 +201,24 @@ async def notify(
     level: int,
     raised: bool = False,
     everyone: bool = False,
+    only: Sequence[Staff] | None = None,
 ) -> None:
     """Queue a notification with an acknowledge button (first) to the level's recipients.
 
     `everyone`: the worker, the backup and every coordinator at once (distress).
+    `only`: these recipients, already chosen (the fall-through, a responder who opened
+    the bot); otherwise staff known unreachable are passed over (bot.reachability).
     """
     outbox = OutboxRepository(session)
     urgent = escalation.priority is Priority.P1
-    targets = await recipients(session, escalation, person, level)
-    if everyone:
-        for extra_level in (2, 3):
-            targets += await recipients(session, escalation, person, extra_level)
+    if only is None:
+        targets = await recipients(session, escalation, person, level)
+        if everyone:
+            for extra_level in (2, 3):
+                targets += await recipients(session, escalation, person, extra_level)
+        targets = await screen_recipients(svc, session, escalation, person, targets, level, now)
+    else:
+        targets = list(only)
     seen: set[int] = set()
     for staff in targets:
         if staff.id in seen:

@@ -17,6 +17,7 @@ from domain.people import PersonStatus
 from storage.inbound import PersonMessage
 from storage.outbox import (
     PRIORITY_URGENT,
+    ClaimedMessage,
     OutboxMessage,
     OutboxRepository,
     OutboxState,
@@ -57,7 +58,7 @@ async def mark_unreachable(
 async def on_delivery_failed(
     svc: Services,
     session: AsyncSession,
-    row: OutboxMessage,
+    row: ClaimedMessage,
     error: DeliveryError,
     now: datetime,
 ) -> None:

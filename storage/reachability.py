@@ -47,6 +47,13 @@ class WaitRepository:
             delete(EscalationWait).where(EscalationWait.escalation_id == escalation_id)
         )
 
+    async def end_closed(self) -> None:
+        """Forget waits whose escalation was acknowledged or closed meanwhile."""
+        still_open = select(Escalation.id).where(Escalation.state == EscalationState.OPEN)
+        await self.session.execute(
+            delete(EscalationWait).where(EscalationWait.escalation_id.not_in(still_open))
+        )
+
     async def open_waits(self) -> list[tuple[EscalationWait, Escalation]]:
         """Waits whose escalation is still open, oldest first."""
         rows = await self.session.execute(
