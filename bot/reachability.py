@@ -248,5 +248,5 @@ async def waiting_for(session: AsyncSession, staff: Staff) -> list[tuple[Escalat
                 Person.backup_worker_id == staff.id,
             )
         )
-    found = [(e, p) for e, p in (await session.execute(query)).tuples()]
+    found = [(e, p) for e, p in (await session.execute(query)).all()]
     return sorted(found, key=lambda ep: (-Priority(ep[0].priority).urgency, ep[0].created_at))

@@ -108,6 +108,12 @@ async def _notifications_sent(
     await sends_succeeded(session, [row.chat_id for row, _ in rows], now)
 
 
+async def _replies_sent(
+    session: AsyncSession, rows: list[tuple[ClaimedMessage, int | None]], now: datetime
+) -> None:
+    await sends_succeeded(session, [row.chat_id for row, _ in rows], now)
+
+
 class Runtime:
     def __init__(
         self,
@@ -134,6 +140,9 @@ class Runtime:
             on_sent={
                 Purpose.CHECKIN: partial(_checkins_sent, self.svc),
                 Purpose.NOTIFY: _notifications_sent,
+                # Replies and relays reach staff too: any accepted send makes them reachable.
+                Purpose.REPLY: _replies_sent,
+                Purpose.RELAY: _replies_sent,
             },
             on_failed=partial(delivery_failed, self.svc),
         )

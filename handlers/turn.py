@@ -183,8 +183,9 @@ def turn_handler(gate: Gate | None = None) -> Callable[[Action], Handler]:
                     refusal = gate(actor) if gate is not None else None
                     if refusal is not None:
                         turn.reply(session, turn.text(refusal))
-                        return
-                    await action(turn, session, actor, list(context.args or []))
+                    else:
+                        await action(turn, session, actor, list(context.args or []))
+                    # Even a refused command opens the bot: what waited for them goes out.
                     if turn.staff_opened and not turn.greeted and actor.staff is not None:
                         turn.reply(
                             session, await staff_opened(turn.svc, session, actor.staff, turn.now)

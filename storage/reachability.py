@@ -62,4 +62,4 @@ class WaitRepository:
             .where(Escalation.state == EscalationState.OPEN)
             .order_by(EscalationWait.since, EscalationWait.escalation_id)
         )
-        return [(wait, escalation) for wait, escalation in rows.tuples()]
+        return [(wait, escalation) for wait, escalation in rows.all()]
