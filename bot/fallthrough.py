@@ -27,12 +27,12 @@ from bot.reachability import (
     record_skipped,
     responder_tiers,
     staff_wrote,
+    tell_coordinators,
     waiting_for,
 )
 from bot.services import Services
-from bot.staffing import notify_staff
 from domain.escalation import EscalationState
-from domain.reachability import Unreachable, screen_tiers, unreachable_cause
+from domain.reachability import screen_tiers, unreachable_cause
 from scheduler.delivery import LEASE
 from storage.escalations import Escalation, EscalationNotification
 from storage.outbox import ClaimedMessage, OutboxKind, OutboxMessage, OutboxState, Purpose
@@ -81,7 +81,7 @@ async def delivery_failed(
     person = await session.get(Person, escalation.person_id)
     assert person is not None
     await _fall_through(svc, session, escalation, person, staff, row.id, now)
-    await _tell_coordinators(svc, session, escalation, person, staff, cause, now)
+    await tell_coordinators(svc, session, escalation, person, staff, cause, now)
 
 
 def _seen_since_claim(staff: Staff, row: ClaimedMessage) -> bool:
@@ -89,7 +89,7 @@ def _seen_since_claim(staff: Staff, row: ClaimedMessage) -> bool:
     bot, so it says nothing about them now."""
     if staff.last_seen_at is None or row.lease_until is None:
         return False
-    return staff.last_seen_at >= row.lease_until - LEASE
+    return staff.last_seen_at > row.lease_until - LEASE
 
 
 def _has(tier: list[Staff], staff: Staff) -> bool:
@@ -149,35 +149,6 @@ async def _fall_through(
     if not any(s.reachability.usable for tier in tiers for s in tier):
         skipped = [failed.id] + [s.id for tier in tiers for s in tier]
         await nobody_reachable(svc, session, escalation, skipped, escalation.level, now)
-
-
-async def _tell_coordinators(
-    svc: Services,
-    session: AsyncSession,
-    escalation: Escalation,
-    person: Person,
-    failed: Staff,
-    cause: Unreachable | None,
-    now: datetime,
-) -> None:
-    """One short message to each coordinator who may be reachable: who could not be
-    reached, about which escalation, and why. Unknown coordinators are tried too: a send
-    is the only way to learn whether they can be reached."""
-    for coordinator in await StaffRepository(session).coordinators():
-        if coordinator.id == failed.id or not coordinator.reachability.usable:
-            continue
-        lang = coordinator.language
-        notify_staff(
-            svc,
-            session,
-            coordinator,
-            person,
-            "reachability.colleague_unreachable",
-            now,
-            name=failed.name,
-            escalation_id=escalation.id,
-            cause=svc.text(lang, f"reachability.cause.{cause.value if cause else 'failed'}"),
-        )
 
 
 async def release_waiting(svc: Services, session: AsyncSession, staff: Staff, now: datetime) -> int:

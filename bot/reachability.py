@@ -20,6 +20,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.services import Services
+from bot.staffing import notify_staff
 from domain.escalation import EscalationState, Priority
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable, screen_tiers
@@ -27,7 +28,7 @@ from storage.audit import AuditRepository
 from storage.escalations import Escalation
 from storage.people import Person
 from storage.reachability import EscalationWait, WaitRepository
-from storage.staff import Staff
+from storage.staff import Staff, StaffRepository
 
 __all__ = [
     "TIER_LEVELS",
@@ -40,6 +41,7 @@ __all__ = [
     "screen_recipients",
     "sends_succeeded",
     "staff_wrote",
+    "tell_coordinators",
     "tier_of_level",
     "waiting_count",
     "waiting_for",
@@ -182,9 +184,44 @@ async def screen_recipients(
         usable = screened.chosen
         skipped += [s for s in screened.skipped if s not in skipped]
     record_skipped(session, escalation, skipped, level, now)
+    if level == 0:
+        # Told once per escalation, when it opens (step-ups only record the skip).
+        for staff in skipped:
+            await tell_coordinators(
+                svc, session, escalation, person, staff, staff.unreachable_cause, now
+            )
     if not usable:
         await nobody_reachable(svc, session, escalation, [s.id for s in skipped], level, now)
     return usable
+
+
+async def tell_coordinators(
+    svc: Services,
+    session: AsyncSession,
+    escalation: Escalation,
+    person: Person,
+    unreached: Staff,
+    cause: Unreachable | None,
+    now: datetime,
+) -> None:
+    """One short message to each coordinator who may be reachable: which colleague could
+    not be reached, about which escalation, and why. Unknown coordinators are tried too:
+    a send is the only way to learn whether they can be reached."""
+    for coordinator in await StaffRepository(session).coordinators():
+        if coordinator.id == unreached.id or not coordinator.reachability.usable:
+            continue
+        lang = coordinator.language
+        notify_staff(
+            svc,
+            session,
+            coordinator,
+            person,
+            "reachability.colleague_unreachable",
+            now,
+            name=unreached.name,
+            escalation_id=escalation.id,
+            cause=svc.text(lang, f"reachability.cause.{cause.value if cause else 'failed'}"),
+        )
 
 
 async def nobody_reachable(
