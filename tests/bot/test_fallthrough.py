@@ -322,3 +322,32 @@ async def test_a_staff_member_is_greeted_with_what_waits(sandbox: Sandbox) -> No
     assert rows[WORKER]["reachable"] is True and rows[BACKUP]["reachable"] is True
     assert rows[WORKER]["last_seen_at"] is not None
     no_apology(sb, WORKER, BACKUP)
+
+
+async def test_a_step_up_passes_over_a_worker_known_unreachable(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await sb.add_staff(COORDINATOR, StaffRole.COORDINATOR, "Ito")
+    await sb.add_staff(WORKER, StaffRole.WORKER, "Sato", opened=False)
+    user = await enrol(sb, WORKER)  # Sato is now known unreachable (chat not found)
+    await user.send_command("talk")  # P2: the worker, who is passed over for Ito
+    escalation = await wait_for_escalation(sb)
+    await next_message(sb, COORDINATOR, is_notice_of(escalation.id), timeout=AT_ONCE)
+    assert not sb.runtime.svc.metrics.value("tsunagari_escalations_unreachable_total")
+
+    await advance(sb, timedelta(hours=4, minutes=1))  # nobody acknowledged: level 1
+    await next_message(sb, COORDINATOR, is_notice_of(escalation.id), timeout=AT_ONCE)
+    sato = (await staff_row(sb, WORKER)).id
+    assert await skipped_in_audit(sb, escalation.id) == [sato, sato]  # at levels 0 and 1
+    async with sb.runtime.db.sessions() as session:
+        notified = (
+            await session.execute(
+                select(EscalationNotification.level, Staff.telegram_id)
+                .join(Staff, Staff.id == EscalationNotification.staff_id)
+                .order_by(EscalationNotification.id)
+            )
+        ).all()
+    assert [tuple(r) for r in notified] == [(0, COORDINATOR), (1, COORDINATOR)]
+    # Told once, when the escalation opened; the step-up only records the skip.
+    expected = colleague_note(sb, "Sato", escalation.id, "chat_not_found")
+    assert [m.text for m in sb.standin.messages_to(COORDINATOR)].count(expected) == 1
+    assert (await http_get(sb, "/healthz"))[0] == 200
