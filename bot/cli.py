@@ -24,6 +24,7 @@ from bot.errors import ConfigError, TsunagariError
 from bot.logs import setup_logging
 from bot.settings import Settings, load_settings
 from domain.people import StaffRole
+from domain.reachability import Reachability
 from storage.db import Database
 from storage.migrate import upgrade_schema
 
@@ -143,7 +144,23 @@ class Cli:
             )
         finally:
             await db.dispose()
+        self.out.write(await self._how_staff_open_the_bot(settings) + "\n")
         return EXIT_OK
+
+    async def _how_staff_open_the_bot(self, settings: Settings) -> str:
+        """Telegram lets a bot write only to someone who wrote to it first: say how the new
+        staff member opens it (the username comes from getMe, as for `invite create`)."""
+        from telegram import Bot
+        from telegram.error import TelegramError
+
+        where = "open the bot in Telegram and send /start"
+        if settings.telegram.token:
+            try:
+                async with Bot(settings.telegram.token, base_url=settings.telegram.base_url) as bot:
+                    where = f"open https://t.me/{bot.username} and send /start"
+            except TelegramError:
+                pass  # the generic instruction still tells them what to do
+        return f"before the bot can notify them, they must {where}"
 
     async def staff_deactivate(self) -> int:
         from bot.staffing import responsibilities
@@ -190,12 +207,25 @@ class Cli:
                         "name": s.name,
                         "role": str(s.role),
                         "active": s.active,
+                        # Unknown (never written to, never wrote) counts as not reachable.
+                        "reachable": s.reachability is Reachability.REACHABLE,
+                        "last_seen_at": _iso(s.last_seen_at),
+                        "reachability": str(s.reachability),
+                        "reachability_at": _iso(s.reachability_at),
+                        "unreachable_cause": (
+                            str(s.unreachable_cause) if s.unreachable_cause else None
+                        ),
                     }
                     for s in await StaffRepository(session).all()
                 ]
         finally:
             await db.dispose()
-        _emit(rows, ("id", "telegram_id", "name", "role"), self.args.json, self.out)
+        _emit(
+            rows,
+            ("id", "telegram_id", "name", "role", "reachable", "last_seen_at"),
+            self.args.json,
+            self.out,
+        )
         return EXIT_OK
 
     async def invite_create(self) -> int:

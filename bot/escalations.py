@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.reachability import screen_recipients
 from bot.services import Services
 from bot.staffing import notify_staff
 from domain.escalation import (
@@ -46,6 +47,8 @@ from storage.escalations import (
     EscalationNotification,
     EscalationReasonEntry,
     episode_key,
+    subject_name,
+    subject_ref,
 )
 from storage.outbox import (
     PRIORITY_URGENT,
@@ -344,20 +347,6 @@ def _tell_joined(
     )
 
 
-def subject_name(escalation: Escalation, person: Person | None) -> str:
-    """The name staff see for the episode's subject (a stranger's Telegram first name)."""
-    if person is not None:
-        return person.display_name or "-"
-    return escalation.stranger_name or "-"
-
-
-def subject_ref(escalation: Escalation) -> str:
-    """The id staff use for the subject: the person's id, or "Telegram <id>" for a stranger."""
-    if escalation.person_id is not None:
-        return str(escalation.person_id)
-    return f"Telegram {escalation.stranger_telegram_id}"
-
-
 async def _coordinators(session: AsyncSession) -> list[Staff]:
     query = select(Staff).where(Staff.active.is_(True), Staff.role == StaffRole.COORDINATOR)
     return list((await session.execute(query.order_by(Staff.id))).scalars())
@@ -444,17 +433,24 @@ async def notify(
     level: int,
     notice: Notice = Notice.FIRST,
     everyone: bool = False,
+    only: Sequence[Staff] | None = None,
 ) -> None:
     """Queue a notification with an acknowledge button (first) to the level's recipients.
 
     `everyone`: the worker, the backup and every coordinator at once (distress). A step-up
     (level above 0) is a reminder: it says so, how long the episode has been open and who
-    else has been told.
+    else has been told. `only`: these recipients, already chosen (the fall-through, a
+    responder who opened the bot); otherwise staff known unreachable are passed over
+    (bot.reachability).
     """
-    targets = await recipients(session, escalation, person, level)
-    if everyone:
-        for extra_level in (2, 3):
-            targets += await recipients(session, escalation, person, extra_level)
+    if only is None:
+        targets = await recipients(session, escalation, person, level)
+        if everyone:
+            for extra_level in (2, 3):
+                targets += await recipients(session, escalation, person, extra_level)
+        targets = await screen_recipients(svc, session, escalation, person, targets, level, now)
+    else:
+        targets = list(only)
     if level > 0 and notice is Notice.FIRST:
         notice = Notice.REMINDER
     reasons = await reasons_of(session, escalation.id)

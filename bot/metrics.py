@@ -20,10 +20,17 @@ class Metrics:
             "tsunagari_checkins_due": "People whose check-in is due now",
             "tsunagari_open_escalations": "Open or acknowledged escalations, by priority",
             "tsunagari_outbox_pending": "Messages waiting in the outbox",
+            "tsunagari_escalations_unreachable_total": (
+                "Escalations that found no reachable responder"
+            ),
+            "tsunagari_escalations_waiting_for_responder": (
+                "Open escalations waiting for a responder the bot can reach"
+            ),
         }
         self.gauge_source: GaugeSource | None = None
         # Present from the first scrape, so rate() works before the first update arrives.
         self.counters[("tsunagari_updates_handled_total", ())] = 0.0
+        self.counters[("tsunagari_escalations_unreachable_total", ())] = 0.0
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         self.counters[(name, tuple(sorted(labels.items())))] += amount

@@ -19,6 +19,7 @@ from domain.people import PersonStatus
 from signals.crisis import Situation
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import (
+    ClaimedMessage,
     OutboxMessage,
     OutboxRepository,
     OutboxState,
@@ -59,7 +60,7 @@ async def mark_unreachable(
 async def on_delivery_failed(
     svc: Services,
     session: AsyncSession,
-    row: OutboxMessage,
+    row: ClaimedMessage,
     error: DeliveryError,
     now: datetime,
 ) -> None:

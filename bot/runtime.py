@@ -28,12 +28,13 @@ from bot.app import TelegramApp, build_application
 from bot.checkins import checkins_sent
 from bot.clock import Clock, SystemClock
 from bot.escalations import notifications_sent, step_up_due
+from bot.fallthrough import delivery_failed, retry_waiting
 from bot.i18n import Catalog
 from bot.intake import Poller, Processor, store_updates
-from bot.people import on_delivery_failed
+from bot.reachability import WAITING_GAUGE, sends_succeeded, waiting_count, waiting_reason
 from bot.services import Services
 from bot.settings import Settings
-from bot.web import Listener, ops_routes, webhook_routes
+from bot.web import Health, Listener, ops_routes, webhook_routes
 from scheduler.delivery import Deliverer
 from scheduler.digest import digest_step
 from scheduler.dispatch import dispatch_due
@@ -49,7 +50,7 @@ from storage.outbox import ClaimedMessage, OutboxKind, OutboxMessage, OutboxStat
 log = logging.getLogger(__name__)
 
 TickStep = Callable[[Services, Bot, datetime], Awaitable[bool]]
-DRAINING_STEPS = frozenset({"resume", "dispatch", "nudge", "silence", "step_up"})
+DRAINING_STEPS = frozenset({"resume", "dispatch", "nudge", "silence", "step_up", "responders"})
 STEP_BUDGET = 2.0  # seconds
 
 
@@ -72,6 +73,7 @@ def _steps() -> list[tuple[str, TickStep]]:
         ("nudge", pure(nudge_step)),
         ("silence", pure(silence_escalation_step)),
         ("step_up", pure(step_up_due)),
+        ("responders", pure(retry_waiting)),
         ("digest", pure(digest_step)),
         ("housekeeping", pure(housekeeping_step)),
         ("menus", _menus_step),
@@ -98,10 +100,18 @@ async def _checkins_sent(
 
 
 async def _notifications_sent(
-    session: AsyncSession, rows: list[tuple[ClaimedMessage, int | None]], _now: datetime
+    session: AsyncSession, rows: list[tuple[ClaimedMessage, int | None]], now: datetime
 ) -> None:
     if sent := _by_reference(rows):
         await notifications_sent(session, sent)
+    # Staff notifications: an accepted send is how the bot learns it can reach them.
+    await sends_succeeded(session, [row.chat_id for row, _ in rows], now)
+
+
+async def _replies_sent(
+    session: AsyncSession, rows: list[tuple[ClaimedMessage, int | None]], now: datetime
+) -> None:
+    await sends_succeeded(session, [row.chat_id for row, _ in rows], now)
 
 
 class Runtime:
@@ -130,8 +140,11 @@ class Runtime:
             on_sent={
                 Purpose.CHECKIN: partial(_checkins_sent, self.svc),
                 Purpose.NOTIFY: _notifications_sent,
+                # Replies and relays reach staff too: any accepted send makes them reachable.
+                Purpose.REPLY: _replies_sent,
+                Purpose.RELAY: _replies_sent,
             },
-            on_failed=partial(on_delivery_failed, self.svc),
+            on_failed=partial(delivery_failed, self.svc),
         )
         self.poller = Poller(self.svc, self.app, self.processor)
         self.upgrade = upgrade
@@ -164,7 +177,9 @@ class Runtime:
                 .group_by(Escalation.priority)
             )
             by_priority = {str(p): float(n) for p, n in rows}
+            waiting = await waiting_count(session)
         return {
+            WAITING_GAUGE: {(): float(waiting)},
             "tsunagari_checkins_due": {(): float(due or 0)},
             "tsunagari_outbox_pending": {(): float(pending or 0)},
             "tsunagari_open_escalations": {
@@ -172,13 +187,18 @@ class Runtime:
             },
         }
 
-    async def _healthy(self) -> bool:
+    async def _healthy(self) -> Health:
+        """Degraded when the database is out of reach, while stopping, or while an
+        escalation waits for a responder the bot can reach."""
         try:
             async with self.db.reading() as conn:
                 await conn.execute(text("SELECT 1"))
+                reason = await waiting_reason(conn)
         except Exception:
-            return False
-        return not self.stop_event.is_set()
+            return Health(False, "database unavailable")
+        if self.stop_event.is_set():
+            return Health(False, "stopping")
+        return Health(reason is None, reason)
 
     async def tick(self) -> bool:
         """Run the periodic steps that have work due, reading the clock once; True if any

@@ -11,6 +11,7 @@ from types import TracebackType
 from typing import Any
 
 from bot.clock import Clock
+from bot.reachability import staff_wrote
 from bot.runtime import Runtime
 from bot.settings import Settings, settings_from_mapping
 from domain.people import StaffRole
@@ -128,13 +129,23 @@ class Sandbox:
     def user(self, telegram_id: int, first_name: str, language_code: str = "ja") -> SimulatedUser:
         return self.standin.user(telegram_id, first_name, language_code=language_code)
 
-    async def add_staff(self, telegram_id: int, role: StaffRole, name: str) -> Staff:
+    async def add_staff(
+        self, telegram_id: int, role: StaffRole, name: str, *, opened: bool = True
+    ) -> Staff:
+        """Register a staff member. `opened`: they have opened the bot already (their chat
+        exists at the stand-in, and the bot saw them write); otherwise they are what
+        `tsunagari staff add` leaves: no chat yet, so every send to them fails with
+        "chat not found" until they open the bot (`user(...)`, then /start)."""
         svc = self.runtime.svc
+        now = svc.clock.now()
         async with svc.db.transaction() as session:
             staff = await StaffRepository(session).add(
-                telegram_id=telegram_id, name=name, role=role, now=svc.clock.now()
+                telegram_id=telegram_id, name=name, role=role, now=now
             )
-        self.standin.user(telegram_id, name)
+            if opened:
+                staff_wrote(staff, now)
+        if opened:
+            self.standin.user(telegram_id, name)
         return staff
 
     async def create_invite(self, worker_telegram_id: int) -> str:

@@ -10,6 +10,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -20,14 +21,27 @@ log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
+
+
+@dataclass(frozen=True)
+class Health:
+    """What `/healthz` answers: ok, or degraded with a reason (ids only, never names)."""
+
+    ok: bool
+    reason: str | None = None
+
+
 StoreUpdates = Callable[[list[dict[str, Any]]], Awaitable[int]]
-HealthCheck = Callable[[], Awaitable[bool]]
+HealthCheck = Callable[[], Awaitable[Health]]
 
 
 def ops_routes(app: web.Application, metrics: Metrics, health: HealthCheck) -> None:
     async def healthz(_request: web.Request) -> web.Response:
-        ok = await health()
-        return web.json_response({"ok": ok}, status=200 if ok else 503)
+        state = await health()
+        body: dict[str, Any] = {"ok": state.ok, "status": "ok" if state.ok else "degraded"}
+        if state.reason is not None:
+            body["reason"] = state.reason
+        return web.json_response(body, status=200 if state.ok else 503)
 
     async def metrics_view(_request: web.Request) -> web.Response:
         return web.Response(text=await metrics.render(), content_type="text/plain", charset="utf-8")

@@ -7,13 +7,15 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InviteError
+from bot.fallthrough import greeting, staff_opened
+from bot.reachability import staff_wrote
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
 from storage.invites import Invite, InviteRepository
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import PersonRepository
-from storage.staff import StaffRepository
+from storage.staff import Staff, StaffRepository
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +31,7 @@ async def start_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
         turn.reply(session, turn.text("consent.already"))
         return
     if actor.staff is not None:
-        turn.reply(session, turn.text(f"help.{actor.role.value}"))
+        await _greet_staff(turn, session, actor.staff, turn.text(f"help.{actor.role.value}"))
         return
     if not token:
         turn.reply(session, turn.text("stranger.intro"))
@@ -84,13 +86,30 @@ async def _join_staff(turn: Turn, session: AsyncSession, invite: Invite) -> None
         detail={"staff_id": staff.id, "role": staff.role.value, "invite_id": invite.id},
     )
     turn.language = staff.language
-    turn.reply(
+    staff_wrote(staff, turn.now)
+    turn.staff_opened = True
+    await _greet_staff(
+        turn,
         session,
-        turn.text("staff_invite.welcome", role=turn.text(f"role.{staff.role.value}"))
-        + "\n\n"
-        + turn.text(f"help.{staff.role.value}"),
+        staff,
+        turn.text(f"help.{staff.role.value}"),
+        before=turn.text("staff_invite.welcome", role=turn.text(f"role.{staff.role.value}")),
     )
     log.info("staff %s joined through invite %s", staff.id, invite.id)
+
+
+async def _greet_staff(
+    turn: Turn, session: AsyncSession, staff: Staff, after: str, *, before: str | None = None
+) -> None:
+    """/start from staff: what waits for them first (and, when this is them opening the
+    bot, release what waited for a reachable responder), then `after`."""
+    if turn.staff_opened:
+        waiting = await staff_opened(turn.svc, session, staff, turn.now)
+    else:
+        waiting = await greeting(turn.svc, session, staff)
+    turn.greeted = True
+    parts = [before, waiting, after] if before else [waiting, after]
+    turn.reply(session, "\n\n".join(parts))
 
 
 @turn_handler()

@@ -20,9 +20,7 @@ from bot.escalations import (
     reassign,
     relay,
     resolve,
-    subject_name,
     subject_of,
-    subject_ref,
 )
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
 from domain.mood import trend
@@ -30,7 +28,7 @@ from handlers.access import is_coordinator, may_see_person, staff_command
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
-from storage.escalations import Escalation, EscalationNote
+from storage.escalations import Escalation, EscalationNote, subject_name, subject_ref
 from storage.inbound import PersonMessage, PersonMessageRepository
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import Staff, StaffRepository

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.fallthrough import staff_opened, staff_update
 from bot.i18n import normalise_language
 from bot.services import Services, services
 from domain.people import Role
@@ -59,6 +60,10 @@ class Turn:
         self.sent = False
         # What a button press is answered with (the small toast), if anything.
         self.callback_answer: str | None = None
+        # A staff member wrote while not known reachable: they opened the bot, and are
+        # greeted with what waits for them (unless the handler already did, as /start does).
+        self.staff_opened = False
+        self.greeted = False
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -74,6 +79,9 @@ class Turn:
         staff = await StaffRepository(session).by_telegram_id(self.user_id)
         if staff is not None:
             self.language = staff.language
+            member = self.update.my_chat_member
+            status = member.new_chat_member.status if member is not None else None
+            self.staff_opened = staff_update(staff, self.now, status)
             return Actor(Role(staff.role), staff=staff)
         person = await PersonRepository(session).by_telegram_id(self.user_id)
         if person is not None:
@@ -175,8 +183,13 @@ def turn_handler(gate: Gate | None = None) -> Callable[[Action], Handler]:
                     refusal = gate(actor) if gate is not None else None
                     if refusal is not None:
                         turn.reply(session, turn.text(refusal))
-                        return
-                    await action(turn, session, actor, list(context.args or []))
+                    else:
+                        await action(turn, session, actor, list(context.args or []))
+                    # Even a refused command opens the bot: what waited for them goes out.
+                    if turn.staff_opened and not turn.greeted and actor.staff is not None:
+                        turn.reply(
+                            session, await staff_opened(turn.svc, session, actor.staff, turn.now)
+                        )
             except AlreadyHandled:
                 pass
             finally:

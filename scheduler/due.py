@@ -22,6 +22,7 @@ from storage.checkins import Checkin
 from storage.db import Database
 from storage.escalations import Escalation
 from storage.people import Person
+from storage.reachability import EscalationWait
 from storage.staff import menu_out_of_date
 
 
@@ -37,6 +38,7 @@ async def due_work(db: Database, settings: Settings, now: datetime) -> set[str]:
         "step_up": exists().where(
             Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now
         ),
+        "responders": exists().where(EscalationWait.escalation_id.is_not(None)),
         "menus": exists().where(menu_out_of_date()),
         "housekeeping": ~exists().where(
             Marker.key == HOUSEKEEPING_MARKER, Marker.at > now - HOUSEKEEPING_EVERY

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
 from storage.base import Base, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from storage.people import Person
 
 
 class Escalation(Base):
@@ -46,6 +50,20 @@ class Escalation(Base):
     # The worker who relayed a message to the person: while the escalation is active the
     # person's answers are passed back to them.
     relay_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
+
+
+def subject_name(escalation: Escalation, person: Person | None) -> str:
+    """The name staff see for an episode's subject (a stranger's Telegram first name)."""
+    if person is not None:
+        return person.display_name or "-"
+    return escalation.stranger_name or "-"
+
+
+def subject_ref(escalation: Escalation) -> str:
+    """The id staff use for the subject: the person's id, or "Telegram <id>" for a stranger."""
+    if escalation.person_id is not None:
+        return str(escalation.person_id)
+    return f"Telegram {escalation.stranger_telegram_id}"
 
 
 def episode_key(*, person_id: int | None = None, stranger_telegram_id: int | None = None) -> str:

@@ -13,6 +13,7 @@ from storage.inbound import InboundUpdate, PersonMessage
 from storage.invites import Invite
 from storage.outbox import OutboxMessage
 from storage.people import CadenceChange, Person
+from storage.reachability import EscalationWait
 from storage.staff import Staff
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "EscalationNote",
     "EscalationNotification",
     "EscalationReasonEntry",
+    "EscalationWait",
     "InboundUpdate",
     "Invite",
     "Marker",

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFoundError, TsunagariError
 from domain.people import StaffRole
+from domain.reachability import Reachability, Unreachable
 from storage.base import Base, UTCDateTime, str_enum
 
 
@@ -25,6 +26,16 @@ class Staff(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The role whose command menu was last pushed to Telegram; a mismatch means "sync it".
     menu_role: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Telegram lets a bot write only to someone who wrote to it first: see
+    # domain.reachability. `reachability_at` and `unreachable_cause` say when and why.
+    reachability: Mapped[Reachability] = mapped_column(
+        str_enum(Reachability), default=Reachability.UNKNOWN, server_default="unknown"
+    )
+    reachability_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    unreachable_cause: Mapped[Unreachable | None] = mapped_column(
+        str_enum(Unreachable), nullable=True
+    )
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 def menu_out_of_date() -> ColumnElement[bool]:
@@ -59,6 +70,7 @@ class StaffRepository:
             language=language,
             active=True,
             created_at=now,
+            reachability=Reachability.UNKNOWN,
         )
         self.session.add(staff)
         await self.session.flush()

@@ -31,7 +31,7 @@ from tests.conftest import TOKEN, make_settings
 
 T = TypeVar("T")
 
-STAFF_FIELDS = {"id", "telegram_id", "name", "role"}
+STAFF_FIELDS = {"id", "telegram_id", "name", "role", "reachable", "last_seen_at"}
 PEOPLE_FIELDS = {
     "id",
     "telegram_id",
@@ -159,8 +159,77 @@ def test_staff_list_as_a_table(capsys: pytest.CaptureFixture[str], env: dict[str
     assert cli(capsys, env, "staff", "list").out == "(none)\n"
     cli(capsys, env, "staff", "add", "--telegram-id", "500", "--role", "worker", "--name", "Sato")
     table = cli(capsys, env, "staff", "list").out.splitlines()
-    assert table[0].split() == ["id", "telegram_id", "name", "role"]
-    assert table[1].split()[1:] == ["500", "Sato", "worker"]
+    assert table[0].split() == ["id", "telegram_id", "name", "role", "reachable", "last_seen_at"]
+    assert table[1].split()[1:] == ["500", "Sato", "worker", "False"]
+
+
+def test_staff_add_says_how_to_open_the_bot_without_a_token(
+    capsys: pytest.CaptureFixture[str], env: dict[str, str]
+):
+    added = cli(
+        capsys, env, "staff", "add", "--telegram-id", "500", "--role", "worker", "--name", "S"
+    )
+    assert added.code == 0, added.err
+    first, second = added.out.splitlines()
+    assert first.startswith("staff ")
+    assert (
+        second
+        == "before the bot can notify them, they must open the bot in Telegram and send /start"
+    )
+
+
+def test_staff_add_gives_the_bot_link_when_the_token_is_configured(
+    capsys: pytest.CaptureFixture[str],
+    env: dict[str, str],
+    tmp_cwd: Path,
+    threaded_bot_api: BotApiStandIn,
+):
+    (tmp_cwd / "config.toml").write_text(
+        f'[telegram]\nbase_url = "{threaded_bot_api.base_url}"\n', encoding="utf-8"
+    )
+    env = {**env, "TSUNAGARI_TELEGRAM_TOKEN": TOKEN}
+    added = cli(
+        capsys, env, "staff", "add", "--telegram-id", "500", "--role", "worker", "--name", "S"
+    )
+    assert added.code == 0, added.err
+    assert added.out.splitlines()[1] == (
+        "before the bot can notify them, they must open https://t.me/tsunagari_cli_bot "
+        "and send /start"
+    )
+
+
+def test_staff_list_json_shows_reachability(
+    capsys: pytest.CaptureFixture[str], env: dict[str, str], db_url: str
+):
+    from bot.reachability import mark_unreachable, staff_wrote
+    from domain.reachability import Unreachable
+
+    for telegram_id, role in (("500", "worker"), ("501", "worker"), ("600", "coordinator")):
+        argv = ("staff", "add", "--telegram-id", telegram_id, "--role", role, "--name", "N")
+        assert cli(capsys, env, *argv).code == 0
+    seen = NOW + timedelta(minutes=5)
+
+    async def states() -> None:
+        db = Database(db_url)
+        try:
+            async with db.transaction() as session:
+                repo = StaffRepository(session)
+                blocked = await repo.by_telegram_id(501)
+                coordinator = await repo.by_telegram_id(600)
+                assert blocked is not None and coordinator is not None
+                mark_unreachable(blocked, Unreachable.CHAT_NOT_FOUND, NOW)
+                staff_wrote(coordinator, seen)
+        finally:
+            await db.dispose()
+
+    run(states())
+    rows = {r["telegram_id"]: r for r in cli(capsys, env, "staff", "list", "--json").json()}
+    assert (rows[500]["reachable"], rows[500]["last_seen_at"]) == (False, None)  # unknown
+    assert rows[500]["reachability"] == "unknown"
+    assert (rows[501]["reachable"], rows[501]["unreachable_cause"]) == (False, "chat_not_found")
+    assert rows[600]["reachable"] is True
+    assert_iso_with_offset(rows[600]["last_seen_at"])
+    assert datetime.fromisoformat(rows[600]["last_seen_at"]) == seen
 
 
 def test_staff_add_twice_is_a_one_line_error(

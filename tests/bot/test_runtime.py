@@ -17,10 +17,10 @@ async def test_stop_after_a_conversation_is_clean(tmp_path: Path, clock: Control
         user = box.user(1001, "Aiko")
         await user.send_text("hello")
         await box.standin.wait_for_message(1001)
-        assert await box.runtime._healthy()
+        assert (await box.runtime._healthy()).ok
     finally:
         await box.stop()
-    assert not await box.runtime._healthy()
+    assert not (await box.runtime._healthy()).ok
     assert box.standin.violations == []
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from bot.clock import ControllableClock
 from bot.metrics import Metrics
 from bot.sandbox import Sandbox
-from bot.web import SECRET_HEADER, Listener, ops_routes, webhook_routes
+from bot.web import SECRET_HEADER, Health, Listener, ops_routes, webhook_routes
 from storage.inbound import InboundUpdate
 
 SECRET = "s3cret-Token_for-the-webhook-0123456789"
@@ -54,17 +54,17 @@ class Routes:
     client: test_utils.TestClient[Any, Any]
     store: Store
     metrics: Metrics
-    healthy: dict[str, bool]
+    healthy: dict[str, Health]
 
 
 @pytest.fixture
 async def routes() -> AsyncIterator[Routes]:
     store = Store()
     metrics = Metrics()
-    healthy = {"ok": True}
+    healthy = {"now": Health(True)}
 
-    async def health() -> bool:
-        return healthy["ok"]
+    async def health() -> Health:
+        return healthy["now"]
 
     app = web.Application()
     webhook_routes(app, PATH, SECRET, store)
@@ -106,9 +106,15 @@ async def test_healthz(routes: Routes) -> None:
     client = routes.client
     response = await client.get("/healthz")
     assert response.status == 200
-    assert await response.json() == {"ok": True}
-    routes.healthy["ok"] = False
-    assert (await client.get("/healthz")).status == 503
+    assert await response.json() == {"ok": True, "status": "ok"}
+    routes.healthy["now"] = Health(False, "escalation 12: no reachable responder")
+    degraded = await client.get("/healthz")
+    assert degraded.status == 503
+    assert await degraded.json() == {
+        "ok": False,
+        "status": "degraded",
+        "reason": "escalation 12: no reachable responder",
+    }
 
 
 async def test_metrics_are_prometheus_text(routes: Routes) -> None:
@@ -142,8 +148,8 @@ async def test_metrics_are_prometheus_text(routes: Routes) -> None:
 async def test_a_listener_on_port_zero_reports_its_port() -> None:
     app = web.Application()
 
-    async def ok() -> bool:
-        return True
+    async def ok() -> Health:
+        return Health(True)
 
     ops_routes(app, Metrics(), ok)
     listener = Listener(app, "127.0.0.1:0")

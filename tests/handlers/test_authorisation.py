@@ -52,7 +52,9 @@ SNAPSHOT_MODELS = (
     AuditEntry,
     CadenceChange,
 )
-VOLATILE = {"menu_role", "updated_at"}  # the menu sync may touch staff rows on any tick
+# The menu sync may touch staff rows on any tick; reachability is learnt from any delivery
+# (a digest on a tick) and any staff update (a refused command still opens the bot).
+VOLATILE = {"menu_role", "updated_at", "reachability", "reachability_at", "last_seen_at"}
 
 
 @pytest.fixture

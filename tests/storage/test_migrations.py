@@ -118,3 +118,38 @@ async def test_sqlite_enforces_foreign_keys(tmp_path: Any) -> None:
             raise AssertionError("an invite for a missing staff member was accepted")
     finally:
         await db.dispose()
+
+
+async def test_staff_registered_before_reachability_start_unknown(database_url: str) -> None:
+    """Upgrading a database from the initial schema keeps its staff, now of unknown
+    reachability (nobody knows yet whether they opened the bot)."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from domain.reachability import Reachability
+    from storage.migrate import alembic_config
+    from storage.staff import Staff
+
+    db = Database(database_url)
+    try:
+        config = alembic_config()
+
+        def to_initial(connection: Connection) -> None:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0001")
+
+        async with db.engine.begin() as conn:
+            await conn.run_sync(to_initial)
+            await conn.execute(
+                text(
+                    "INSERT INTO staff (telegram_id, name, role, language, active, created_at) "
+                    "VALUES (42, 'Sato', 'worker', 'ja', TRUE, '2026-11-23 01:00:00')"
+                )
+            )
+        await upgrade_schema(db)
+        async with db.transaction() as session:
+            staff = (await session.execute(select(Staff))).scalar_one()
+        assert staff.reachability is Reachability.UNKNOWN
+        assert staff.last_seen_at is None and staff.unreachable_cause is None
+    finally:
+        await db.dispose()

@@ -1,0 +1,65 @@
+"""Escalations waiting for a reachable responder.
+
+A row exists while an open escalation has nobody the bot can reach: every responder is
+known unreachable. It keeps the notification's ladder level, so the notification goes out
+as soon as any responder opens the bot; `/healthz` reports degraded while one exists.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from domain.escalation import EscalationState
+from storage.base import Base, UTCDateTime
+from storage.escalations import Escalation
+
+__all__ = ["EscalationWait", "WaitRepository"]
+
+
+class EscalationWait(Base):
+    __tablename__ = "escalation_waits"
+
+    escalation_id: Mapped[int] = mapped_column(
+        ForeignKey("escalations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    since: Mapped[datetime] = mapped_column(UTCDateTime)
+    level: Mapped[int] = mapped_column(Integer)
+
+
+class WaitRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def start(self, escalation_id: int, level: int, now: datetime) -> bool:
+        """Record that the escalation waits; False if it already did."""
+        if await self.session.get(EscalationWait, escalation_id) is not None:
+            return False
+        self.session.add(EscalationWait(escalation_id=escalation_id, since=now, level=level))
+        await self.session.flush()
+        return True
+
+    async def end(self, escalation_id: int) -> None:
+        await self.session.execute(
+            delete(EscalationWait).where(EscalationWait.escalation_id == escalation_id)
+        )
+
+    async def end_closed(self) -> None:
+        """Forget waits whose escalation was acknowledged or closed meanwhile."""
+        still_open = select(Escalation.id).where(Escalation.state == EscalationState.OPEN)
+        await self.session.execute(
+            delete(EscalationWait).where(EscalationWait.escalation_id.not_in(still_open))
+        )
+
+    async def open_waits(self) -> list[tuple[EscalationWait, Escalation]]:
+        """Waits whose escalation is still open, oldest first."""
+        rows = await self.session.execute(
+            select(EscalationWait, Escalation)
+            .join(Escalation, Escalation.id == EscalationWait.escalation_id)
+            .where(Escalation.state == EscalationState.OPEN)
+            .order_by(EscalationWait.since, EscalationWait.escalation_id)
+        )
+        return [(wait, escalation) for wait, escalation in rows.all()]
