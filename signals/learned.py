@@ -23,13 +23,13 @@ import functools
 import json
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from signals.normalize import normalize
+from signals.normalize import is_japanese, normalize
 from signals.rules import Severity
 
 __all__ = [
@@ -83,7 +83,7 @@ class LearnedVerdict:
 class LearnedModel:
     """A multinomial logistic model: one weight per feature and label, and a bias per label."""
 
-    __slots__ = ("_bias", "_weights")
+    __slots__ = ("_bias", "_shown", "_weights")
 
     def __init__(
         self,
@@ -92,6 +92,12 @@ class LearnedModel:
     ) -> None:
         self._weights = dict(weights)
         self._bias = bias
+        # What a reader is shown for each feature worth showing, worked out once at load.
+        self._shown = {
+            f: shown
+            for f in self._weights
+            if _readable(f, shown := f.removeprefix(WORD_PREFIX).strip())
+        }
 
     @classmethod
     def from_file(cls, path: str | Path) -> LearnedModel:
@@ -116,56 +122,84 @@ class LearnedModel:
     def vocabulary_size(self) -> int:
         return len(self._weights)
 
+    @property
+    def bias(self) -> tuple[float, float, float]:
+        return self._bias
+
+    def weights(self, feature: str) -> tuple[float, float, float] | None:
+        """A feature's weights (critical, concern, none), or None outside the vocabulary."""
+        return self._weights.get(feature)
+
     def scores(self, text: str) -> tuple[float, float, float]:
         """The linear score per label (critical, concern, none), before the softmax."""
-        return self._scores(extract_features(text))
-
-    def _scores(self, feats: set[str]) -> tuple[float, float, float]:
-        get = self._weights.get
-        s0 = s1 = s2 = 0.0
-        for f in feats:
-            w = get(f)
-            if w is not None:
-                s0 += w[0]
-                s1 += w[1]
-                s2 += w[2]
-        scale = 1.0 / math.sqrt(len(feats)) if feats else 0.0
-        b = self._bias
-        return (s0 * scale + b[0], s1 * scale + b[1], s2 * scale + b[2])
+        return self._score(extract_features(text))[0]
 
     def probabilities(self, text: str) -> tuple[float, float, float]:
         return _softmax(self.scores(text))
 
     def predict(self, text: str) -> LearnedVerdict:
-        feats = extract_features(text)
-        scores = self._scores(feats)
+        scores, matched = self._score(extract_features(text))
         probs = _softmax(scores)
-        best = max(range(3), key=probs.__getitem__)
-        return LearnedVerdict(LABELS[best], probs[best], self._explain(feats, best))
+        best = 0 if probs[0] >= probs[1] else 1
+        if probs[2] > probs[best]:
+            best = 2
+        return LearnedVerdict(LABELS[best], probs[best], self._explain(matched, best))
 
-    def _explain(self, feats: Iterable[str], label: int) -> tuple[str, ...]:
-        """The features that pushed hardest towards `label` against the other two labels."""
+    def _score(self, feats: set[str]) -> tuple[tuple[float, float, float], list[_Match]]:
+        # One pass both scores and keeps the matched features for the explanation.
         get = self._weights.get
-        pushes: list[tuple[float, str]] = []
+        matched: list[_Match] = []
+        keep = matched.append
+        s0 = s1 = s2 = 0.0
         for f in feats:
             w = get(f)
-            if w is None:
-                continue
-            push = w[label] - max(w[k] for k in range(3) if k != label)
-            if push > 0:
-                pushes.append((push, f))
-        pushes.sort(key=lambda p: (-p[0], p[1]))
+            if w is not None:
+                keep((f, w))
+                s0 += w[0]
+                s1 += w[1]
+                s2 += w[2]
+        scale = 1.0 / math.sqrt(len(feats)) if feats else 0.0
+        b = self._bias
+        return (s0 * scale + b[0], s1 * scale + b[1], s2 * scale + b[2]), matched
+
+    def _explain(self, matched: list[_Match], label: int) -> tuple[str, ...]:
+        """The features that pushed hardest towards `label` against the stronger other label."""
+        a, b = _OTHERS[label]
+        shown = self._shown.get
+        pushes = [
+            (push, text)
+            for f, w in matched
+            if (push := w[label] - (w[a] if w[a] > w[b] else w[b])) > 0
+            and (text := shown(f)) is not None
+        ]
+        pushes.sort(reverse=True)
         chosen: list[str] = []
-        for _, f in pushes:
-            readable = f.removeprefix(WORD_PREFIX).strip()
+        for _, text in pushes:
             # A fragment of a feature already shown adds nothing for the reader.
-            if not readable or any(readable in c for c in chosen):
+            if any(text in c for c in chosen):
                 continue
-            chosen = [c for c in chosen if c not in readable]
-            chosen.append(readable)
+            chosen = [c for c in chosen if c not in text]
+            chosen.append(text)
             if len(chosen) == MAX_EXPLAINED:
                 break
         return tuple(chosen)
+
+
+_Match = tuple[str, tuple[float, float, float]]
+_OTHERS = ((1, 2), (0, 2), (0, 1))
+
+
+def _readable(feature: str, stripped: str) -> bool:
+    """Words, Japanese stretches of two or more characters, and symbols such as emoji.
+
+    Latin character n-grams ("t t", "ea") mean nothing to a reader; the word features that
+    cover the same text say it better.
+    """
+    if feature.startswith(WORD_PREFIX):
+        return True
+    if not stripped or stripped.isascii():
+        return False
+    return len(stripped) >= 2 or not is_japanese(stripped)
 
 
 def _triple(row: Any, source: str, what: str) -> tuple[float, float, float]:
@@ -176,7 +210,10 @@ def _triple(row: Any, source: str, what: str) -> tuple[float, float, float]:
 
 def _softmax(scores: tuple[float, float, float]) -> tuple[float, float, float]:
     top = max(scores)
-    e0, e1, e2 = (math.exp(s - top) for s in scores)
+    exp = math.exp
+    e0 = exp(scores[0] - top)
+    e1 = exp(scores[1] - top)
+    e2 = exp(scores[2] - top)
     total = e0 + e1 + e2
     return (e0 / total, e1 / total, e2 / total)
 

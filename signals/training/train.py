@@ -55,10 +55,13 @@ __all__ = [
     "FittedModel",
     "build_model_bytes",
     "cross_validate",
+    "feature_matrix",
     "fit",
     "load_corpus",
     "main",
+    "model_bytes",
     "near_duplicate_groups",
+    "serialise",
 ]
 
 CORPUS_PATH = Path(__file__).resolve().parent / "corpus.tsv"
@@ -109,7 +112,7 @@ def _label_index(label: Severity) -> int:
     return LABELS.index(label)
 
 
-def _matrix(bags: Sequence[set[str]], vocabulary: dict[str, int]) -> sp.csr_matrix:
+def feature_matrix(bags: Sequence[set[str]], vocabulary: dict[str, int]) -> sp.csr_matrix:
     """Rows scaled by all of a message's features, columns only for the vocabulary."""
     indptr = [0]
     indices: list[int] = []
@@ -138,11 +141,11 @@ def fit(bags: Sequence[set[str]], labels: Sequence[Severity]) -> FittedModel:
     df = Counter(f for bag in bags for f in bag)
     vocab_list = sorted(f for f, n in df.items() if n >= MIN_DF)
     y = np.asarray([_label_index(label) for label in labels])
-    first = _fit_once(_matrix(bags, {f: i for i, f in enumerate(vocab_list)}), y)
+    first = _fit_once(feature_matrix(bags, {f: i for i, f in enumerate(vocab_list)}), y)
     strength = np.abs(first.coef_).max(axis=0)
     kept = [f for f, s in zip(vocab_list, strength, strict=True) if s >= PRUNE_AT]
     vocabulary = {f: i for i, f in enumerate(kept)}
-    est = _fit_once(_matrix(bags, vocabulary), y)
+    est = _fit_once(feature_matrix(bags, vocabulary), y)
     payload = _payload(kept, est)
     return FittedModel(LearnedModel.from_mapping(payload), payload, est, tuple(kept))
 
@@ -200,10 +203,14 @@ def _dumps(value: Any) -> str:
 
 def build_model_bytes(corpus_path: Path = CORPUS_PATH) -> bytes:
     """Everything from the corpus file to the model file's bytes."""
-    raw = corpus_path.read_bytes()
     examples = load_corpus(corpus_path)
     fitted = fit([extract_features(e.text) for e in examples], [e.label for e in examples])
-    return serialise(fitted.payload, hashlib.sha256(raw).hexdigest())
+    return model_bytes(fitted, corpus_path)
+
+
+def model_bytes(fitted: FittedModel, corpus_path: Path = CORPUS_PATH) -> bytes:
+    """The model file for a model fitted on `corpus_path`."""
+    return serialise(fitted.payload, hashlib.sha256(corpus_path.read_bytes()).hexdigest())
 
 
 def near_duplicate_groups(texts: Sequence[str]) -> list[int]:
