@@ -45,21 +45,30 @@ def _short_message(rng: random.Random) -> str:
 
 def _timings(
     predict: Callable[[str], object], messages: list[str], repeat: int
-) -> tuple[list[float], list[float]]:
+) -> tuple[list[float], list[float], list[float]]:
+    """Wall time of the first pass, best wall time over passes, CPU time of the first pass.
+
+    On a shared machine the wall clock also counts time spent waiting for a core; the
+    thread's CPU time does not, so it shows the cost of the code itself.
+    """
     clock = time.perf_counter_ns
+    cpu = time.thread_time_ns
     first: list[float] = []
     best: list[float] = []
+    cpu_first: list[float] = []
     for rep in range(max(1, repeat)):
         for i, m in enumerate(messages):
+            c0 = cpu()
             start = clock()
             predict(m)
             elapsed = (clock() - start) / 1e3
             if rep == 0:
+                cpu_first.append((cpu() - c0) / 1e3)
                 first.append(elapsed)
                 best.append(elapsed)
             elif elapsed < best[i]:
                 best[i] = elapsed
-    return first, best
+    return first, best, cpu_first
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -103,17 +112,21 @@ def main() -> int:
         f"({before / 1024:.1f} -> {after / 1024:.1f} MiB)"
     )
     print(f"numpy/scipy/sklearn imported at run time: {', '.join(heavy) or 'none'}")
-    short_p99 = 0.0
+    short_p99 = short_cpu_p99 = 0.0
     for name, messages in sets.items():
         for m in messages[:500]:  # warm caches
             model.predict(m)
-        first, best = _timings(model.predict, messages, args.repeat)
+        first, best, cpu_first = _timings(model.predict, messages, args.repeat)
         lengths = [len(m) for m in messages]
         print(
             f"{name}: {len(messages)} messages, length median/max "
             f"{int(statistics.median(lengths))}/{max(lengths)} chars"
         )
-        for label, values in (("single pass", first), (f"best of {args.repeat}", best)):
+        for label, values in (
+            ("single pass", first),
+            (f"best of {args.repeat}", best),
+            ("CPU time, single pass", cpu_first),
+        ):
             print(
                 f"  per message µs, {label}: p50={_pct(values, 50):.1f} "
                 f"p90={_pct(values, 90):.1f} p99={_pct(values, 99):.1f} "
@@ -121,10 +134,12 @@ def main() -> int:
             )
         if name == "short replies":
             short_p99 = _pct(first, 99)
+            short_cpu_p99 = _pct(cpu_first, 99)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average (1 min) at end: {load:.2f}  (other processes inflate the tail)")
-    verdict = "met" if short_p99 < 60 else "NOT met"
-    print(f"goal p99 < 60 µs on short replies (single pass): {verdict}")
+    for what, p99 in (("wall clock", short_p99), ("CPU time", short_cpu_p99)):
+        verdict = "met" if p99 < 60 else "NOT met"
+        print(f"goal p99 < 60 µs on short replies, single pass, {what}: {verdict}")
     return 0
 
 

@@ -69,7 +69,7 @@ SEED = 20261201
 MIN_DF = 2
 C = 8.0
 CLASS_WEIGHT = {0: 1.5, 1: 1.3, 2: 1.0}  # columns follow LABELS: critical, concern, none
-PRUNE_AT = 0.25  # a feature is kept when one of its three weights reaches this magnitude
+PRUNE_AT = 0.45  # a feature is kept when one of its three weights reaches this magnitude
 DECIMALS = 4
 FOLDS = 5
 # Near-duplicates: messages sharing a 6-character stretch that few messages have.
