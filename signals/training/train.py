@@ -253,6 +253,8 @@ class CvReport:
     confusion: dict[tuple[Severity, Severity], int]
     by_category: dict[str, tuple[int, int]]  # category -> (right, total)
     groups: int
+    # (gold, predicted, confidence) per held-out message, for the confidence table.
+    verdicts: tuple[tuple[Severity, Severity, float], ...] = ()
 
     def lines(self) -> list[str]:
         out = [f"cross-validation: {FOLDS} folds, {self.groups} near-duplicate groups"]
@@ -268,9 +270,40 @@ class CvReport:
         for gold in LABELS:
             row = " ".join(f"{self.confusion.get((gold, got), 0):8d}" for got in LABELS)
             out.append(f"{gold.value:<10} {row}")
+        out.extend(self._miss_rates())
+        out.extend(self._confidence_table())
         out.append("per-category recall (exact label)")
         for cat, (right, total) in sorted(self.by_category.items()):
             out.append(f"  {cat:<24} {right / total:6.3f}  ({right}/{total})")
+        return out
+
+    def _miss_rates(self) -> list[str]:
+        def rate(gold: Severity, got: Severity) -> str:
+            total = sum(n for (g, _), n in self.confusion.items() if g == gold)
+            n = self.confusion.get((gold, got), 0)
+            return f"{n / total:.3f} ({n}/{total})" if total else "-"
+
+        return [
+            f"critical answered none: {rate(Severity.CRITICAL, Severity.NONE)}",
+            f"concern answered none: {rate(Severity.CONCERN, Severity.NONE)}",
+            f"none answered critical: {rate(Severity.NONE, Severity.CRITICAL)}",
+            f"none answered concern: {rate(Severity.NONE, Severity.CONCERN)}",
+        ]
+
+    def _confidence_table(self) -> list[str]:
+        """How precise a label is when only confident verdicts count (for a combiner)."""
+        out = ["confident verdicts: label >= threshold  share-of-label-predictions  precision"]
+        for label in (Severity.CRITICAL, Severity.CONCERN):
+            predicted = [(g, c) for g, p, c in self.verdicts if p == label]
+            for threshold in (0.5, 0.7, 0.9):
+                kept = [g for g, c in predicted if c >= threshold]
+                if not predicted or not kept:
+                    continue
+                right = sum(g == label for g in kept)
+                out.append(
+                    f"  {label.value:<8} >= {threshold:.1f}  {len(kept) / len(predicted):6.3f}"
+                    f"  {right / len(kept):9.3f}"
+                )
         return out
 
 
@@ -281,16 +314,22 @@ def cross_validate(examples: Sequence[Example]) -> CvReport:
     splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     confusion: Counter[tuple[Severity, Severity]] = Counter()
     by_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    verdicts: list[tuple[Severity, Severity, float]] = []
     for train_idx, test_idx in splitter.split(np.zeros(len(y)), y, groups):
         fitted = fit([bags[i] for i in train_idx], [examples[i].label for i in train_idx])
         for i in test_idx:
-            got = fitted.model.predict(examples[i].text).severity
+            verdict = fitted.model.predict(examples[i].text)
+            got = verdict.severity
+            verdicts.append((examples[i].label, got, verdict.confidence))
             confusion[(examples[i].label, got)] += 1
             tally = by_category[f"{examples[i].label.value}/{examples[i].category}"]
             tally[0] += got == examples[i].label
             tally[1] += 1
     return CvReport(
-        dict(confusion), {k: (v[0], v[1]) for k, v in by_category.items()}, len(set(groups))
+        dict(confusion),
+        {k: (v[0], v[1]) for k, v in by_category.items()},
+        len(set(groups)),
+        tuple(verdicts),
     )
 
 

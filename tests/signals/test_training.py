@@ -18,6 +18,7 @@ from signals.training.train import (
     CORPUS_PATH,
     Example,
     FittedModel,
+    cross_validate,
     feature_matrix,
     fit,
     load_corpus,
@@ -199,3 +200,15 @@ def test_near_duplicates_share_a_group() -> None:
     g = near_duplicate_groups(texts)
     assert g[0] == g[1] != g[2]
     assert g[3] == g[4] != g[5]
+
+
+def test_cross_validation_reports_every_label(corpus: list[Example]) -> None:
+    sample = corpus[::8]  # every label and most categories, small enough to fit five times
+    report = cross_validate(sample)
+    assert sum(report.confusion.values()) == len(sample) == len(report.verdicts)
+    lines = "\n".join(report.lines())
+    for label in LABELS:
+        assert label.value in lines
+    assert "critical answered none" in lines and "confident verdicts" in lines
+    right = sum(n for (gold, got), n in report.confusion.items() if gold == got)
+    assert right / len(sample) > 0.5  # far above chance even on an eighth of the corpus
