@@ -151,7 +151,7 @@ CLEAR = [
     (Severity.NONE, "ありがとうございます！"),
     (Severity.NONE, "面白すぎて笑い死にしそうだった"),
     (Severity.NONE, "had a nice walk with my dog"),
-    (Severity.NONE, "this heat is killing me lol"),
+    (Severity.NONE, "the humidity today is killing me lol"),
 ]
 
 
