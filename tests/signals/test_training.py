@@ -212,3 +212,19 @@ def test_cross_validation_reports_every_label(corpus: list[Example]) -> None:
     assert "critical answered none" in lines and "confident verdicts" in lines
     right = sum(n for (gold, got), n in report.confusion.items() if gold == got)
     assert right / len(sample) > 0.5  # far above chance even on an eighth of the corpus
+
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "signals-sample.tsv"
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason=f"shared sample not found at {SAMPLE}")
+def test_shared_sample_is_held_out_of_the_corpus(corpus: list[Example]) -> None:
+    def key(text: str) -> str:
+        return re.sub(r"[\W_]+", "", text.casefold()) or text
+
+    keys = [key(e.text) for e in corpus]
+    for line in SAMPLE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        sentence = key(line.split("\t")[2])
+        assert not any(sentence in k for k in keys), sentence
