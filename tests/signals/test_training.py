@@ -185,7 +185,8 @@ def test_pure_python_labels_agree_with_the_unrounded_estimator(
 def test_shipped_model_is_the_fitted_one(fitted: FittedModel) -> None:
     shipped = LearnedModel.from_file(DEFAULT_MODEL_PATH)
     for text in ("死にたい", "電気が止まった", "おはよう", "i want to die", "lol"):
-        assert shipped.scores(text) == fitted.model.scores(text)
+        # Sums run in set order, so the last bit may differ; the weights may not.
+        assert np.allclose(shipped.scores(text), fitted.model.scores(text), rtol=0, atol=1e-12)
 
 
 def test_near_duplicates_share_a_group() -> None:
