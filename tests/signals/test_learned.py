@@ -64,7 +64,7 @@ def test_confidence_is_the_softmax_of_the_label(model: LearnedModel) -> None:
         probs = model.probabilities(text)
         assert math.isclose(sum(probs), 1.0, rel_tol=1e-9)
         verdict = model.predict(text)
-        assert verdict.confidence == max(probs)
+        assert math.isclose(verdict.confidence, max(probs), rel_tol=1e-12)
         assert verdict.severity is LABELS[probs.index(max(probs))]
         scores = model.scores(text)
         expected = [math.exp(s) / sum(math.exp(t) for t in scores) for s in scores]
