@@ -15,6 +15,9 @@ class Metrics:
         )
         self._help: dict[str, str] = {
             "tsunagari_updates_handled_total": "Telegram updates processed",
+            "tsunagari_updates_set_aside_total": (
+                "Updates set aside after failing, by stage (intake or handler)"
+            ),
             "tsunagari_messages_sent_total": "Messages Telegram accepted, by purpose",
             "tsunagari_sends_failed_total": "Failed send attempts, by reason",
             "tsunagari_checkins_due": "People whose check-in is due now",

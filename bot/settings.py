@@ -39,6 +39,8 @@ class TelegramSettings:
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0:8443"
     webhook_path: str = "/telegram/webhook"
+    # An update whose handling fails this many times is set aside so later ones flow.
+    max_update_attempts: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +301,7 @@ _SECTIONS: dict[str, set[str]] = {
         "webhook_secret",
         "webhook_listen",
         "webhook_path",
+        "max_update_attempts",
     },
     "database": {"url", "echo"},
     "scheduler": {"tick"},
@@ -384,6 +387,7 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
             "telegram.webhook_listen", tg.str_("webhook_listen", "0.0.0.0:8443")
         ),
         webhook_path=webhook_path,
+        max_update_attempts=tg.int_("max_update_attempts", 3, minimum=1),
     )
 
     db = _table(data, "database")

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, Index, Integer, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeText, UTCDateTime, str_enum
 
 
 class OutboxState(StrEnum):
@@ -57,7 +57,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(SafeText)
     purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose))
     ref_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFoundError
 from domain.people import PersonStatus
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeString, UTCDateTime, str_enum
 
 
 class Person(Base):
@@ -21,7 +21,7 @@ class Person(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     # Only the first name Telegram shows, so the worker recognises the chat; erasable.
-    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(SafeString(200), nullable=True)
     language: Mapped[str] = mapped_column(String(8), default="ja")
     status: Mapped[PersonStatus] = mapped_column(
         str_enum(PersonStatus), default=PersonStatus.ACTIVE

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFoundError, TsunagariError
 from domain.people import StaffRole
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeString, UTCDateTime, str_enum
 
 
 class Staff(Base):
@@ -18,7 +18,7 @@ class Staff(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SafeString(200))
     role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole))
     language: Mapped[str] = mapped_column(String(8), default="ja")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
