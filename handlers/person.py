@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
@@ -24,6 +25,7 @@ from domain.schedule import format_hhmm, parse_hhmm, validate_own_time
 from handlers.access import person_command
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import next_checkin_for, plan_after_contact
+from signals.invisible import visible_text
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
@@ -55,7 +57,7 @@ def _message_kind(update: Update) -> MessageKind:
 def _classify(svc: Services, text: str) -> tuple[str, str]:
     """Severity and fired rules; a classifier failure is treated as `concern`, never ignored."""
     try:
-        result = svc.classifier.classify(text)
+        result = svc.classifier.classify(visible_text(text))
         return result.severity.value, ",".join(result.rules)
     except Exception:
         # Log the failure, never the text.
@@ -76,6 +78,20 @@ def _button_press(turn: Turn, session: AsyncSession, person: Person) -> None:
     )
     if person.status is PersonStatus.UNREACHABLE:
         person.status = PersonStatus.ACTIVE
+
+
+async def _record_message(session: AsyncSession, message: PersonMessage) -> None:
+    """Store what the person wrote in a savepoint of its own: if the database refuses it,
+    the crisis reply and the escalation written after it in this turn still commit."""
+    try:
+        async with session.begin_nested():
+            session.add(message)
+    except (DBAPIError, StatementError, UnicodeError) as exc:
+        log.error(
+            "storing message of update %s failed (%s); handling it without the text",
+            message.update_id,
+            type(exc).__name__,
+        )
 
 
 @turn_handler()
@@ -101,7 +117,8 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         else:
             turn.reply(session, turn.text("person.stopped_hint"))
         return
-    session.add(
+    await _record_message(
+        session,
         PersonMessage(
             person_id=person.id,
             update_id=update_id,
@@ -110,7 +127,7 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
             received_at=turn.now,
             severity=severity,
             rules=rules or None,
-        )
+        ),
     )
     if person.status is PersonStatus.UNREACHABLE:
         person.status = PersonStatus.ACTIVE

@@ -61,6 +61,21 @@ class PersonMessage(Base):
     rules: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+def _dump(update: dict[str, Any]) -> str:
+    """The update as JSON that any database stores and that reads back as received.
+
+    JSON escapes NUL by itself; a lone surrogate (from a broken client) is kept as a
+    `\\uXXXX` escape too, instead of being replaced on storage, so the handler and the
+    classifier see the update as it came.
+    """
+    text = json.dumps(update, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(update)
+    return text
+
+
 def update_kind(payload: str | None) -> str:
     """What kind of update a stored payload is (`message`, `callback_query`...), for
     operators; never its content."""
@@ -88,7 +103,7 @@ class InboundRepository:
             {
                 "update_id": int(u["update_id"]),
                 "received_at": now,
-                "payload": json.dumps(u, ensure_ascii=False),
+                "payload": _dump(u),
                 "processed_at": None,
             }
             for u in updates
