@@ -17,6 +17,7 @@ from domain.cadence import CadenceBounds, CadenceLevel
 from domain.durations import format_duration, parse_duration
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
+from handlers.args import person_ref, shown, staff_ref
 from handlers.queue import visible_person
 from handlers.turn import Actor, Turn
 from scheduler.planning import next_checkin_for, person_schedule
@@ -47,16 +48,19 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if len(args) not in (2, 3):
         turn.reply(session, turn.text("assign.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person_number = person_ref(args[0])
+    worker_number = staff_ref(args[1])
+    backup_number = staff_ref(args[2]) if len(args) == 3 else None
+    person = await visible_person(session, actor, person_number)
     if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     staff = StaffRepository(session)
     try:
-        worker = await staff.resolve(args[1])
-        backup = await staff.resolve(args[2]) if len(args) == 3 else None
+        worker = await staff.resolve(worker_number)
+        backup = await staff.resolve(backup_number) if backup_number is not None else None
     except NotFoundError:
-        turn.reply(session, turn.text("invite.unknown_worker", ref=" ".join(args[1:])[:40]))
+        turn.reply(session, turn.text("invite.unknown_worker", ref=shown(" ".join(args[1:]))))
         return
     if backup is not None and backup.id == worker.id:
         turn.reply(session, turn.text("assign.same"))
@@ -165,9 +169,9 @@ async def schedule_command(
     if not args:
         turn.reply(session, turn.text("schedule.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person = await visible_person(session, actor, person_ref(args[0]))
     if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     if len(args) == 1:
         AuditRepository(session).record(
@@ -242,9 +246,9 @@ async def deactivate_command(
         turn.reply(session, turn.text("deactivate.usage"))
         return
     try:
-        member = await StaffRepository(session).resolve(args[0])
+        member = await StaffRepository(session).resolve(staff_ref(args[0]))
     except NotFoundError:
-        turn.reply(session, turn.text("invite.unknown_worker", ref=args[0][:40]))
+        turn.reply(session, turn.text("invite.unknown_worker", ref=shown(args[0])))
         return
     if member.id == actor.staff.id:
         turn.reply(session, turn.text("deactivate.self"))

@@ -7,6 +7,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InviteError
+from handlers.args import ButtonKind, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
@@ -97,9 +98,13 @@ async def _join_staff(turn: Turn, session: AsyncSession, invite: Invite) -> None
 async def consent_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
     """Only the consent button creates a person record, linked to the inviting worker."""
     query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    agreed = query.data.startswith(CONSENT_YES)
-    invite_id = int(query.data.rsplit(":", 1)[1])
+    assert query is not None
+    button = pressed(turn, ButtonKind.CONSENT)
+    if button is None or button.number is None or button.choice not in ("yes", "no"):
+        stale_button(turn)
+        return
+    agreed = button.choice == "yes"
+    invite_id = button.number
     if query.message is not None:
         # Take the buttons away so the choice cannot be pressed twice.
         OutboxRepository(session).add(

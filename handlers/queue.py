@@ -18,6 +18,7 @@ from bot.escalations import add_note, reassign, relay, resolve
 from domain.escalation import EscalationState, Outcome, Priority
 from domain.mood import trend
 from handlers.access import is_coordinator, may_see_person, staff_command
+from handlers.args import ButtonKind, escalation_ref, person_ref, pressed, shown, staff_ref
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
@@ -41,14 +42,13 @@ def _when(turn: Turn, value: datetime | None) -> str:
 
 
 async def visible_escalation(
-    session: AsyncSession, actor: Actor, ref: str
+    session: AsyncSession, actor: Actor, number: int
 ) -> tuple[Escalation, Person] | None:
-    """The escalation `ref` names, if the actor may see it; None both when it does not
-    exist and when they may not (a refusal must not confirm what exists)."""
-    number = ref.lstrip("#")
-    if not number.isdigit() or actor.staff is None:
+    """Escalation `number` (parsed by handlers/args.py), if the actor may see it; None both
+    when it does not exist and when they may not (a refusal must not confirm what exists)."""
+    if actor.staff is None:
         return None
-    escalation = await session.get(Escalation, int(number))
+    escalation = await session.get(Escalation, number)
     if escalation is None:
         return None
     person = await session.get(Person, escalation.person_id)
@@ -62,9 +62,9 @@ async def visible_escalation(
     return None
 
 
-async def visible_person(session: AsyncSession, actor: Actor, ref: str) -> Person | None:
+async def visible_person(session: AsyncSession, actor: Actor, number: int) -> Person | None:
     try:
-        person = await PersonRepository(session).resolve(ref)
+        person = await PersonRepository(session).resolve(number)
     except NotFoundError:
         return None
     if not may_see_person(actor, person.worker_id, person.backup_worker_id):
@@ -155,18 +155,19 @@ async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int
 async def queue_page_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    await _show_queue(turn, session, actor, page=int(query.data.split(":")[1]))
+    button = pressed(turn, ButtonKind.QUEUE_PAGE)
+    if button is not None and button.number is not None:
+        await _show_queue(turn, session, actor, page=button.number)
 
 
 @staff_command()
 async def escalation_details_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    found = await visible_escalation(session, actor, query.data.split(":")[1])
+    button = pressed(turn, ButtonKind.ESCALATION)
+    if button is None or button.number is None:
+        return
+    found = await visible_escalation(session, actor, button.number)
     if found is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
@@ -219,9 +220,10 @@ async def _show_escalation(
 async def resolve_menu_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    found = await visible_escalation(session, actor, query.data.split(":")[1])
+    button = pressed(turn, ButtonKind.RESOLVE_MENU)
+    if button is None or button.number is None:
+        return
+    found = await visible_escalation(session, actor, button.number)
     if found is None or found[0].open_key is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
@@ -239,10 +241,10 @@ async def resolve_menu_callback(
 async def resolve_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    _, ref, outcome = query.data.split(":")
-    await _resolve(turn, session, actor, ref, outcome, None)
+    button = pressed(turn, ButtonKind.RESOLVE)
+    if button is None or button.number is None or button.choice is None:
+        return
+    await _resolve(turn, session, actor, button.number, button.choice, None)
 
 
 @staff_command()
@@ -250,19 +252,20 @@ async def resolve_command(turn: Turn, session: AsyncSession, actor: Actor, args:
     if len(args) < 2:
         turn.reply(session, turn.text("resolve.usage"))
         return
-    await _resolve(turn, session, actor, args[0], args[1], " ".join(args[2:]) or None)
+    number = escalation_ref(args[0])
+    await _resolve(turn, session, actor, number, args[1], " ".join(args[2:]) or None)
 
 
 async def _resolve(
     turn: Turn,
     session: AsyncSession,
     actor: Actor,
-    ref: str,
+    number: int,
     outcome_text: str,
     note: str | None,
 ) -> None:
     assert actor.staff is not None
-    found = await visible_escalation(session, actor, ref)
+    found = await visible_escalation(session, actor, number)
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -297,7 +300,7 @@ async def note_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     if len(args) < 2:
         turn.reply(session, turn.text("note.usage"))
         return
-    found = await visible_escalation(session, actor, args[0])
+    found = await visible_escalation(session, actor, escalation_ref(args[0]))
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -313,7 +316,7 @@ async def relay_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     if len(args) < 2:
         turn.reply(session, turn.text("relay.usage"))
         return
-    found = await visible_escalation(session, actor, args[0])
+    found = await visible_escalation(session, actor, escalation_ref(args[0]))
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -332,14 +335,15 @@ async def reassign_command(
     if len(args) != 2:
         turn.reply(session, turn.text("reassign.usage"))
         return
-    found = await visible_escalation(session, actor, args[0])
+    number, to_ref = escalation_ref(args[0]), staff_ref(args[1])
+    found = await visible_escalation(session, actor, number)
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
     try:
-        to = await StaffRepository(session).resolve(args[1])
+        to = await StaffRepository(session).resolve(to_ref)
     except NotFoundError:
-        turn.reply(session, turn.text("invite.unknown_worker", ref=args[1][:40]))
+        turn.reply(session, turn.text("invite.unknown_worker", ref=shown(args[1])))
         return
     escalation, _person = found
     await reassign(turn.svc, session, escalation, to, turn.now)
@@ -398,9 +402,9 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if len(args) != 1:
         turn.reply(session, turn.text("person_cmd.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person = await visible_person(session, actor, person_ref(args[0]))
     if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     AuditRepository(session).record(
         action="person.read", staff_id=actor.staff.id, person_id=person.id, now=turn.now

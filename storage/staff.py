@@ -75,17 +75,15 @@ class StaffRepository:
     async def get(self, staff_id: int) -> Staff | None:
         return await self.session.get(Staff, staff_id)
 
-    async def resolve(self, ref: str) -> Staff:
-        """A staff member named by internal id or Telegram user id, as staff commands allow."""
-        if not ref.strip().lstrip("-").isdigit():
-            raise NotFoundError(ref)
-        number = int(ref)
-        found = await self.by_telegram_id(number)
+    async def resolve(self, number: int) -> Staff:
+        """A staff member named by Telegram user id or internal id (from a strict parser,
+        handlers/args.py); looked up only where the number fits the column."""
+        found = await self.by_telegram_id(number) if 0 < number < 2**63 else None
         if found is None and 0 < number < 2**31:
             candidate = await self.get(number)
             found = candidate if candidate is not None and candidate.active else None
         if found is None:
-            raise NotFoundError(ref)
+            raise NotFoundError(str(number))
         return found
 
     async def all(self, *, include_inactive: bool = False) -> list[Staff]:
