@@ -33,6 +33,7 @@ __all__ = [
     "days",
     "escalation_ref",
     "hhmm",
+    "invite_token",
     "parse_button",
     "person_ref",
     "pressed",
@@ -120,6 +121,15 @@ def hhmm(text: str) -> time:
         return parse_hhmm(folded)
     except ValueError:
         raise BadArgument(ArgKind.TIME, text) from None
+
+
+_INVITE_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def invite_token(text: str) -> str | None:
+    """A deep-link token as `secrets.token_urlsafe` writes them; None for anything else
+    (Telegram's deep links allow only these characters, so nothing real is refused)."""
+    return text if _INVITE_TOKEN.fullmatch(text) else None
 
 
 def row_id(text: str) -> int | None:

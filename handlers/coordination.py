@@ -29,6 +29,10 @@ from storage.staff import StaffRepository
 
 log = logging.getLogger(__name__)
 
+MAX_DELAY_S = 366 * 86_400
+# The schedule's text columns and their lengths (storage/people.py).
+STORED_LENGTHS = {"checkin_times": 100, "checkin_days": 40, "timezone": 64, "quiet_hours": 20}
+
 SCHEDULE_FIELDS = (
     "checkin_times",
     "checkin_days",
@@ -141,8 +145,8 @@ def apply_schedule_change(svc: Services, person: Person, field: str, values: lis
         seconds = int(parse_duration(value).total_seconds())
         nudge = seconds if field == "nudge" else person.nudge_after_s
         escalate = seconds if field == "escalate" else person.escalate_after_s
-        if not 0 < nudge < escalate:
-            raise ValueError("nudge must be shorter than escalate")
+        if not 0 < nudge < escalate <= MAX_DELAY_S:
+            raise ValueError("nudge must be shorter than escalate, and both within a year")
         person.nudge_after_s, person.escalate_after_s = nudge, escalate
     elif field == "cadence":
         if len(values) != 2:
@@ -158,6 +162,10 @@ def apply_schedule_change(svc: Services, person: Person, field: str, values: lis
         person.checkin_days = template.days
     else:
         raise ValueError("unknown field")
+    for name, limit in STORED_LENGTHS.items():
+        # What is written must fit its column (PostgreSQL refuses longer text).
+        if len(getattr(person, name) or "") > limit:
+            raise ValueError(f"{name} too long")
     person_schedule(person, svc.settings)  # validates the whole schedule (e.g. quiet hours)
 
 

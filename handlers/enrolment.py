@@ -7,7 +7,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import InviteError
-from handlers.args import ButtonKind, pressed, stale_button
+from handlers.args import ButtonKind, invite_token, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
@@ -25,7 +25,7 @@ CONSENT_NO = "consent:no:"
 @turn_handler()
 async def start_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
     """`/start <token>` from an invitation link: explain, and ask for consent."""
-    token = args[0] if args else ""
+    token = (invite_token(args[0]) or "-") if args else ""
     if actor.person is not None:
         turn.reply(session, turn.text("consent.already"))
         return

@@ -73,9 +73,7 @@ async def test_a_poison_update_is_set_aside_and_the_next_ones_flow(sandbox: Sand
     async with svc.db.transaction() as session:
         aside = await InboundRepository(session).set_aside()
         others = (
-            await session.execute(
-                select(InboundUpdate).where(InboundUpdate.update_id != POISON)
-            )
+            await session.execute(select(InboundUpdate).where(InboundUpdate.update_id != POISON))
         ).scalars()
         assert all(u.processed_at is not None and u.error is None for u in others)
     assert [(u.update_id, u.attempts, u.error) for u in aside] == [(POISON, 3, "KeyError")]
