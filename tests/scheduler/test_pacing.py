@@ -13,11 +13,13 @@ import itertools
 import time
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from typing import Any
 
 from telegram import Bot
 
 from bot.clock import ControllableClock
 from bot.services import Services
+from domain.people import StaffRole
 from scheduler.delivery import Deliverer
 from standin import BotApiStandIn
 from standin.faults import FloodLimiter
@@ -50,8 +52,28 @@ class Timed(Deliverer):
             self.sends.spans.setdefault(row.chat_id, []).append((started, time.monotonic()))
 
 
-def flood_limited(bot_api: BotApiStandIn) -> None:
-    bot_api.flood_limiter = FloodLimiter()
+class ReceivedAt(FloodLimiter):
+    """The stand-in's flood limits, noting when each accepted write arrived, by chat: the
+    gaps as Telegram would see them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.arrivals: dict[int, list[float]] = {}
+        self.refused = 0
+
+    def retry_after(self, chat_id: Any) -> int | None:
+        wait = super().retry_after(chat_id)
+        if wait is None:
+            self.arrivals.setdefault(chat_id, []).append(time.monotonic())
+        else:
+            self.refused += 1
+        return wait
+
+
+def flood_limited(bot_api: BotApiStandIn) -> ReceivedAt:
+    limiter = ReceivedAt()
+    bot_api.flood_limiter = limiter
+    return limiter
 
 
 def four_twenty_nines(bot_api: BotApiStandIn) -> int:
@@ -92,7 +114,7 @@ async def run_until_sent(
 async def test_a_flurry_during_a_round_gets_no_429_and_delays_nobody_else(
     services: Services, telegram_bot: Bot, bot_api: BotApiStandIn
 ) -> None:
-    flood_limited(bot_api)
+    limiter = flood_limited(bot_api)
     users(bot_api, FLURRY_CHAT, *ROUND)
     for chat_id in ROUND:
         await enqueue(services, chat_id, "check-in", priority=PRIORITY_BULK)
@@ -104,7 +126,9 @@ async def test_a_flurry_during_a_round_gets_no_429_and_delays_nobody_else(
     replies = [f"reply {i}" for i in range(FLURRY)]
     took = await run_until_sent(deliverer, services, len(ROUND) + FLURRY, replies)
 
-    assert four_twenty_nines(bot_api) == 0
+    assert four_twenty_nines(bot_api) == 0 and limiter.refused == 0
+    arrived = limiter.arrivals[FLURRY_CHAT]
+    assert min(b - a for a, b in itertools.pairwise(arrived)) >= interval
     assert services.metrics.value("tsunagari_sends_failed_total", reason="flood_control") == 0
     assert deliverer.paused_until is None
     # Never two writes to one chat within the interval, measured from the end of one to
@@ -176,3 +200,40 @@ async def test_a_429_for_a_chat_not_written_to_lately_pauses_everything(
     await enqueue(services, 1002, "waits too")
     assert await deliverer.step() is False
     assert bot_api.messages_to(1002) == []
+
+
+async def test_a_fast_writer_during_a_morning_round_end_to_end(
+    database_url: str, clock: ControllableClock
+) -> None:
+    """The real bot, flood limits on: forty people's check-ins are due while one of them
+    sends six commands in a row. No 429; the fast writer's answers are paced; nobody else
+    waits for them."""
+    from bot.sandbox import Sandbox
+    from tests.scheduler.engine import add_person
+
+    people = range(4001, 4041)
+    fast = people[0]
+    async with Sandbox(database_url=database_url, clock=clock) as sb:
+        limiter = flood_limited(sb.standin)
+        svc = sb.runtime.svc
+        worker = await sb.add_staff(500, StaffRole.WORKER, "Sato")
+        for telegram_id in people:
+            await add_person(svc, worker, telegram_id)
+            sb.user(telegram_id, f"P{telegram_id}")
+        writer = sb.user(fast, f"P{fast}")
+        round_started = time.monotonic()
+        await asyncio.gather(sb.runtime.tick(), *(writer.send_command("help") for _ in range(6)))
+        await sb.settle(limit_seconds=60)
+        for _ in range(7):  # the check-in and six answers
+            await sb.standin.wait_for_message(fast, timeout=30)
+
+        assert sb.standin.stats.errors == {} and limiter.refused == 0
+        assert all(len(sb.standin.messages_to(p)) == 1 for p in people[1:])
+        arrived = limiter.arrivals[fast]
+        gaps = [b - a for a, b in itertools.pairwise(arrived)]
+        assert len(arrived) == 7 and min(gaps) >= 1.0, gaps
+        others_done = max(limiter.arrivals[p][-1] for p in people[1:])
+        assert others_done < arrived[-1], "the round waited for one person's answers"
+        # Forty check-ins at 25 a second: well under the seven seconds the writer's take.
+        assert others_done - round_started < 5.0
+        assert sb.standin.violations == []
