@@ -135,8 +135,11 @@ class Deliverer:
     ) -> None:
         self.svc = svc
         self.bot = bot
-        self.owner = owner or f"deliverer-{uuid.uuid4().hex[:12]}"
         self.settings = svc.settings.delivery
+        stable = owner or self.settings.instance
+        self.owner = stable or f"deliverer-{uuid.uuid4().hex[:12]}"
+        # A stable name may have leases left from a run that crashed: taken back once.
+        self._recovered = not stable
         self.bucket = TokenBucket(self.settings.rate_per_second)
         self.on_sent = on_sent or {}
         self.on_failed = on_failed
@@ -153,8 +156,22 @@ class Deliverer:
         # Set when a sender holds a row back, so the claimer times its wait for it.
         self._held = asyncio.Event()
 
+    async def recover(self) -> int:
+        """Take back, at once, the rows a previous run under this name had leased (it
+        crashed: nothing of this run holds them yet). Their sends may have happened:
+        at least once, as after any crash. Returns how many."""
+        if self._recovered:
+            return 0
+        self._recovered = True
+        async with self.svc.db.transaction() as session:
+            released = await OutboxRepository(session).release_owned(self.owner)
+        if released:
+            log.warning("took back %s rows leased by %s before a restart", released, self.owner)
+        return released
+
     async def step(self) -> bool:
         """Send one batch and record the results; True if there was anything to do."""
+        await self.recover()
         if self._paused():
             return False
         results = await self._claim_and_send()
@@ -440,6 +457,11 @@ class Deliverer:
         the database; a recorder writes results in batches. On stop, rows not yet sent are
         released for the next start, in-flight sends finish, and every result is recorded.
         """
+        try:
+            await self.recover()
+        except Exception:
+            # The leases then expire as usual and the rows go after LEASE.
+            log.exception("taking back this instance's leases failed")
         # Ordered by priority: a crisis card or a reply claimed while a morning's
         # check-ins are queued goes out next, not behind them.
         queue: asyncio.PriorityQueue[_Queued] = asyncio.PriorityQueue()

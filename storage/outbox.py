@@ -243,6 +243,17 @@ class OutboxRepository:
         claimed = [ClaimedMessage(**row._asdict()) for row in result]
         return sorted(claimed, key=lambda row: (row.priority, row.id))
 
+    async def release_owned(self, owner: str) -> int:
+        """Hand back the rows `owner` had leased (its previous run crashed): they are due
+        again at once. Only for an owner name no other running process uses."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_owner == owner)
+            .values(state=OutboxState.PENDING, lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
     async def pending_count(self) -> int:
         from sqlalchemy import func
 
