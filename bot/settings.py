@@ -106,6 +106,13 @@ class InviteSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long what people wrote is kept as text; after that only counts remain."""
+
+    message_text: timedelta = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
 class SignalsSettings:
     extra_rules: Path | None = None
     disabled_rules: tuple[str, ...] = ()
@@ -128,6 +135,7 @@ class Settings:
     checkin: CheckinSettings = field(default_factory=CheckinSettings)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     invites: InviteSettings = field(default_factory=InviteSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     signals: SignalsSettings = field(default_factory=SignalsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     organisation_name: str = "tsunagari"
@@ -337,6 +345,7 @@ _SECTIONS: dict[str, set[str]] = {
     },
     "escalation": {"ack_p1", "ack_p2", "ack_p3", "working_hours", "working_days", "timezone"},
     "invites": {"expire_after"},
+    "retention": {"message_text"},
     "signals": {"extra_rules", "disabled_rules", "crisis_lines"},
     "http": {"listen"},
     "organisation": {"name", "default_language"},
@@ -527,6 +536,9 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
         checkin=checkin,
         escalation=escalation,
         invites=invites,
+        retention=RetentionSettings(
+            message_text=_table(data, "retention").duration("message_text", timedelta(days=365))
+        ),
         signals=signals,
         http=http,
         organisation_name=org.str_("name", "tsunagari"),

@@ -274,3 +274,11 @@ def test_an_instance_name_is_checked() -> None:
     assert config_error({"telegram": {"max_update_attempts": 0}}).key == (
         "telegram.max_update_attempts"
     )
+
+
+def test_message_text_retention_defaults_to_a_year() -> None:
+    assert build({}).retention.message_text == timedelta(days=365)
+    assert build({"retention": {"message_text": "30d"}}).retention.message_text == timedelta(
+        days=30
+    )
+    assert config_error({"retention": {"message_text": "a year"}}).key == "retention.message_text"
