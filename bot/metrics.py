@@ -20,6 +20,9 @@ class Metrics:
             ),
             "tsunagari_messages_sent_total": "Messages Telegram accepted, by purpose",
             "tsunagari_sends_failed_total": "Failed send attempts, by reason",
+            "tsunagari_flood_waits_total": (
+                "429 answers, by scope: one chat held (chat) or all sending paused (bot)"
+            ),
             "tsunagari_checkins_due": "People whose check-in is due now",
             "tsunagari_open_escalations": "Open or acknowledged escalations, by priority",
             "tsunagari_outbox_pending": "Messages waiting in the outbox",
