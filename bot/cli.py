@@ -433,6 +433,47 @@ class Cli:
         _emit(rows, COLUMNS, self.args.json, self.out)
         return EXIT_OK
 
+    async def updates_set_aside(self) -> int:
+        from storage.inbound import InboundRepository, update_kind
+
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                rows = [
+                    {
+                        "update_id": u.update_id,
+                        "kind": update_kind(u.payload),
+                        "received_at": _iso(u.received_at),
+                        "set_aside_at": _iso(u.set_aside_at),
+                        "attempts": u.attempts,
+                        "error": u.error,
+                    }
+                    for u in await InboundRepository(session).set_aside()
+                ]
+        finally:
+            await db.dispose()
+        _emit(
+            rows,
+            ("update_id", "kind", "received_at", "set_aside_at", "attempts", "error"),
+            self.args.json,
+            self.out,
+        )
+        return EXIT_OK
+
+    async def updates_retry(self) -> int:
+        from storage.inbound import InboundRepository
+
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                retried = await InboundRepository(session).retry(self.args.update_id)
+        finally:
+            await db.dispose()
+        if not retried:
+            raise TsunagariError(f"no set-aside update {self.args.update_id} with its payload")
+        self.out.write(f"update {self.args.update_id} will be handled again\n")
+        return EXIT_OK
+
     async def signals_classify(self) -> int:
         from signals import Classifier, run_classify
 
@@ -577,6 +618,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     crisis.add_argument("--language", choices=["ja", "en"], help="the person's language")
     crisis.add_argument("--json", action="store_true")
+
+    updates = sub.add_parser("updates", help="incoming Telegram updates").add_subparsers(
+        dest="updates_command", required=True, metavar="SUBCOMMAND"
+    )
+    set_aside = add(
+        updates, "set-aside", Cli.updates_set_aside, "list updates set aside after failing"
+    )
+    set_aside.add_argument("--json", action="store_true")
+    retry = add(updates, "retry", Cli.updates_retry, "handle a set-aside update again")
+    retry.add_argument("update_id", type=int, metavar="ID")
 
     signals = sub.add_parser("signals", help="distress signals").add_subparsers(
         dest="signals_command", required=True, metavar="SUBCOMMAND"

@@ -10,6 +10,7 @@ and marks each processed. A crash anywhere loses nothing and repeats nothing.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -46,16 +47,43 @@ class Processor:
             rows = await InboundRepository(session).unprocessed(limit=self.batch)
             pending = [(row.update_id, row.payload) for row in rows]
         for update_id, payload in pending:
-            if payload is None:
+            try:
+                update = Update.de_json(_loads(payload), self.app.bot)
+                await self.app.process_update(update)
+                # Handlers claim the update in their own transaction; this catches the ones
+                # no handler took (e.g. a bare my_chat_member) so they are not offered again.
+                async with self.svc.db.transaction() as session:
+                    await InboundRepository(session).claim(update_id, now=self.svc.clock.now())
+            except Exception as exc:
+                # Updates are taken oldest first: one that fails every time must not hold
+                # back the ones after it. The rest of the batch goes on; this one is tried
+                # again until it has failed `max_update_attempts` times.
+                await self._failed(update_id, exc)
                 continue
-            update = Update.de_json(_loads(payload), self.app.bot)
-            await self.app.process_update(update)
-            # Handlers claim the update in their own transaction; this catches the ones no
-            # handler took (e.g. a bare my_chat_member) so they are not offered again.
-            async with self.svc.db.transaction() as session:
-                await InboundRepository(session).claim(update_id, now=self.svc.clock.now())
             self.svc.metrics.inc("tsunagari_updates_handled_total")
         return bool(pending)
+
+    async def _failed(self, update_id: int, exc: Exception) -> None:
+        limit = self.svc.settings.telegram.max_update_attempts
+        error = type(exc).__name__
+        async with self.svc.db.transaction() as session:
+            attempts = await InboundRepository(session).record_failure(
+                update_id, now=self.svc.clock.now(), error=error, max_attempts=limit
+            )
+        if attempts is None:
+            return
+        if attempts >= limit:
+            # Once, with ids and the error's class only: the payload holds the person's words.
+            log.error(
+                "update %s set aside after %s failed attempts (%s); "
+                "see `tsunagari updates set-aside`",
+                update_id,
+                attempts,
+                error,
+            )
+            self.svc.metrics.inc("tsunagari_updates_set_aside_total", stage="intake")
+        else:
+            log.warning("update %s failed (attempt %s, %s)", update_id, attempts, error)
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
@@ -132,11 +160,12 @@ def _seconds(value: object) -> float:
     return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]
 
 
-def _loads(payload: str) -> dict[str, Any]:
-    import json
-
+def _loads(payload: str | None) -> dict[str, Any]:
+    if payload is None:
+        raise ValueError("no payload stored")
     value = json.loads(payload)
-    assert isinstance(value, dict)
+    if not isinstance(value, dict):
+        raise ValueError("an update must be a JSON object")
     return value
 
 

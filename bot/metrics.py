@@ -15,8 +15,14 @@ class Metrics:
         )
         self._help: dict[str, str] = {
             "tsunagari_updates_handled_total": "Telegram updates processed",
+            "tsunagari_updates_set_aside_total": (
+                "Updates set aside after failing, by stage (intake or handler)"
+            ),
             "tsunagari_messages_sent_total": "Messages Telegram accepted, by purpose",
             "tsunagari_sends_failed_total": "Failed send attempts, by reason",
+            "tsunagari_flood_waits_total": (
+                "429 answers, by scope: one chat held (chat) or all sending paused (bot)"
+            ),
             "tsunagari_checkins_due": "People whose check-in is due now",
             "tsunagari_open_escalations": "Open or acknowledged escalations, by priority",
             "tsunagari_outbox_pending": "Messages waiting in the outbox",

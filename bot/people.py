@@ -7,6 +7,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import delete
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crisis_reply import crisis_reply_message, zone_or_default
@@ -119,6 +120,20 @@ async def respond_to_distress(
         await open_or_join(svc, session, person, EscalationReason.CONCERN, now, update_id=update_id)
 
 
+async def record_message(session: AsyncSession, message: PersonMessage) -> None:
+    """Store what the person wrote in a savepoint of its own: if the database refuses it,
+    the crisis reply and the escalation written after it in this turn still commit."""
+    try:
+        async with session.begin_nested():
+            session.add(message)
+    except (DBAPIError, StatementError, UnicodeError) as exc:
+        log.error(
+            "storing message of update %s failed (%s); handling it without the text",
+            message.update_id,
+            type(exc).__name__,
+        )
+
+
 async def respond_to_stranger_crisis(
     svc: Services,
     session: AsyncSession,
@@ -148,7 +163,8 @@ async def respond_to_stranger_crisis(
             situations=situations,
         )
     )
-    session.add(
+    await record_message(
+        session,
         PersonMessage(
             person_id=None,
             stranger_telegram_id=telegram_id,
@@ -158,7 +174,7 @@ async def respond_to_stranger_crisis(
             received_at=now,
             severity="critical",
             rules=rules or None,
-        )
+        ),
     )
     await open_for_stranger(svc, session, telegram_id, first_name, now, update_id=update_id)
     log.info("stranger %s: critical message, crisis lines sent, coordinators told", telegram_id)

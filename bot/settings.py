@@ -50,6 +50,8 @@ class TelegramSettings:
     webhook_secret: str = ""
     webhook_listen: str = "0.0.0.0:8443"
     webhook_path: str = "/telegram/webhook"
+    # An update whose handling fails this many times is set aside so later ones flow.
+    max_update_attempts: int = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +72,10 @@ class DeliverySettings:
     max_attempts: int = 8
     batch_size: int = 500
     concurrency: int = 8
+    # A stable name for this process: a restart under the same name takes back the rows
+    # it had leased at once instead of waiting for the lease to expire. Empty: a fresh
+    # name at every start. Two processes must never share a name.
+    instance: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,13 @@ class InviteSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """How long what people wrote is kept as text; after that only counts remain."""
+
+    message_text: timedelta = timedelta(days=365)
+
+
+@dataclass(frozen=True, slots=True)
 class SignalsSettings:
     extra_rules: Path | None = None
     disabled_rules: tuple[str, ...] = ()
@@ -133,6 +146,7 @@ class Settings:
     checkin: CheckinSettings = field(default_factory=CheckinSettings)
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     invites: InviteSettings = field(default_factory=InviteSettings)
+    retention: RetentionSettings = field(default_factory=RetentionSettings)
     signals: SignalsSettings = field(default_factory=SignalsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     organisation_name: str = "tsunagari"
@@ -294,6 +308,12 @@ def parse_timezone(key: str, value: object) -> str:
     return value
 
 
+def _instance(key: str, value: str) -> str:
+    if value and not re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value):
+        raise ConfigError(key, "1-64 characters of A-Z, a-z, 0-9, _ . or -", value)
+    return value
+
+
 def _listen(key: str, value: str) -> str:
     if value and not _LISTEN.match(value):
         raise ConfigError(key, "HOST:PORT, such as '127.0.0.1:9464'", value)
@@ -312,6 +332,7 @@ _SECTIONS: dict[str, set[str]] = {
         "webhook_secret",
         "webhook_listen",
         "webhook_path",
+        "max_update_attempts",
     },
     "database": {"url", "echo"},
     "scheduler": {"tick"},
@@ -321,6 +342,7 @@ _SECTIONS: dict[str, set[str]] = {
         "max_attempts",
         "batch_size",
         "concurrency",
+        "instance",
     },
     "checkin": {
         "times",
@@ -336,6 +358,7 @@ _SECTIONS: dict[str, set[str]] = {
     },
     "escalation": {"ack_p1", "ack_p2", "ack_p3", "working_hours", "working_days", "timezone"},
     "invites": {"expire_after"},
+    "retention": {"message_text"},
     "signals": {"extra_rules", "disabled_rules", "crisis_lines"},
     "http": {"listen"},
     "organisation": {"name", "default_language"},
@@ -410,6 +433,7 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
             "telegram.webhook_listen", tg.str_("webhook_listen", "0.0.0.0:8443")
         ),
         webhook_path=webhook_path,
+        max_update_attempts=tg.int_("max_update_attempts", 3, minimum=1),
     )
 
     db = _table(data, "database")
@@ -433,6 +457,7 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
         max_attempts=dl.int_("max_attempts", 8, minimum=1),
         batch_size=dl.int_("batch_size", 500, minimum=1),
         concurrency=dl.int_("concurrency", 8, minimum=1),
+        instance=_instance("delivery.instance", dl.str_("instance", "")),
     )
 
     ci = _table(data, "checkin")
@@ -537,6 +562,9 @@ def settings_from_mapping(data: Mapping[str, Any], env: Mapping[str, str]) -> Se
         checkin=checkin,
         escalation=escalation,
         invites=invites,
+        retention=RetentionSettings(
+            message_text=_table(data, "retention").duration("message_text", timedelta(days=365))
+        ),
         signals=signals,
         http=http,
         organisation_name=org.str_("name", "tsunagari"),

@@ -35,7 +35,10 @@ def parse_duration(text: str) -> timedelta:
     if not normal or match is None or not any(match.group(u) for u, _ in _UNITS):
         raise ValueError(f"invalid duration {text!r}: expected {DURATION_FORM}")
     seconds = sum(int(match.group(u) or 0) * factor for u, factor in _UNITS)
-    return timedelta(seconds=seconds)
+    try:
+        return timedelta(seconds=seconds)
+    except OverflowError:
+        raise ValueError(f"invalid duration {text!r}: too long") from None
 
 
 def format_duration(td: timedelta) -> str:

@@ -13,8 +13,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.crisis_reply import ALL_LINES_PATTERN
 from handlers import common, coordination, crisis, enrolment, person, queue, staff
+from handlers.args import ButtonKind
 from handlers.errors import on_error
 
 COMMANDS = {
@@ -44,18 +44,20 @@ COMMANDS = {
     "deactivate": coordination.deactivate_command,
 }
 
+# Routed by prefix only: each handler parses its data strictly (handlers/args.py), so a
+# forged or stale press reaches the handler that answers it kindly and changes nothing.
 CALLBACKS = {
-    r"^consent:(yes|no):\d+$": enrolment.consent_callback,
-    r"^lang:[a-z]{2}$": common.language_callback,
-    r"^mood:\d+:[a-z]+$": person.mood_callback,
-    r"^talk:\d+$": person.talk,
-    r"^forget:(yes|no)$": person.forget_callback,
-    r"^ack:\d+$": staff.ack_callback,
-    r"^queue:\d+$": queue.queue_page_callback,
-    r"^esc:\d+$": queue.escalation_details_callback,
-    r"^resolve:\d+$": queue.resolve_menu_callback,
-    r"^res:\d+:[a-z_]+$": queue.resolve_callback,
-    ALL_LINES_PATTERN: crisis.all_lines_callback,
+    ButtonKind.CONSENT: enrolment.consent_callback,
+    ButtonKind.LANGUAGE: common.language_callback,
+    ButtonKind.MOOD: person.mood_callback,
+    ButtonKind.TALK: person.talk,
+    ButtonKind.FORGET: person.forget_callback,
+    ButtonKind.ACK: staff.ack_callback,
+    ButtonKind.QUEUE_PAGE: queue.queue_page_callback,
+    ButtonKind.ESCALATION: queue.escalation_details_callback,
+    ButtonKind.RESOLVE_MENU: queue.resolve_menu_callback,
+    ButtonKind.RESOLVE: queue.resolve_callback,
+    ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
 }
 
 
@@ -63,8 +65,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
-    for pattern, callback in CALLBACKS.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=pattern))
+    for kind, callback in CALLBACKS.items():
+        app.add_handler(CallbackQueryHandler(callback, pattern=f"^{kind.value}:"))
     app.add_handler(ChatMemberHandler(person.chat_member_update, ChatMemberHandler.MY_CHAT_MEMBER))
     # Plain messages from people (text, stickers, photos, voice); commands we don't know
     # and strangers fall to the last handlers of the group.

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import LANGUAGES
 from domain.people import Role
+from handlers.args import ButtonKind, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 
 LANGUAGE_PREFIX = "lang:"
@@ -31,10 +32,10 @@ async def language_command(turn: Turn, session: AsyncSession, actor: Actor, _: l
 
 @turn_handler()
 async def language_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    chosen = query.data.removeprefix(LANGUAGE_PREFIX)
-    if chosen not in LANGUAGES:
+    button = pressed(turn, ButtonKind.LANGUAGE)
+    chosen = button.choice if button is not None else None
+    if chosen is None or chosen not in LANGUAGES:
+        stale_button(turn)
         return
     # Strangers have no record to keep a choice in; they are answered in it once.
     if actor.person is not None:
@@ -56,6 +57,10 @@ async def stranger_or_unknown(
     message is not stored (the raw update is dropped once handled).
     """
     message = turn.update.effective_message
+    if turn.update.callback_query is not None:
+        # A button the bot never wrote, or one it no longer acts on.
+        stale_button(turn)
+        return
     if actor.role is Role.STRANGER:
         if turn.update.message is not None:
             turn.reply(session, turn.text("stranger.intro"))

@@ -17,6 +17,7 @@ from domain.cadence import CadenceBounds, CadenceLevel
 from domain.durations import format_duration, parse_duration
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
+from handlers.args import person_ref, shown, staff_ref
 from handlers.queue import visible_person
 from handlers.turn import Actor, Turn
 from scheduler.planning import next_checkin_for, person_schedule
@@ -27,6 +28,10 @@ from storage.people import Person
 from storage.staff import StaffRepository
 
 log = logging.getLogger(__name__)
+
+MAX_DELAY_S = 366 * 86_400
+# The schedule's text columns and their lengths (storage/people.py).
+STORED_LENGTHS = {"checkin_times": 100, "checkin_days": 40, "timezone": 64, "quiet_hours": 20}
 
 SCHEDULE_FIELDS = (
     "checkin_times",
@@ -47,16 +52,19 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if len(args) not in (2, 3):
         turn.reply(session, turn.text("assign.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person_number = person_ref(args[0])
+    worker_number = staff_ref(args[1])
+    backup_number = staff_ref(args[2]) if len(args) == 3 else None
+    person = await visible_person(session, actor, person_number)
     if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     staff = StaffRepository(session)
     try:
-        worker = await staff.resolve(args[1])
-        backup = await staff.resolve(args[2]) if len(args) == 3 else None
+        worker = await staff.resolve(worker_number)
+        backup = await staff.resolve(backup_number) if backup_number is not None else None
     except NotFoundError:
-        turn.reply(session, turn.text("invite.unknown_worker", ref=" ".join(args[1:])[:40]))
+        turn.reply(session, turn.text("invite.unknown_worker", ref=shown(" ".join(args[1:]))))
         return
     if backup is not None and backup.id == worker.id:
         turn.reply(session, turn.text("assign.same"))
@@ -137,8 +145,8 @@ def apply_schedule_change(svc: Services, person: Person, field: str, values: lis
         seconds = int(parse_duration(value).total_seconds())
         nudge = seconds if field == "nudge" else person.nudge_after_s
         escalate = seconds if field == "escalate" else person.escalate_after_s
-        if not 0 < nudge < escalate:
-            raise ValueError("nudge must be shorter than escalate")
+        if not 0 < nudge < escalate <= MAX_DELAY_S:
+            raise ValueError("nudge must be shorter than escalate, and both within a year")
         person.nudge_after_s, person.escalate_after_s = nudge, escalate
     elif field == "cadence":
         if len(values) != 2:
@@ -154,6 +162,10 @@ def apply_schedule_change(svc: Services, person: Person, field: str, values: lis
         person.checkin_days = template.days
     else:
         raise ValueError("unknown field")
+    for name, limit in STORED_LENGTHS.items():
+        # What is written must fit its column (PostgreSQL refuses longer text).
+        if len(getattr(person, name) or "") > limit:
+            raise ValueError(f"{name} too long")
     person_schedule(person, svc.settings)  # validates the whole schedule (e.g. quiet hours)
 
 
@@ -165,9 +177,9 @@ async def schedule_command(
     if not args:
         turn.reply(session, turn.text("schedule.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person = await visible_person(session, actor, person_ref(args[0]))
     if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     if len(args) == 1:
         AuditRepository(session).record(
@@ -242,9 +254,9 @@ async def deactivate_command(
         turn.reply(session, turn.text("deactivate.usage"))
         return
     try:
-        member = await StaffRepository(session).resolve(args[0])
+        member = await StaffRepository(session).resolve(staff_ref(args[0]))
     except NotFoundError:
-        turn.reply(session, turn.text("invite.unknown_worker", ref=args[0][:40]))
+        turn.reply(session, turn.text("invite.unknown_worker", ref=shown(args[0])))
         return
     if member.id == actor.staff.id:
         turn.reply(session, turn.text("deactivate.self"))

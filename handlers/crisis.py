@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crisis_reply import all_lines_text, parse_all_lines_callback, zone_or_default
+from handlers.args import stale_button
 from handlers.turn import Actor, Turn, turn_handler
 from storage.outbox import PRIORITY_URGENT, Purpose
 
@@ -21,6 +22,7 @@ async def all_lines_callback(turn: Turn, session: AsyncSession, actor: Actor, _:
     assert query is not None
     situations = parse_all_lines_callback(query.data or "")
     if situations is None:
+        stale_button(turn)
         return
     person = actor.person
     tz = zone_or_default(turn.svc, person.timezone if person is not None else None)

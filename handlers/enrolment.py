@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import InviteError
 from bot.fallthrough import greeting, staff_opened
 from bot.reachability import staff_wrote
+from handlers.args import ButtonKind, invite_token, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
@@ -26,7 +27,7 @@ CONSENT_NO = "consent:no:"
 @turn_handler()
 async def start_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
     """`/start <token>` from an invitation link: explain, and ask for consent."""
-    token = args[0] if args else ""
+    token = (invite_token(args[0]) or "-") if args else ""
     if actor.person is not None:
         turn.reply(session, turn.text("consent.already"))
         return
@@ -116,9 +117,13 @@ async def _greet_staff(
 async def consent_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
     """Only the consent button creates a person record, linked to the inviting worker."""
     query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    agreed = query.data.startswith(CONSENT_YES)
-    invite_id = int(query.data.rsplit(":", 1)[1])
+    assert query is not None
+    button = pressed(turn, ButtonKind.CONSENT)
+    if button is None or button.number is None or button.choice not in ("yes", "no"):
+        stale_button(turn)
+        return
+    agreed = button.choice == "yes"
+    invite_id = button.number
     if query.message is not None:
         # Take the buttons away so the choice cannot be pressed twice.
         OutboxRepository(session).add(

@@ -30,11 +30,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         user.language_code if user else None, svc.settings.default_language
     )
     async with svc.db.transaction() as session:
-        first_time = await InboundRepository(session).claim(
-            update.update_id, now=now, error=type(error).__name__[:100]
+        first_time = await InboundRepository(session).set_aside_after_error(
+            update.update_id, now=now, error=type(error).__name__
         )
         if not first_time:
             return
+        svc.metrics.inc("tsunagari_updates_set_aside_total", stage="handler")
         OutboxRepository(session).add(
             new_message(
                 chat_id=update.effective_chat.id, text=svc.text(language, "common.error"), now=now

@@ -14,11 +14,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.checkins import MOOD_PREFIX, adapt_cadence, mood_from_key, sign_of_life
+from bot.checkins import adapt_cadence, mood_from_key, sign_of_life
 from bot.escalations import open_or_join, relay_back, relay_back_from_stranger
 from bot.people import (
     forget,
     mark_unreachable,
+    record_message,
     respond_to_distress,
     respond_to_stranger_crisis,
     tell_worker,
@@ -27,10 +28,13 @@ from bot.services import Services
 from bot.working_hours import talk_acknowledgement
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
-from domain.schedule import format_hhmm, parse_hhmm, validate_own_time
+from domain.schedule import format_hhmm, validate_own_time
 from handlers.access import person_command
+from handlers.args import ButtonKind, hhmm, pressed, stale_button
+from handlers.args import days as parse_days
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import next_checkin_for, plan_after_contact
+from signals.invisible import visible_text
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
@@ -39,8 +43,10 @@ from storage.staff import Staff
 
 log = logging.getLogger(__name__)
 
-FORGET_YES = "forget:yes"
-FORGET_NO = "forget:no"
+FORGET_YES_WORD = "yes"
+FORGET_NO_WORD = "no"
+FORGET_YES = f"{ButtonKind.FORGET.value}:{FORGET_YES_WORD}"
+FORGET_NO = f"{ButtonKind.FORGET.value}:{FORGET_NO_WORD}"
 MAX_PAUSE_DAYS = 365
 
 
@@ -62,7 +68,7 @@ def _message_kind(update: Update) -> MessageKind:
 def _classify(svc: Services, text: str) -> tuple[str, str]:
     """Severity and fired rules; a classifier failure is treated as `concern`, never ignored."""
     try:
-        result = svc.classifier.classify(text)
+        result = svc.classifier.classify(visible_text(text))
         return result.severity.value, ",".join(result.rules)
     except Exception:
         # Log the failure, never the text.
@@ -113,24 +119,27 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         else:
             turn.reply(session, turn.text("person.stopped_hint"))
         return
-    stored = PersonMessage(
-        person_id=person.id,
-        update_id=update_id,
-        kind=kind,
-        text=text,
-        received_at=turn.now,
-        severity=severity,
-        rules=rules or None,
-    )
-    session.add(stored)
     if person.status is PersonStatus.UNREACHABLE:
         person.status = PersonStatus.ACTIVE
     answered = await sign_of_life(turn.svc, session, person, turn.now)
-    # Written outside a check-in: the worker should read it (the consent text says so).
-    stored.outside_checkin = answered is None
     relayed = bool(text) and await relay_back(turn.svc, session, person, text or "", turn.now)
+    await record_message(
+        session,
+        PersonMessage(
+            person_id=person.id,
+            update_id=update_id,
+            kind=kind,
+            text=text,
+            received_at=turn.now,
+            severity=severity,
+            rules=rules or None,
+            # Written outside a check-in: the worker should read it (the consent text says
+            # so), unless the worker talking with the person has just received it.
+            outside_checkin=answered is None,
+            read_at=turn.now if relayed else None,
+        ),
+    )
     if relayed:
-        stored.read_at = turn.now  # the worker talking with the person has just received it
         turn.sent = True
     if severity in ("critical", "concern"):
         await respond_to_distress(turn.svc, session, person, turn.now, update_id, severity)
@@ -184,11 +193,15 @@ async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None)
 async def mood_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
     query = turn.update.callback_query
     person = actor.person
-    assert query is not None and query.data is not None and person is not None
-    checkin_part, _sep, key = query.data.removeprefix(MOOD_PREFIX).partition(":")
-    mood = mood_from_key(key)
-    checkin = await session.get(Checkin, int(checkin_part)) if checkin_part.isdigit() else None
+    assert query is not None and person is not None
+    button = pressed(turn, ButtonKind.MOOD)
+    if button is None or button.number is None or button.choice is None:
+        return
+    mood = mood_from_key(button.choice)
+    checkin = await session.get(Checkin, button.number) if mood is not None else None
     if checkin is None or checkin.person_id != person.id or mood is None:
+        # Someone else's check-in, or one that never existed: nothing changes.
+        stale_button(turn)
         return
     _button_press(turn, session, person)
     fresh = checkin.mood is None
@@ -226,6 +239,8 @@ async def talk(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) ->
     person = actor.person
     assert person is not None
     if turn.update.callback_query is not None:
+        if pressed(turn, ButtonKind.TALK) is None:
+            return
         _button_press(turn, session, person)
     await sign_of_life(turn.svc, session, person, turn.now)
     await open_or_join(
@@ -249,12 +264,11 @@ async def pause_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     person = actor.person
     assert person is not None
     days: int | None = None
+    if len(args) > 1:
+        turn.reply(session, turn.text("pause.usage", max=MAX_PAUSE_DAYS))
+        return
     if args:
-        raw = args[0].strip()
-        if len(args) > 1 or not raw.isdigit() or not 1 <= int(raw) <= MAX_PAUSE_DAYS:
-            turn.reply(session, turn.text("pause.usage", max=MAX_PAUSE_DAYS))
-            return
-        days = int(raw)
+        days = parse_days(args[0], maximum=MAX_PAUSE_DAYS)
     if person.status is PersonStatus.STOPPED:
         turn.reply(session, turn.text("person.stopped_hint"))
         return
@@ -294,13 +308,10 @@ async def time_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     assert person is not None
     window = turn.svc.settings.checkin.own_time_window
     start, end = format_hhmm(window[0]), format_hhmm(window[1])
-    try:
-        if len(args) != 1:
-            raise ValueError("one argument")
-        requested = parse_hhmm(args[0])
-    except ValueError:
+    if len(args) != 1:
         turn.reply(session, turn.text("time.usage", start=start, end=end))
         return
+    requested = hhmm(args[0])
     if not validate_own_time(requested, window):
         turn.reply(session, turn.text("time.outside", start=start, end=end))
         return
@@ -381,6 +392,10 @@ async def forget_callback(turn: Turn, session: AsyncSession, actor: Actor, _: li
     query = turn.update.callback_query
     person = actor.person
     assert query is not None and person is not None
+    button = pressed(turn, ButtonKind.FORGET)
+    if button is None or button.choice not in (FORGET_YES_WORD, FORGET_NO_WORD):
+        stale_button(turn)
+        return
     if query.message is not None:
         # Take the buttons away so the choice cannot be pressed twice.
         OutboxRepository(session).add(
@@ -392,7 +407,7 @@ async def forget_callback(turn: Turn, session: AsyncSession, actor: Actor, _: li
             )
         )
         turn.sent = True
-    if query.data != FORGET_YES:
+    if button.choice != FORGET_YES_WORD:
         turn.reply(session, turn.text("forget.kept"))
         return
     erased = await forget(turn.svc, session, person, turn.now)

@@ -25,6 +25,7 @@ from bot.escalations import (
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
 from domain.mood import trend
 from handlers.access import is_coordinator, may_see_person, staff_command
+from handlers.args import ButtonKind, escalation_ref, person_ref, pressed, shown, staff_ref
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
@@ -48,15 +49,14 @@ def _when(turn: Turn, value: datetime | None) -> str:
 
 
 async def visible_escalation(
-    session: AsyncSession, actor: Actor, ref: str
+    session: AsyncSession, actor: Actor, number: int
 ) -> tuple[Escalation, Person | None] | None:
-    """The escalation `ref` names, if the actor may see it; None both when it does not
-    exist and when they may not (a refusal must not confirm what exists). An episode about
-    a stranger (no person) is the coordinators' and its current holder's."""
-    number = ref.lstrip("#")
-    if not number.isascii() or not number.isdigit() or len(number) > 9 or actor.staff is None:
+    """Escalation `number` (parsed by handlers/args.py), if the actor may see it; None both
+    when it does not exist and when they may not (a refusal must not confirm what exists).
+    An episode about a stranger (no person) is the coordinators' and its current holder's."""
+    if actor.staff is None:
         return None
-    escalation = await session.get(Escalation, int(number))
+    escalation = await session.get(Escalation, number)
     if escalation is None:
         return None
     person = await subject_of(session, escalation)
@@ -70,9 +70,9 @@ async def visible_escalation(
     return None
 
 
-async def visible_person(session: AsyncSession, actor: Actor, ref: str) -> Person | None:
+async def visible_person(session: AsyncSession, actor: Actor, number: int) -> Person | None:
     try:
-        person = await PersonRepository(session).resolve(ref)
+        person = await PersonRepository(session).resolve(number)
     except NotFoundError:
         return None
     if not may_see_person(actor, person.worker_id, person.backup_worker_id):
@@ -190,18 +190,19 @@ async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int
 async def queue_page_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    await _show_queue(turn, session, actor, page=int(query.data.split(":")[1]))
+    button = pressed(turn, ButtonKind.QUEUE_PAGE)
+    if button is not None and button.number is not None:
+        await _show_queue(turn, session, actor, page=button.number)
 
 
 @staff_command()
 async def escalation_details_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    found = await visible_escalation(session, actor, query.data.split(":")[1])
+    button = pressed(turn, ButtonKind.ESCALATION)
+    if button is None or button.number is None:
+        return
+    found = await visible_escalation(session, actor, button.number)
     if found is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
@@ -258,9 +259,10 @@ async def _show_escalation(
 async def resolve_menu_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    found = await visible_escalation(session, actor, query.data.split(":")[1])
+    button = pressed(turn, ButtonKind.RESOLVE_MENU)
+    if button is None or button.number is None:
+        return
+    found = await visible_escalation(session, actor, button.number)
     if found is None or found[0].open_key is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
@@ -278,10 +280,10 @@ async def resolve_menu_callback(
 async def resolve_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None
-    _, ref, outcome = query.data.split(":")
-    await _resolve(turn, session, actor, ref, outcome, None)
+    button = pressed(turn, ButtonKind.RESOLVE)
+    if button is None or button.number is None or button.choice is None:
+        return
+    await _resolve(turn, session, actor, button.number, button.choice, None)
 
 
 @staff_command()
@@ -289,19 +291,20 @@ async def resolve_command(turn: Turn, session: AsyncSession, actor: Actor, args:
     if len(args) < 2:
         turn.reply(session, turn.text("resolve.usage"))
         return
-    await _resolve(turn, session, actor, args[0], args[1], " ".join(args[2:]) or None)
+    number = escalation_ref(args[0])
+    await _resolve(turn, session, actor, number, args[1], " ".join(args[2:]) or None)
 
 
 async def _resolve(
     turn: Turn,
     session: AsyncSession,
     actor: Actor,
-    ref: str,
+    number: int,
     outcome_text: str,
     note: str | None,
 ) -> None:
     assert actor.staff is not None
-    found = await visible_escalation(session, actor, ref)
+    found = await visible_escalation(session, actor, number)
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -336,7 +339,7 @@ async def note_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     if len(args) < 2:
         turn.reply(session, turn.text("note.usage"))
         return
-    found = await visible_escalation(session, actor, args[0])
+    found = await visible_escalation(session, actor, escalation_ref(args[0]))
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -352,7 +355,7 @@ async def relay_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     if len(args) < 2:
         turn.reply(session, turn.text("relay.usage"))
         return
-    found = await visible_escalation(session, actor, args[0])
+    found = await visible_escalation(session, actor, escalation_ref(args[0]))
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -374,14 +377,15 @@ async def reassign_command(
     if len(args) != 2:
         turn.reply(session, turn.text("reassign.usage"))
         return
-    found = await visible_escalation(session, actor, args[0])
+    number, to_ref = escalation_ref(args[0]), staff_ref(args[1])
+    found = await visible_escalation(session, actor, number)
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
     try:
-        to = await StaffRepository(session).resolve(args[1])
+        to = await StaffRepository(session).resolve(to_ref)
     except NotFoundError:
-        turn.reply(session, turn.text("invite.unknown_worker", ref=args[1][:40]))
+        turn.reply(session, turn.text("invite.unknown_worker", ref=shown(args[1])))
         return
     escalation, _person = found
     await reassign(turn.svc, session, escalation, to, turn.now)
@@ -442,9 +446,9 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if len(args) != 1:
         turn.reply(session, turn.text("person_cmd.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person = await visible_person(session, actor, person_ref(args[0]))
     if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     unread = await PersonMessageRepository(session).unread_counts([person.id])
     # Reading the record reads the person's messages: they are marked read, and the read

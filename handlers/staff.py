@@ -9,9 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.checkins import checkin_now
 from bot.errors import NotFoundError
-from bot.escalations import ACK_PREFIX, acknowledge
+from bot.escalations import acknowledge
 from domain.people import PersonStatus
 from handlers.access import is_coordinator, staff_command
+from handlers.args import ButtonKind, person_ref, pressed, shown, staff_ref
 from handlers.queue import visible_escalation, visible_person
 from handlers.turn import Actor, Turn
 from storage.audit import AuditRepository
@@ -31,9 +32,9 @@ async def invite_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
             turn.reply(session, turn.text("invite.usage"))
             return
         try:
-            worker = await StaffRepository(session).resolve(args[0])
+            worker = await StaffRepository(session).resolve(staff_ref(args[0]))
         except NotFoundError:
-            turn.reply(session, turn.text("invite.unknown_worker", ref=args[0][:40]))
+            turn.reply(session, turn.text("invite.unknown_worker", ref=shown(args[0])))
             return
     invite, token = await InviteRepository(session).create(
         worker_id=worker.id,
@@ -65,10 +66,10 @@ async def checkin_now_command(
     if len(args) != 1:
         turn.reply(session, turn.text("checkin_now.usage"))
         return
-    person = await visible_person(session, actor, args[0])
+    person = await visible_person(session, actor, person_ref(args[0]))
     if person is None:
         # The same words as "unknown": a refusal must not confirm who is enrolled.
-        turn.reply(session, turn.text("staff.unknown_person", ref=args[0][:40]))
+        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     if person.status is not PersonStatus.ACTIVE:
         turn.reply(
@@ -90,9 +91,11 @@ async def checkin_now_command(
 @staff_command()
 async def ack_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
     """The first button of an escalation notification: claim it."""
-    query = turn.update.callback_query
-    assert query is not None and query.data is not None and actor.staff is not None
-    found = await visible_escalation(session, actor, query.data.removeprefix(ACK_PREFIX))
+    assert actor.staff is not None
+    button = pressed(turn, ButtonKind.ACK)
+    if button is None or button.number is None:
+        return
+    found = await visible_escalation(session, actor, button.number)
     if found is None:
         turn.callback_answer = turn.text("queue.not_found")
         return

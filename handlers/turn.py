@@ -23,6 +23,7 @@ from bot.fallthrough import staff_opened, staff_update
 from bot.i18n import normalise_language
 from bot.services import Services, services
 from domain.people import Role
+from handlers.args import BadArgument, bad_argument_text
 from storage.inbound import InboundRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person, PersonRepository
@@ -161,6 +162,14 @@ async def answer_quietly(update: Update, text: str | None = None) -> None:
         )
 
 
+async def _refuse_argument(turn: Turn, exc: BadArgument) -> None:
+    try:
+        async with turn.transaction() as session:
+            turn.reply(session, bad_argument_text(turn, exc))
+    except AlreadyHandled:
+        pass
+
+
 Action = Callable[["Turn", AsyncSession, Actor, list[str]], Awaitable[None]]
 Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 Gate = Callable[[Actor], str | None]
@@ -192,6 +201,10 @@ def turn_handler(gate: Gate | None = None) -> Callable[[Action], Handler]:
                         )
             except AlreadyHandled:
                 pass
+            except BadArgument as exc:
+                # Nothing the action did before it met the bad argument is kept: the
+                # reply naming it is the turn's only effect.
+                await _refuse_argument(turn, exc)
             finally:
                 if update.callback_query is not None:
                     await answer_quietly(update, turn.callback_answer)

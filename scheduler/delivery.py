@@ -3,11 +3,16 @@
 - Claims due rows in batches with a lease (owner, until) before any network I/O; the
   send happens outside any transaction; results are written back in one transaction.
 - A global token bucket (default 25 messages/s, under Telegram's ~30/s) and at most one
-  new message a second per chat. Rows waiting for their chat's turn stay leased and wait
-  in memory; if this process dies, the lease expires and another sender takes them.
-- 429 pauses all sending for `retry_after` (flood control is per bot); network errors
-  and 5xx retry with exponential backoff; 403 "blocked" is permanent and reported to the
-  `on_blocked` hook, which marks the person unreachable.
+  write (message or edit) per chat every `delivery.per_chat_interval`, measured from the
+  end of the previous one: the chat is reserved at the moment of sending, so neither a
+  queue nor several senders can put two writes to a chat closer together. Rows waiting
+  for their chat's turn stay leased and wait in memory; if this process dies, the lease
+  expires and another sender takes them.
+- A 429 for a chat written to within the last minute is that chat's flood limit: that
+  chat waits `retry_after`, the others go on. A 429 for a chat not written to recently
+  can only be the bot's global limit, and pauses all sending. Network errors and 5xx
+  retry with exponential backoff; 403 "blocked" is permanent and reported to the
+  `on_failed` hook, which marks the person unreachable.
 - Every outcome is one `DeliveryError` with a `permanent` flag; nothing else leaks out.
 """
 
@@ -54,6 +59,9 @@ LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 RECORD_INTERVAL = 0.25
 QUEUE_SECONDS = 30
+# A 429 can be a chat's own flood limit only if the bot wrote to that chat this recently
+# (Telegram's per-chat limits are per second in private chats, per minute in groups).
+CHAT_FLOOD_MEMORY = 60.0
 
 # (priority, outbox id, row); a None row tells a sender to stop.
 _Queued = tuple[int, int, ClaimedMessage | None]
@@ -77,6 +85,10 @@ class TokenBucket:
                 self.tokens -= 1
                 return
             await asyncio.sleep((1 - self.tokens) / self.rate)
+
+    def give_back(self) -> None:
+        """Return a token taken for a send that did not happen (its chat was not ready)."""
+        self.tokens = min(self.capacity, self.tokens + 1)
 
 
 def classify_error(exc: TelegramError) -> DeliveryError:
@@ -107,6 +119,8 @@ class _Result:
     error: DeliveryError | None = None
     # Not attempted: flood control paused the bot while this row waited for its turn.
     deferred: bool = False
+    # A 429 that was the bot's global limit (not one chat's): everything pauses.
+    global_flood: bool = False
 
 
 class Deliverer:
@@ -121,17 +135,43 @@ class Deliverer:
     ) -> None:
         self.svc = svc
         self.bot = bot
-        self.owner = owner or f"deliverer-{uuid.uuid4().hex[:12]}"
         self.settings = svc.settings.delivery
+        stable = owner or self.settings.instance
+        self.owner = stable or f"deliverer-{uuid.uuid4().hex[:12]}"
+        # A stable name may have leases left from a run that crashed: taken back once.
+        self._recovered = not stable
         self.bucket = TokenBucket(self.settings.rate_per_second)
         self.on_sent = on_sent or {}
         self.on_failed = on_failed
         self.paused_until: datetime | None = None
-        self._chat_ready: dict[int, float] = {}
+        # Per chat (monotonic seconds): no write may start before `_chat_next`; the last
+        # write started at `_started`; chats with a write in flight.
+        self._chat_next: dict[int, float] = {}
+        self._started: dict[int, float] = {}
+        self._in_flight: set[int] = set()
+        # (priority, id) of every row this process holds, by chat: within a chat the most
+        # urgent, then the oldest, goes first, whichever sender happens to get a token.
+        self._chat_rows: dict[int, set[tuple[int, int]]] = {}
         self._waiting: list[tuple[float, int, ClaimedMessage]] = []
+        # Set when a sender holds a row back, so the claimer times its wait for it.
+        self._held = asyncio.Event()
+
+    async def recover(self) -> int:
+        """Take back, at once, the rows a previous run under this name had leased (it
+        crashed: nothing of this run holds them yet). Their sends may have happened:
+        at least once, as after any crash. Returns how many."""
+        if self._recovered:
+            return 0
+        self._recovered = True
+        async with self.svc.db.transaction() as session:
+            released = await OutboxRepository(session).release_owned(self.owner)
+        if released:
+            log.warning("took back %s rows leased by %s before a restart", released, self.owner)
+        return released
 
     async def step(self) -> bool:
         """Send one batch and record the results; True if there was anything to do."""
+        await self.recover()
         if self._paused():
             return False
         results = await self._claim_and_send()
@@ -166,30 +206,84 @@ class Deliverer:
         now = time.monotonic()
         out: list[ClaimedMessage] = []
         while self._waiting and self._waiting[0][0] <= now and (limit is None or len(out) < limit):
-            _, _, row = heapq.heappop(self._waiting)
-            self._chat_ready[row.chat_id] = now + self.settings.per_chat_interval.total_seconds()
-            out.append(row)
+            out.append(heapq.heappop(self._waiting)[2])
         return out
 
     def _pace(self, rows: list[ClaimedMessage]) -> list[ClaimedMessage]:
-        """Hold back new messages to a chat that was sent to less than a second ago."""
+        """Hold back, in memory, rows for chats not ready for another write yet. This only
+        sorts; the chat is reserved when a sender actually sends (`_reserve`)."""
         now = time.monotonic()
-        interval = self.settings.per_chat_interval.total_seconds()
         out: list[ClaimedMessage] = []
         for row in rows:
-            if row.kind is not OutboxKind.SEND_MESSAGE:
-                out.append(row)
-                continue
-            ready_at = self._chat_ready.get(row.chat_id, 0.0)
+            self._chat_rows.setdefault(row.chat_id, set()).add((row.priority, row.id))
+            ready_at = self._chat_next.get(row.chat_id, 0.0)
             if ready_at > now:
-                self._chat_ready[row.chat_id] = ready_at + interval
-                heapq.heappush(self._waiting, (ready_at, row.id, row))
+                self._hold(row, ready_at)
             else:
-                self._chat_ready[row.chat_id] = now + interval
                 out.append(row)
-        if len(self._chat_ready) > 50_000:
-            self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+        if len(self._chat_next) > 50_000:
+            horizon = now - CHAT_FLOOD_MEMORY
+            self._chat_next = {c: t for c, t in self._chat_next.items() if t > now}
+            self._started = {c: t for c, t in self._started.items() if t > horizon}
         return out
+
+    def _interval(self) -> float:
+        return self.settings.per_chat_interval.total_seconds()
+
+    def _hold(self, row: ClaimedMessage, until: float) -> None:
+        heapq.heappush(self._waiting, (until, row.id, row))
+        self._held.set()
+
+    def _reserve(self, row: ClaimedMessage) -> bool:
+        """Take the row's chat for one write now, or hold the row until the chat is free."""
+        chat = row.chat_id
+        now = time.monotonic()
+        interval = self._interval()
+        if interval > 0:
+            ready_at = self._chat_next.get(chat, 0.0)
+            key = (row.priority, row.id)
+            behind = min(self._chat_rows.get(chat, (key,))) < key
+            if chat in self._in_flight or behind or ready_at > now:
+                busy = now + interval if chat in self._in_flight or behind else 0.0
+                self._hold(row, max(ready_at, busy))
+                return False
+            self._in_flight.add(chat)
+            self._chat_next[chat] = now + interval
+        self._started[chat] = now
+        return True
+
+    def _forget(self, row: ClaimedMessage) -> None:
+        """The row leaves this process's hands (attempted, or handed back to the outbox)."""
+        held = self._chat_rows.get(row.chat_id)
+        if held is not None:
+            held.discard((row.priority, row.id))
+            if not held:
+                del self._chat_rows[row.chat_id]
+
+    def _release(self, row: ClaimedMessage) -> None:
+        """The write finished: the next may start an interval after its answer came back,
+        so Telegram never sees two closer together however long this one took."""
+        chat = row.chat_id
+        self._forget(row)
+        self._in_flight.discard(chat)
+        interval = self._interval()
+        if interval > 0:
+            after = time.monotonic() + interval
+            self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), after)
+
+    def _flooded(self, row: ClaimedMessage, seconds: float, previous: float | None) -> bool:
+        """Hold what a 429 holds; True if it was the bot's global limit."""
+        now = time.monotonic()
+        if previous is not None and now - previous < CHAT_FLOOD_MEMORY:
+            # This chat's own limit: only this chat waits.
+            chat = row.chat_id
+            self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), now + seconds)
+            self.svc.metrics.inc("tsunagari_flood_waits_total", scope="chat")
+            return False
+        until = self.svc.clock.now() + timedelta(seconds=seconds)
+        self.paused_until = max(self.paused_until or until, until)
+        self.svc.metrics.inc("tsunagari_flood_waits_total", scope="bot")
+        return True
 
     def next_wait(self) -> float | None:
         """Seconds until a held-back message may go, for the run loop's wait."""
@@ -197,31 +291,38 @@ class Deliverer:
             return None
         return max(0.0, self._waiting[0][0] - time.monotonic())
 
-    async def _attempt(self, row: ClaimedMessage, *, paced: bool = False) -> _Result:
-        """One send, paced by the token bucket unless the caller already was; never raises."""
+    async def _attempt(self, row: ClaimedMessage, *, paced: bool = False) -> _Result | None:
+        """One send, paced by the token bucket unless the caller already was; never raises.
+        None: the row's chat was not ready, and the row is held back until it is."""
         if self._paused():
+            self._forget(row)
             return _Result(row, deferred=True)
         if not paced:
             await self.bucket.take()
+        # When the chat was last written to, for telling its flood limit from the bot's.
+        previous = self._started.get(row.chat_id)
+        if not self._reserve(row):
+            self.bucket.give_back()
+            return None
         try:
             return _Result(row, message_id=await self._send(row))
         except TelegramError as exc:
             error = classify_error(exc)
-            if error.retry_after is not None:
-                # Flood control is per bot: stop everything in flight at once rather than
-                # collect a 429 for every message.
-                until = self.svc.clock.now() + timedelta(seconds=error.retry_after)
-                self.paused_until = max(self.paused_until or until, until)
-            return _Result(row, error=error)
+            flood = error.retry_after is not None and self._flooded(
+                row, error.retry_after, previous
+            )
+            return _Result(row, error=error, global_flood=flood)
+        finally:
+            self._release(row)
 
     async def _send_all(self, rows: list[ClaimedMessage]) -> list[_Result]:
         semaphore = asyncio.Semaphore(self.settings.concurrency)
 
-        async def one(row: ClaimedMessage) -> _Result:
+        async def one(row: ClaimedMessage) -> _Result | None:
             async with semaphore:
                 return await self._attempt(row)
 
-        return list(await asyncio.gather(*(one(r) for r in rows)))
+        return [r for r in await asyncio.gather(*(one(r) for r in rows)) if r is not None]
 
     async def _send(self, row: ClaimedMessage) -> int | None:
         """One Bot API call for one outbox row; returns Telegram's message id.
@@ -320,7 +421,8 @@ class Deliverer:
                 else:
                     if error.retry_after is not None:
                         delay = timedelta(seconds=error.retry_after)
-                        self.paused_until = max(self.paused_until or now, now + delay)
+                        if result.global_flood:
+                            self.paused_until = max(self.paused_until or now, now + delay)
                     else:
                         delay = min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
                     values["state"] = OutboxState.PENDING
@@ -355,6 +457,11 @@ class Deliverer:
         the database; a recorder writes results in batches. On stop, rows not yet sent are
         released for the next start, in-flight sends finish, and every result is recorded.
         """
+        try:
+            await self.recover()
+        except Exception:
+            # The leases then expire as usual and the rows go after LEASE.
+            log.exception("taking back this instance's leases failed")
         # Ordered by priority: a crisis card or a reply claimed while a morning's
         # check-ins are queued goes out next, not behind them.
         queue: asyncio.PriorityQueue[_Queued] = asyncio.PriorityQueue()
@@ -388,7 +495,8 @@ class Deliverer:
                     log.exception("claiming outbox rows failed")
                 if claimed:
                     continue
-                waits = [stop.wait(), wakeup.wait()]
+                self._held.clear()
+                waits = [stop.wait(), wakeup.wait(), self._held.wait()]
                 if queue.qsize() > refill_at:
                     waits.append(room.wait())
                 timeout = tick
@@ -411,7 +519,10 @@ class Deliverer:
                     queue.put_nowait(head)
                 row = item[2]
                 assert row is not None  # a stop marker sorts after every row
-                results.append(await self._attempt(row, paced=True))
+                result = await self._attempt(row, paced=True)
+                if result is None:
+                    continue  # held back for its chat's turn; the claimer brings it back
+                results.append(result)
                 if len(results) >= batch or queue.empty():
                     results_ready.set()
                 if queue.qsize() <= refill_at:

@@ -6,11 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select
+from sqlalchemy import ForeignKey, Integer, String, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime
+from storage.base import Base, SafeText, UTCDateTime
 
 
 class AuditEntry(Base):
@@ -22,7 +22,7 @@ class AuditEntry(Base):
     actor: Mapped[str] = mapped_column(String(20))  # "staff", "cli", "person", "system"
     action: Mapped[str] = mapped_column(String(40))
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
-    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    detail: Mapped[str | None] = mapped_column(SafeText, nullable=True)
 
 
 class AuditRepository:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Table, bindparam
+from sqlalchemy import DateTime, Enum, MetaData, String, Table, Text, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
@@ -92,3 +92,38 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: list[dict[
         statement,
         [{"row_id": row["id"], **{f"v_{name}": row[name] for name in columns}} for row in rows],
     )
+
+
+# NUL (U+0000) and lone surrogates (U+D800-U+DFFF) cannot be stored as text by PostgreSQL
+# (and cannot be encoded as UTF-8 at all); U+FFFD, the replacement character, stands in.
+_UNSTORABLE = {0: "\ufffd", **{code: "\ufffd" for code in range(0xD800, 0xE000)}}
+
+
+def storable_text(value: str) -> str:
+    """`value` with every character a database cannot store replaced by U+FFFD."""
+    if value.isascii():
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    return value.translate(_UNSTORABLE)
+
+
+class SafeText(TypeDecorator[str]):
+    """Text that any database stores: what PostgreSQL rejects is replaced on the way in.
+
+    Only what is stored changes: classification and replies work on the original text.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else storable_text(value)
+
+
+class SafeString(TypeDecorator[str]):
+    """A bounded VARCHAR with the same replacement as `SafeText` (names, short labels)."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else storable_text(value)

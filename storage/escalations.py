@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeText, UTCDateTime, str_enum
 
 if TYPE_CHECKING:
     from storage.people import Person
@@ -99,7 +99,7 @@ class EscalationNote(Base):
     )
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SafeText)
 
 
 class EscalationNotification(Base):

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeText, UTCDateTime, str_enum
 
 
 class InboundUpdate(Base):
@@ -38,10 +38,15 @@ class InboundUpdate(Base):
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    payload: Mapped[str | None] = mapped_column(Text, nullable=True)
+    payload: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
-    # Set when a handler failed: the raw update is then kept so an operator can replay it.
+    # Set when handling failed: the class name of the last error (never message text).
     error: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # Failed attempts so far; after `intake.max_attempts` the update is set aside.
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Set aside: handling failed for good; the raw update is kept so an operator can retry it,
+    # and later updates flow past it.
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class MessageKind(StrEnum):
@@ -66,13 +71,43 @@ class PersonMessage(Base):
     stranger_telegram_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 10))
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
     severity: Mapped[str | None] = mapped_column(String(10), nullable=True)
     rules: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Written outside a check-in: the assigned worker should read it. Unread until then.
     outside_checkin: Mapped[bool] = mapped_column(Boolean, default=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+def _dump(update: dict[str, Any]) -> str:
+    """The update as JSON that any database stores and that reads back as received.
+
+    JSON escapes NUL by itself; a lone surrogate (from a broken client) is kept as a
+    `\\uXXXX` escape too, instead of being replaced on storage, so the handler and the
+    classifier see the update as it came.
+    """
+    text = json.dumps(update, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(update)
+    return text
+
+
+def update_kind(payload: str | None) -> str:
+    """What kind of update a stored payload is (`message`, `callback_query`...), for
+    operators; never its content."""
+    if payload is None:
+        return "-"
+    try:
+        value = json.loads(payload)
+    except ValueError:
+        return "unreadable"
+    if not isinstance(value, dict):
+        return "unreadable"
+    kinds = sorted(k for k in value if k != "update_id")
+    return kinds[0][:40] if kinds else "empty"
 
 
 class InboundRepository:
@@ -87,7 +122,7 @@ class InboundRepository:
             {
                 "update_id": int(u["update_id"]),
                 "received_at": now,
-                "payload": json.dumps(u, ensure_ascii=False),
+                "payload": _dump(u),
                 "processed_at": None,
             }
             for u in updates
@@ -121,6 +156,60 @@ class InboundRepository:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def set_aside_after_error(self, update_id: int, *, now: datetime, error: str) -> bool:
+        """A handler failed (the error handler apologised): keep the update for an operator.
+
+        False if it was processed already, as `claim`.
+        """
+        result = await self.session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.update_id == update_id, InboundUpdate.processed_at.is_(None))
+            .values(
+                processed_at=now,
+                set_aside_at=now,
+                error=error[:100],
+                attempts=InboundUpdate.attempts + 1,
+            )
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def record_failure(
+        self, update_id: int, *, now: datetime, error: str, max_attempts: int
+    ) -> int | None:
+        """Count one failed attempt at an update no handler could take; returns the attempts
+        so far, or None if it is already processed. At `max_attempts` it is set aside."""
+        row = await self.session.get(InboundUpdate, update_id, with_for_update=True)
+        if row is None or row.processed_at is not None:
+            return None
+        row.attempts += 1
+        row.error = error[:100]
+        if row.attempts >= max_attempts:
+            row.processed_at = now
+            row.set_aside_at = now
+        return row.attempts
+
+    async def set_aside(self, *, limit: int = 1000) -> list[InboundUpdate]:
+        """Updates set aside after failing, oldest first."""
+        query = (
+            select(InboundUpdate)
+            .where(InboundUpdate.set_aside_at.is_not(None))
+            .order_by(InboundUpdate.update_id)
+            .limit(limit)
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def retry(self, update_id: int) -> bool:
+        """Offer a set-aside update to the processor again, with a fresh count of attempts."""
+        result = await self.session.execute(
+            update(InboundUpdate)
+            .where(
+                InboundUpdate.update_id == update_id,
+                InboundUpdate.set_aside_at.is_not(None),
+                InboundUpdate.payload.is_not(None),
+            )
+            .values(processed_at=None, set_aside_at=None, attempts=0, error=None)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 class PersonMessageRepository:
     """What people wrote: the worker's unread messages (those written outside a check-in)."""

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, select, update
+from sqlalchemy import BigInteger, Index, Integer, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeText, UTCDateTime, str_enum
 
 
 class OutboxState(StrEnum):
@@ -57,7 +57,7 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     kind: Mapped[OutboxKind] = mapped_column(str_enum(OutboxKind))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str] = mapped_column(SafeText)
     purpose: Mapped[Purpose] = mapped_column(str_enum(Purpose))
     ref_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
@@ -242,6 +242,17 @@ class OutboxRepository:
         )
         claimed = [ClaimedMessage(**row._asdict()) for row in result]
         return sorted(claimed, key=lambda row: (row.priority, row.id))
+
+    async def release_owned(self, owner: str) -> int:
+        """Hand back the rows `owner` had leased (its previous run crashed): they are due
+        again at once. Only for an owner name no other running process uses."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_owner == owner)
+            .values(state=OutboxState.PENDING, lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def pending_count(self) -> int:
         from sqlalchemy import func

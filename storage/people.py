@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.errors import NotFoundError
 from domain.people import PersonStatus
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeString, UTCDateTime, str_enum
 
 
 class Person(Base):
@@ -21,7 +21,7 @@ class Person(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     # Only the first name Telegram shows, so the worker recognises the chat; erasable.
-    display_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    display_name: Mapped[str | None] = mapped_column(SafeString(200), nullable=True)
     language: Mapped[str] = mapped_column(String(8), default="ja")
     status: Mapped[PersonStatus] = mapped_column(
         str_enum(PersonStatus), default=PersonStatus.ACTIVE
@@ -81,17 +81,17 @@ class PersonRepository:
         query = select(Person).where(Person.telegram_id == telegram_id)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def resolve(self, ref: str) -> Person:
-        """A person named by internal id or Telegram user id, as staff commands allow."""
-        text = ref.strip()
-        if not text.lstrip("-").isdigit():
-            raise NotFoundError(ref)
-        number = int(text)
-        found = await self.by_telegram_id(number)
+    async def resolve(self, number: int) -> Person:
+        """A person named by Telegram user id or internal id, as staff commands allow.
+
+        `number` comes from a strict parser (handlers/args.py); it is looked up only
+        where it fits the column, so no number reaches the database out of range.
+        """
+        found = await self.by_telegram_id(number) if 0 < number < 2**63 else None
         if found is None and 0 < number < 2**31:
             found = await self.get(number)
         if found is None:
-            raise NotFoundError(ref)
+            raise NotFoundError(str(number))
         return found
 
     async def add(self, person: Person) -> Person:

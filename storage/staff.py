@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from bot.errors import NotFoundError, TsunagariError
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, SafeString, UTCDateTime, str_enum
 
 
 class Staff(Base):
@@ -19,7 +19,7 @@ class Staff(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(SafeString(200))
     role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole))
     language: Mapped[str] = mapped_column(String(8), default="ja")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -87,17 +87,15 @@ class StaffRepository:
     async def get(self, staff_id: int) -> Staff | None:
         return await self.session.get(Staff, staff_id)
 
-    async def resolve(self, ref: str) -> Staff:
-        """A staff member named by internal id or Telegram user id, as staff commands allow."""
-        if not ref.strip().lstrip("-").isdigit():
-            raise NotFoundError(ref)
-        number = int(ref)
-        found = await self.by_telegram_id(number)
+    async def resolve(self, number: int) -> Staff:
+        """A staff member named by Telegram user id or internal id (from a strict parser,
+        handlers/args.py); looked up only where the number fits the column."""
+        found = await self.by_telegram_id(number) if 0 < number < 2**63 else None
         if found is None and 0 < number < 2**31:
             candidate = await self.get(number)
             found = candidate if candidate is not None and candidate.active else None
         if found is None:
-            raise NotFoundError(ref)
+            raise NotFoundError(str(number))
         return found
 
     async def all(self, *, include_inactive: bool = False) -> list[Staff]:

@@ -571,3 +571,41 @@ def test_invite_create_prints_a_deep_link(
     assert invite_worker == worker_id
     second = cli(capsys, env, "invite", "create", "--worker-telegram-id", "500")
     assert second.out != result.out, "each invite is a new one-time link"
+
+
+def test_updates_set_aside_lists_and_retry_offers_again(
+    capsys: pytest.CaptureFixture[str], env: dict[str, str], db_url: str
+) -> None:
+    from storage.inbound import InboundRepository
+
+    async def seed() -> None:
+        db = Database(db_url)
+        await upgrade_schema(db)
+        async with db.transaction() as session:
+            repo = InboundRepository(session)
+            payload = {"update_id": 77, "message": {"text": "words never printed"}}
+            await repo.record([payload], now=NOW, postgres=False)
+            for _ in range(3):
+                await repo.record_failure(77, now=NOW, error="KeyError", max_attempts=3)
+        await db.dispose()
+
+    run(seed())
+    listed = cli(capsys, env, "updates", "set-aside", "--json")
+    assert listed.code == 0
+    assert listed.json() == [
+        {
+            "update_id": 77,
+            "kind": "message",
+            "received_at": NOW.isoformat(),
+            "set_aside_at": NOW.isoformat(),
+            "attempts": 3,
+            "error": "KeyError",
+        }
+    ]
+    assert "words" not in listed.out
+    assert "77" in cli(capsys, env, "updates", "set-aside").out
+    retried = cli(capsys, env, "updates", "retry", "77")
+    assert retried.code == 0 and "77" in retried.out
+    assert cli(capsys, env, "updates", "set-aside", "--json").json() == []
+    again = cli(capsys, env, "updates", "retry", "77")
+    assert again.code == 1 and again.err.count("\n") == 1

@@ -285,3 +285,22 @@ def test_load_settings_with_bad_toml_says_so(tmp_path: Path) -> None:
     assert info.value.key == "--config"
     assert "valid TOML" in str(info.value)
     assert "\n" not in str(info.value)
+
+
+def test_an_instance_name_is_checked() -> None:
+    assert build({}).delivery.instance == ""
+    assert build({"delivery": {"instance": "bot-1"}}).delivery.instance == "bot-1"
+    assert config_error({"delivery": {"instance": "bot 1"}}).key == "delivery.instance"
+    assert config_error({"delivery": {"instance": "x" * 65}}).key == "delivery.instance"
+    assert build({"telegram": {"max_update_attempts": 5}}).telegram.max_update_attempts == 5
+    assert config_error({"telegram": {"max_update_attempts": 0}}).key == (
+        "telegram.max_update_attempts"
+    )
+
+
+def test_message_text_retention_defaults_to_a_year() -> None:
+    assert build({}).retention.message_text == timedelta(days=365)
+    assert build({"retention": {"message_text": "30d"}}).retention.message_text == timedelta(
+        days=30
+    )
+    assert config_error({"retention": {"message_text": "a year"}}).key == "retention.message_text"

@@ -127,15 +127,16 @@ async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> No
     await next_message(sb, PERSON, is_checkin)
 
     window = {"start": "07:00", "end": "21:00"}
-    for args, key in (
-        ("23:00", "time.outside"),
-        ("abc", "time.usage"),
-        ("", "time.usage"),
-        ("25:00", "time.usage"),
-        ("08:30 09:00", "time.usage"),
-    ):
+    for args, key in (("23:00", "time.outside"), ("", "time.usage"), ("08:30 09:00", "time.usage")):
         await user.send_command("time", args or None)
         assert (await next_message(sb, PERSON)).text == text(sb, "ja", key, **window), args
+    # A time that cannot be read is named, with the form it should take.
+    for bad in ("abc", "25:00", "²:00"):
+        await user.send_command("time", bad)
+        form = text(sb, "ja", "args.form.time")
+        assert (await next_message(sb, PERSON)).text == text(
+            sb, "ja", "args.bad", value=bad, form=form
+        )
     assert (await person_row(sb)).checkin_times == "08:30", "refusals change nothing"
     no_apology(sb, PERSON)
 
@@ -145,10 +146,14 @@ async def test_bad_arguments_get_kind_usage_lines(sandbox: Sandbox, language: st
     sb = sandbox
     await staffed(sb)
     user = await enrol(sb, language=language)
-    for args in ("abc", "0", "400", "-3", "1 2"):
+    await user.send_command("pause", "1 2")
+    assert (await next_message(sb, PERSON)).text == text(sb, language, "pause.usage", max=365)
+    # The one wrong argument is named, with the form it should take.
+    days_form = text(sb, language, "args.form.days", max=365)
+    for args in ("abc", "0", "400", "-3", "--5", "²", "9" * 30):
         await user.send_command("pause", args)
         assert (await next_message(sb, PERSON)).text == text(
-            sb, language, "pause.usage", max=365
+            sb, language, "args.bad", value=args, form=days_form
         ), args
     await user.send_command("time", "23:00")
     assert (await next_message(sb, PERSON)).text == text(
@@ -156,7 +161,7 @@ async def test_bad_arguments_get_kind_usage_lines(sandbox: Sandbox, language: st
     )
     await user.send_command("time", "soon")
     assert (await next_message(sb, PERSON)).text == text(
-        sb, language, "time.usage", start="07:00", end="21:00"
+        sb, language, "args.bad", value="soon", form=text(sb, language, "args.form.time")
     )
     assert (await person_row(sb)).status is PersonStatus.ACTIVE
     no_apology(sb, PERSON)

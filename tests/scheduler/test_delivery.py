@@ -384,3 +384,33 @@ async def test_an_urgent_message_overtakes_check_ins_already_queued(
     assert all(row.state is OutboxState.SENT for row in stored.values())
     assert sorted(order) == sorted([1001, *bulk_chats])
     assert bot_api.violations == []
+
+
+async def test_a_restart_under_the_same_name_takes_its_leases_back_at_once(
+    services: Services, telegram_bot: Bot, bot_api: BotApiStandIn, clock: ControllableClock
+) -> None:
+    """Issue 12, item 5: with `delivery.instance` set, a restarted process does not wait
+    for the lease its crashed run held; another name still waits (the test above)."""
+    users(bot_api)
+    ids = [await enqueue(services, chat) for chat in CHATS[:2]]
+    async with services.db.transaction() as session:
+        taken = await OutboxRepository(session).claim(
+            owner="bot-1",
+            now=clock.now(),
+            lease=LEASE,
+            limit=10,
+            postgres=services.db.is_postgres,
+        )
+    assert [r.id for r in taken] == ids  # then the process died before sending
+
+    settings = replace(
+        services.settings, delivery=replace(services.settings.delivery, instance="bot-1")
+    )
+    restarted = unpaced(Deliverer(replace(services, settings=settings), telegram_bot))
+    assert restarted.owner == "bot-1"
+    assert await restarted.step() is True  # no clock movement: not a second of the lease
+    stored = await rows(services)
+    assert all(stored[i].state is OutboxState.SENT for i in ids)
+    assert sends(bot_api) == 2
+    assert await restarted.recover() == 0, "only once, at start"
+    assert bot_api.violations == []
