@@ -61,13 +61,15 @@ def text(sb: Sandbox, key: str, /, **params: Any) -> str:
     return sb.runtime.svc.text("ja", key, **params)
 
 
-async def enrol(sb: Sandbox, worker: int) -> SimulatedUser:
+async def enrol(
+    sb: Sandbox, worker: int, person: int = PERSON, name: str = "Aiko"
+) -> SimulatedUser:
     """Open an invite of `worker`'s and consent (the worker may not hear of it)."""
     token = await sb.create_invite(worker)
-    user = sb.user(PERSON, "Aiko")
+    user = sb.user(person, name)
     await user.send_command("start", token)
-    await user.press(await next_message(sb, PERSON), 0)
-    await next_message(sb, PERSON, lambda m: not m.buttons)
+    await user.press(await next_message(sb, person), 0)
+    await next_message(sb, person, lambda m: not m.buttons)
     await sb.settle()
     return user
 
@@ -282,10 +284,11 @@ async def test_a_staff_member_is_greeted_with_what_waits(sandbox: Sandbox) -> No
     await sb.add_staff(WORKER, StaffRole.WORKER, "Sato", opened=False)
     await sb.add_staff(BACKUP, StaffRole.WORKER, "Suzuki", opened=False)
     user = await enrol(sb, WORKER)
+    ken = await enrol(sb, WORKER, PERSON + 1, "Ken")
     await user.send_text("お金がなくて何も食べてない")  # concern, P2
     concern = await wait_for_escalation(sb)
-    await user.send_text("もう消えたい")  # distress, P1: the most urgent
-    await next_message(sb, PERSON, timeout=AT_ONCE)
+    await ken.send_text("もう消えたい")  # distress, P1: the most urgent
+    await next_message(sb, PERSON + 1, timeout=AT_ONCE)
     await sb.settle()
     async with sb.runtime.db.sessions() as session:
         distress = (
@@ -308,8 +311,8 @@ async def test_a_staff_member_is_greeted_with_what_waits(sandbox: Sandbox) -> No
         id=distress.id,
         priority="P1",
         reason=text(sb, "reason.distress"),
-        person="Aiko",
-        person_id=1,
+        person="Ken",
+        person_id=2,
     )
     suzuki = sb.user(BACKUP, "Suzuki")  # nobody assigned to them: nothing waits
     await suzuki.send_command("start")
