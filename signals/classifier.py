@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
+import logging
+import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
+from signals.analysis import Analysis, analyse
 from signals.normalize import Normalized, normalize
 from signals.rules import (
     CONTEXT_KINDS,
@@ -19,7 +24,48 @@ from signals.rules import (
     parse_rules,
 )
 
-__all__ = ["CRITICAL_SCORE", "Classification", "Classifier", "Hit", "classify"]
+__all__ = [
+    "CRITICAL_SCORE",
+    "MOOD_LOW",
+    "MOOD_WORST",
+    "Classification",
+    "Classifier",
+    "Hit",
+    "ModelVerdict",
+    "SeverityModel",
+    "classify",
+]
+
+_log = logging.getLogger(__name__)
+
+# A context entry that is not a message but the check-in mood the person just tapped: the bot
+# passes "mood:<score>" (domain.mood scores, 1 best .. 5 worst) among the previous messages.
+MOOD_MARKER = "mood:"
+MOOD_WORST = "mood:5"
+MOOD_LOW = "mood:4"
+# Only the last few messages of the past hour matter; the caller picks them, this bounds work.
+_CONTEXT_LIMIT = 6
+# Rule categories whose recognition of an ordinary reading vetoes a learned raise.
+_VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote"})
+
+
+class ModelVerdict(Protocol):
+    """What a learned model says about one message (signals.learned.LearnedVerdict)."""
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+    @property
+    def features(self) -> tuple[str, ...]: ...
+
+
+class SeverityModel(Protocol):
+    """A learned layer: signals.learned.LearnedModel has this shape."""
+
+    def predict(self, text: str) -> ModelVerdict: ...
 
 # Signals add up: a means word (1) with a quantity (2), or 💊💊 (2) with a farewell (1), reaches
 # the score of one explicit critical statement (3).
@@ -42,6 +88,7 @@ class Hit:
     status: str  # "counted", "downgraded", "blocked", "negated"
     by: str = ""  # the context rule that blocked, negated or downgraded it
     description: str = ""
+    concept: str = ""  # the taxonomy concept the rule names
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +99,16 @@ class Classification:
     text: str = ""
     score: int = 0
     hits: tuple[Hit, ...] = field(default=())
+    concepts: tuple[str, ...] = ()
+    # Lines about decisions beyond single rules: a learned raise, the conversation's context.
+    notes: tuple[str, ...] = ()
 
     def explain(self) -> str:
         """A readable account of the decision, one line per rule that mattered."""
         head = f"severity: {self.severity.value} (score {self.score}/{CRITICAL_SCORE})"
         lines = [head]
+        if self.concepts:
+            lines.append("  concepts: " + ", ".join(self.concepts))
         if not self.hits:
             lines.append("  no rule matched")
         for h in self.hits:
@@ -73,6 +125,7 @@ class Classification:
                 lines.append(
                     f"  - {h.rule_id} [{h.kind.value}] {quoted!r} at {s}-{e} {h.status} by {h.by}"
                 )
+        lines.extend(f"  * {note}" for note in self.notes)
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, object]:
@@ -181,8 +234,12 @@ class _Scanner:
 
     __slots__ = ("_always", "_by_key", "_pair_keys", "_single_keys", "_units")
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        units = [(rule, regex, kws) for rule in rules for regex, kws in rule.units]
+    def __init__(self, rules: Sequence[Rule], *, morph: bool = False) -> None:
+        units = [
+            (rule, regex, kws)
+            for rule in rules
+            for regex, kws in (rule.morph_units if morph else rule.units)
+        ]
         self._units = tuple((rule, regex) for rule, regex, _ in units)
         self._always = tuple(i for i, (_, _, kws) in enumerate(units) if kws is None)
         owners: dict[str, set[int]] = {}
@@ -262,21 +319,84 @@ def _clause_bounds(t: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+_JAPANESE = re.compile("[\u3041-\u30fa\u3400-\u9fff\uf900-\ufaff]")
+_HIRAGANA = re.compile("[\u3041-\u3096]")
+
+
+def _on_boundary(hit: tuple[Rule, int, int], norm: Normalized, analysis: Analysis) -> bool:
+    """A Japanese rule match that starts with kana must start on a morpheme boundary, so
+    わたしにたいして never reads as しにたい and アリスカフェ never as リスカ."""
+    rule, s, _e = hit
+    if rule.lang != "ja" or not analysis.tokens or s == 0:
+        return True
+    t = norm.text
+    if _HIRAGANA.match(t, s) is None or _JAPANESE.match(t, s - 1) is None:
+        return True
+    return norm.starts[s] in analysis.starts
+
+
+def _raised(result: Classification, target: Severity, rule_id: str, note: str) -> Classification:
+    return Classification(
+        severity=target,
+        rules=(*result.rules, rule_id),
+        spans=result.spans,
+        text=result.text,
+        score=result.score,
+        hits=result.hits,
+        concepts=result.concepts,
+        notes=(*result.notes, note),
+    )
+
+
+def _split_bars(*parts: str) -> frozenset[str]:
+    return frozenset("".join(parts).split("|"))
+
+
+# Replies so common and so plainly fine that they skip analysis; nothing here can be a crisis.
+_ORDINARY = _split_bars(
+    "はい|いいえ|うん|ok|okay|yes|no|yep|nope|fine|good|great|thanks|thank you|ありがとう|"
+    "ありがとうございます|ありがとうございました|元気|元気です|げんき|げんきです|元気だよ|"
+    "普通|ふつう|まあまあ|了解|りょうかい|了解です|わかりました|おはよう|おはようございます|"
+    "こんにちは|こんばんは|おやすみ|おやすみなさい|はい|はいはい|👍|😊|🙂|😀|😄|🙆|🆗|⭕|"
+    "im fine|i'm fine|i'm good|im good|all good|doing well|not bad|i'm ok|im ok",
+)
+_TRAILING = re.compile(r"[\s。、.!！?？~〜♪☆★…w笑]+$")
+
+
+def is_ordinary_reply(t: str) -> bool:
+    """Whether a normalised message is one of the plain everyday replies."""
+    return len(t) <= 20 and _TRAILING.sub("", t) in _ORDINARY
+
+
 class Classifier:
     """A compiled rule set. Immutable and safe to share between threads and tasks."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        *,
+        model: SeverityModel | None = None,
+        model_critical_threshold: float = 0.8,
+        model_concern_threshold: float = 0.7,
+    ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
         contexts = [r for r in self.rules if r.kind in (RuleKind.BLOCK, RuleKind.DOWNGRADE)]
         self._signals = _Scanner(signals)
         self._contexts = _Scanner(contexts)
+        self._morph = {
+            lang: _Scanner([r for r in self.rules if r.morph_units and r.lang == lang], morph=True)
+            for lang in ("ja", "en")
+        }
         self._neg_after = tuple(
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"
         )
         self._neg_before = tuple(
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
         )
+        self.model = model
+        self.model_critical_threshold = model_critical_threshold
+        self.model_concern_threshold = model_concern_threshold
 
     @classmethod
     def from_files(
@@ -290,12 +410,30 @@ class Classifier:
         extra = load_rule_file(extra_rules) if extra_rules is not None else []
         return cls(merge_rules(base, extra, disabled))
 
-    def classify(self, text: str) -> Classification:
+    def classify(self, text: str, *, context: Sequence[str] = ()) -> Classification:
+        """The label of `text`, read with the person's previous messages of the past hour
+        (oldest first) and any tapped mood marker (MOOD_WORST) in `context`."""
+        result = self._classify_rules(text)
+        if self.model is not None and result.severity is not Severity.CRITICAL:
+            result = self._with_model(text, result)
+        if context and result.severity is not Severity.CRITICAL:
+            result = self._with_context(result, context)
+        return result
+
+    def _classify_rules(self, text: str) -> Classification:
         if not text or text.isspace():
             return _EMPTY
         norm = normalize(text)
         t = norm.text
+        if is_ordinary_reply(t):
+            return Classification(Severity.NONE, (), (), text)
         hits = self._signals.scan(t)
+        japanese = _JAPANESE.search(t) is not None
+        analysis = analyse(text, japanese=japanese)
+        if japanese:
+            hits = [h for h in hits if _on_boundary(h, norm, analysis)]
+        morph_signals, morph_contexts = self._scan_morph(norm, analysis, "ja" if japanese else "en")
+        hits += morph_signals
         if not hits:
             return Classification(Severity.NONE, (), (), text)
         if all(r.severity is Severity.NONE for r, _, _ in hits) and (
@@ -304,7 +442,104 @@ class Classifier:
             # Context can only lower a decision; this one is already "none".
             return self._decide(norm, hits, [])
         categories = frozenset(r.category for r, _, _ in hits)
-        return self._decide(norm, hits, self._scan_contexts(t, categories))
+        contexts = self._scan_contexts(t, categories)
+        contexts += [
+            (r, s, e)
+            for r, s, e in morph_contexts
+            if not r.targets or not categories.isdisjoint(r.targets)
+        ]
+        return self._decide(norm, hits, contexts)
+
+    def _scan_morph(
+        self, norm: Normalized, analysis: Analysis, lang: str
+    ) -> tuple[list[tuple[Rule, int, int]], list[tuple[Rule, int, int]]]:
+        """Morph-rule matches, mapped onto the normalised view: (signals, contexts)."""
+        signals: list[tuple[Rule, int, int]] = []
+        contexts: list[tuple[Rule, int, int]] = []
+        if not analysis.tokens:
+            return signals, contexts
+        starts = norm.starts
+        for rule, vs, ve in self._morph[lang].scan(analysis.view):
+            os_, oe = analysis.original_span(vs, ve)
+            ns = bisect.bisect_left(starts, os_)
+            ne = max(ns + 1, bisect.bisect_left(starts, oe))
+            if ns >= len(starts):
+                continue
+            ne = min(ne, len(starts))
+            if rule.kind in CONTEXT_KINDS:
+                if rule.scope == "clause":
+                    ns, ne = _clause_bounds(norm.text, ns, ne)
+                contexts.append((rule, ns, ne))
+            else:
+                signals.append((rule, ns, ne))
+        return signals, contexts
+
+    def _with_model(self, text: str, result: Classification) -> Classification:
+        """A learned raise: only upwards, only above its threshold, never over a trap."""
+        assert self.model is not None
+        try:
+            verdict = self.model.predict(text)
+        except Exception as exc:  # the rules' label stands; the text is never logged
+            _log.warning("learned model failed: %s", type(exc).__name__)
+            return result
+        target = Severity.NONE
+        if verdict.severity is Severity.CRITICAL:
+            if verdict.confidence >= self.model_critical_threshold:
+                target = Severity.CRITICAL
+            elif verdict.confidence >= self.model_concern_threshold:
+                target = Severity.CONCERN
+        elif (
+            verdict.severity is Severity.CONCERN
+            and verdict.confidence >= self.model_concern_threshold
+        ):
+            target = Severity.CONCERN
+        if target.rank <= result.severity.rank or self._vetoed(result, text):
+            return result
+        rule_id = f"model:{target.value}"
+        note = (
+            f"{rule_id}: learned model says {verdict.severity.value} "
+            f"({verdict.confidence:.2f}); features: {', '.join(verdict.features[:5]) or '-'}"
+        )
+        return _raised(result, target, rule_id, note)
+
+    def _vetoed(self, result: Classification, text: str) -> bool:
+        """Whether the rules recognised an ordinary reading (idiom, quotation, media,
+        resolved need) that a learned raise must not override."""
+        if any(h.by and h.by.split(".")[1] in _VETO_CATEGORIES for h in result.hits):
+            return True
+        t = normalize(text).text
+        found = self._contexts.scan(t)
+        return any(r.category in _VETO_CATEGORIES for r, _, _ in found)
+
+    def _with_context(self, result: Classification, context: Sequence[str]) -> Classification:
+        """The conversation raises, never lowers: a worst-mood tap or an earlier distress
+        message followed by despair (もう無理) is one signal."""
+        recent = list(context)[-_CONTEXT_LIMIT:]
+        worst_mood = any(c.strip() == MOOD_WORST for c in recent)
+        low_mood = worst_mood or any(c.strip() == MOOD_LOW for c in recent)
+        prior = Severity.NONE
+        for c in recent:
+            if c.startswith(MOOD_MARKER):
+                continue
+            sev = self._classify_rules(c).severity
+            if sev.rank > prior.rank:
+                prior = sev
+        despair = "hopelessness" in result.concepts
+        target = result.severity
+        why = ""
+        if result.severity is Severity.CONCERN and prior is Severity.CRITICAL:
+            target, why = Severity.CRITICAL, "an earlier message of the past hour was critical"
+        elif despair and (worst_mood or prior is not Severity.NONE):
+            target = Severity.CRITICAL
+            why = "despair after " + ("the worst mood tap" if worst_mood else "earlier distress")
+        elif result.severity is Severity.NONE and prior is Severity.CRITICAL and despair:
+            target, why = Severity.CRITICAL, "despair after a critical message"
+        elif result.severity is Severity.NONE and low_mood and result.rules:
+            target, why = Severity.CONCERN, "a distress word after a low mood tap"
+        if target is result.severity:
+            return result
+        rule_id = "context:mood" if "mood" in why else "context:conversation"
+        return _raised(result, target, rule_id, f"{rule_id}: raised to {target.value}: {why}")
 
     def _scan_contexts(self, t: str, categories: frozenset[str]) -> list[tuple[Rule, int, int]]:
         found = self._contexts.scan(t, categories)
@@ -379,12 +614,22 @@ class Classifier:
                         "downgraded",
                         downgrader.id,
                         rule.description,
+                        rule.concept,
                     )
                 )
             else:
                 weighted.append((rule, s, e))
                 hits.append(
-                    Hit(rule.id, rule.kind, severity, span, "counted", "", rule.description)
+                    Hit(
+                        rule.id,
+                        rule.kind,
+                        severity,
+                        span,
+                        "counted",
+                        "",
+                        rule.description,
+                        rule.concept,
+                    )
                 )
             if severity.rank > best.rank:
                 best = severity
@@ -396,6 +641,12 @@ class Classifier:
             best = Severity.CRITICAL
         ids = sorted(order, key=lambda k: (order[k], k))
         ids += sorted(context_order, key=lambda k: (context_order[k], k))
+        concepts: list[str] = []
+        if best is not Severity.NONE:
+            for h in hits:
+                counts = h.status == "counted" or h.severity is not Severity.NONE
+                if counts and h.concept and h.concept not in concepts:
+                    concepts.append(h.concept)
         return Classification(
             severity=best,
             rules=tuple(ids),
@@ -403,6 +654,7 @@ class Classifier:
             text=norm.original,
             score=score,
             hits=tuple(hits),
+            concepts=tuple(concepts),
         )
 
 
@@ -431,6 +683,6 @@ def default_classifier() -> Classifier:
     return _DEFAULT
 
 
-def classify(text: str) -> Classification:
+def classify(text: str, *, context: Sequence[str] = ()) -> Classification:
     """Classifies with the packaged rules (built on first use)."""
-    return default_classifier().classify(text)
+    return default_classifier().classify(text, context=context)

@@ -13,10 +13,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
 from signals.prefilter import required_literals
 
 __all__ = [
+    "CATEGORY_CONCEPTS",
     "CONTEXT_KINDS",
     "SIGNAL_KINDS",
     "Rule",
@@ -71,8 +73,58 @@ _DEFAULT_WEIGHT = {
     RuleKind.FAREWELL: 1,
 }
 _KNOWN_KEYS = frozenset(
-    {"id", "kind", "severity", "weight", "patterns", "description", "position", "targets", "scope"}
+    {
+        "id",
+        "kind",
+        "severity",
+        "weight",
+        "patterns",
+        "morph",
+        "concept",
+        "description",
+        "position",
+        "targets",
+        "scope",
+    }
 )
+
+# The taxonomy concept a rule names when its table gives none, from its category (2nd id part).
+CATEGORY_CONCEPTS: dict[str, str] = {
+    "ideation": "ideation",
+    "passive": "passive_wish",
+    "burden": "burdensomeness",
+    "means": "means",
+    "plan": "plan",
+    "time": "plan",
+    "prepare": "preparation",
+    "farewell": "farewell",
+    "act": "act_under_way",
+    "selfharm": "self_harm",
+    "violence": "violence",
+    "sexual": "sexual_violence",
+    "child": "child_danger",
+    "medical": "medical",
+    "help": "cry_for_help",
+    "mood": "depression",
+    "sleep": "depression",
+    "exhaustion": "depression",
+    "depression": "depression",
+    "hopeless": "hopelessness",
+    "anxiety": "anxiety",
+    "food": "hardship",
+    "money": "hardship",
+    "housing": "hardship",
+    "utilities": "hardship",
+    "hardship": "hardship",
+    "work": "hardship",
+    "debt": "hardship",
+    "health": "hardship",
+    "isolation": "isolation",
+    "loss": "loss",
+    "relapse": "relapse",
+    "other": "third_person",
+    "voices": "voices",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,10 +144,18 @@ class Rule:
     # Each pattern on its own with its own literals, so a scan runs only the patterns that can
     # match rather than every alternative of a rule whose one literal happens to be present.
     units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    # Patterns over the morphological view (lemma/pos/form tokens), each with its literals.
+    morph: tuple[str, ...] = ()
+    morph_units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    concept: str = ""
 
     @property
     def category(self) -> str:
         return self.id.split(".")[1]
+
+    @property
+    def lang(self) -> str:
+        return self.id.split(".")[0]
 
     def applies_to(self, other: Rule) -> bool:
         return not self.targets or other.category in self.targets
@@ -125,6 +185,8 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         kind = RuleKind(str(raw.get("kind")))
     except ValueError:
         raise fail("kind", "one of " + "|".join(k.value for k in RuleKind)) from None
+    if not isinstance(raw.get("patterns", []), list):
+        raise fail("patterns", "a list of non-empty regex strings")
     default_sev = "none" if kind in CONTEXT_KINDS else None
     sev_raw = raw.get("severity", default_sev)
     try:
@@ -134,13 +196,20 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
     weight = raw.get("weight", _DEFAULT_WEIGHT.get(kind, 0))
     if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 10:
         raise fail("weight", "an integer from 0 to 10")
-    patterns = raw.get("patterns")
-    if (
-        not isinstance(patterns, list)
-        or not patterns
-        or not all(isinstance(p, str) and p for p in patterns)
-    ):
-        raise fail("patterns", "a non-empty list of non-empty regex strings")
+    patterns = raw.get("patterns", [])
+    morph = raw.get("morph", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise fail("patterns", "a list of non-empty regex strings")
+    if not isinstance(morph, list) or not all(isinstance(p, str) and p.strip() for p in morph):
+        raise fail("morph", "a list of non-empty morph patterns such as '死ぬ たい'")
+    if not patterns and not morph:
+        raise fail("patterns", "a non-empty list of regexes (or a 'morph' list)")
+    if morph and kind is RuleKind.NEGATION:
+        raise fail("morph", "no morph patterns on a negation rule (use 'patterns')")
+    morph_units = _morph_units(morph, where)
+    concept = raw.get("concept", CATEGORY_CONCEPTS.get(rid.split(".")[1], ""))
+    if not isinstance(concept, str):
+        raise fail("concept", "a concept id such as 'passive_wish'")
     folded: list[str] = []
     for p in patterns:
         fp = fold_pattern(p)
@@ -178,7 +247,7 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         raise fail("scope", "'match' or 'clause' (block and downgrade rules only)")
     if kind is RuleKind.TRIGGER and "weight" not in raw:
         weight = 3 if severity is Severity.CRITICAL else (1 if severity is Severity.CONCERN else 0)
-    body = "|".join(f"(?:{p})" for p in folded)
+    body = "|".join(f"(?:{p})" for p in folded) if folded else "(?!)"
     if kind is RuleKind.NEGATION and position == "before":
         # A "before" negation must end right where the hit starts (searched up to endpos).
         body = f"(?:{body})\\s*\\Z"
@@ -195,7 +264,27 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         regex=re.compile(body),
         keywords=_keywords(folded),
         units=tuple((re.compile(fp), required_literals(fp)) for fp in folded),
+        morph=tuple(morph),
+        morph_units=morph_units,
+        concept=concept,
     )
+
+
+def _morph_units(
+    morph: list[str], where: str
+) -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
+    units: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
+    for p in morph:
+        try:
+            compiled = compile_morph(p)
+            units.append((re.compile(compiled), required_literals(compiled)))
+        except (re.error, ValueError) as exc:
+            raise SignalsConfigError(
+                f"{where}: key 'morph': {p!r} is not a valid morph pattern ({exc})"
+            ) from None
+    return tuple(units)
+
+
 
 
 def _keywords(patterns: list[str]) -> frozenset[str] | None:
