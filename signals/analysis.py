@@ -30,8 +30,9 @@ import bisect
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from signals.normalize import Normalized, analysis_view
 
@@ -44,8 +45,9 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
+    # A named tuple rather than a frozen dataclass: a long message has a hundred tokens and
+    # tuple construction is several times cheaper.
     lemma: str
     pos: str  # the first level of the part of speech (動詞, 助動詞, neg for English negators)
     form: str  # the conjugation form (意志推量形, 仮定形 …), "" when none
@@ -60,10 +62,7 @@ class Analysis:
     tokens: tuple[Token, ...]
     view: str
     offsets: tuple[int, ...]  # where each token starts in `view`
-
-    @property
-    def starts(self) -> frozenset[int]:
-        return frozenset(t.start for t in self.tokens)
+    starts: frozenset[int]  # original-text offsets where a token starts (morpheme boundaries)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """The original span of the tokens a view match [start, end) covers."""
@@ -74,7 +73,7 @@ class Analysis:
         return self.tokens[first].start, self.tokens[last].end
 
 
-_EMPTY = Analysis((), " ", ())
+_EMPTY = Analysis((), " ", (), frozenset())
 _TAGGER: Any = None
 _LOCK = threading.Lock()
 
@@ -330,12 +329,33 @@ def _english_tokens(view: Normalized) -> list[Token]:
     return tokens
 
 
-def analyse(text: str, *, japanese: bool) -> Analysis:
-    """Tokens and the morph view of a message (Japanese via MeCab, else English)."""
-    view = analysis_view(text)
-    if not view.text:
-        return _EMPTY
-    tokens = _japanese_tokens(view) if japanese else _english_tokens(view)
+_KATAKANA_ANYWHERE = re.compile("[\u30a1-\u30ff\uff66-\uff9f]")
+
+
+def analyse(
+    text: str,
+    *,
+    japanese: bool,
+    norm: Normalized | None = None,
+    regions: Sequence[tuple[int, int]] = (),
+) -> Analysis:
+    """Tokens and the morph view of a message (Japanese via MeCab, else English).
+
+    `norm`, the message's normalised view, is reused when folding katakana would change
+    nothing, which saves a second normalisation for most messages. With `regions` (original
+    [start, end) spans, in order, not overlapping) only those parts are read, each on its
+    own, so a long message costs what its few relevant sentences cost; morph patterns never
+    match across two regions.
+    """
+    if regions:
+        tokens: list[Token] = []
+        for a, b in regions:
+            if tokens:
+                tokens.append(_SEPARATOR._replace(start=a, end=a))
+            part = _tokens(text[a:b], japanese, None)
+            tokens.extend(t._replace(start=t.start + a, end=t.end + a) for t in part)
+    else:
+        tokens = _tokens(text, japanese, norm)
     if not tokens:
         return _EMPTY
     pieces = [" "]
@@ -346,7 +366,22 @@ def analyse(text: str, *, japanese: bool) -> Analysis:
         piece = f"{t.lemma}/{t.pos}/{t.form} "
         pieces.append(piece)
         at += len(piece)
-    return Analysis(tuple(tokens), "".join(pieces), tuple(offsets))
+    starts = frozenset(t.start for t in tokens if t.pos != _SEPARATOR.pos)
+    return Analysis(tuple(tokens), "".join(pieces), tuple(offsets), starts)
+
+
+# Stands between two regions read apart, so no pattern spans them.
+_SEPARATOR = Token("‖", "sep", "", 0, 0)
+
+
+def _tokens(text: str, japanese: bool, norm: Normalized | None) -> list[Token]:
+    if norm is not None and (not japanese or _KATAKANA_ANYWHERE.search(text) is None):
+        view = norm
+    else:
+        view = analysis_view(text)
+    if not view.text:
+        return []
+    return _japanese_tokens(view) if japanese else _english_tokens(view)
 
 
 # ─────────────────────────────── the morph pattern language ───────────────────────────────

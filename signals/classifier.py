@@ -222,6 +222,9 @@ def _index_key(literal: str) -> str:
     return min(pairs, key=_pair_cost)
 
 
+_FEW_LITERALS = 24
+
+
 class _Scanner:
     """Finds every (rule, start, end) for a group of rules.
 
@@ -232,7 +235,7 @@ class _Scanner:
     are all reported.
     """
 
-    __slots__ = ("_always", "_by_key", "_pair_keys", "_single_keys", "_units")
+    __slots__ = ("_always", "_by_key", "_few", "_pair_keys", "_single_keys", "_units")
 
     def __init__(self, rules: Sequence[Rule], *, morph: bool = False) -> None:
         units = [
@@ -253,6 +256,11 @@ class _Scanner:
         self._by_key = by_key
         self._single_keys = frozenset(k for k in by_key if len(k) == 1)
         self._pair_keys = frozenset(k for k in by_key if len(k) == 2)
+        self._few: tuple[tuple[str, frozenset[int]], ...] | None = (
+            tuple((kw, frozenset(idxs)) for kw, idxs in owners.items())
+            if len(owners) <= _FEW_LITERALS
+            else None
+        )
 
     def scan(
         self, text: str, categories: frozenset[str] | None = None
@@ -260,13 +268,20 @@ class _Scanner:
         """All matches; with `categories`, only context rules that act on one of them."""
         selected: set[int] = set(self._always)
         by_key = self._by_key
-        keys = self._single_keys.intersection(text)
-        if len(text) > 1:
-            keys |= self._pair_keys.intersection({text[i : i + 2] for i in range(len(text) - 1)})
-        for key in keys:
-            for kw, idxs, check in by_key[key]:
-                if not (check and kw not in text) and not idxs <= selected:
+        if self._few is not None:
+            # A handful of literals: testing each is cheaper than collecting the pairs.
+            for kw, idxs in self._few:
+                if kw in text:
                     selected |= idxs
+        else:
+            keys = self._single_keys.intersection(text)
+            if len(text) > 1:
+                pairs = {text[i : i + 2] for i in range(len(text) - 1)}
+                keys |= self._pair_keys.intersection(pairs)
+            for key in keys:
+                for kw, idxs, check in by_key[key]:
+                    if not (check and kw not in text) and not idxs <= selected:
+                        selected |= idxs
         found: list[tuple[Rule, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for i in sorted(selected):
@@ -320,19 +335,48 @@ def _clause_bounds(t: str, start: int, end: int) -> tuple[int, int]:
 
 
 _JAPANESE = re.compile("[\u3041-\u30fa\u3400-\u9fff\uf900-\ufaff]")
-_HIRAGANA = re.compile("[\u3041-\u3096]")
+_KANA_ONLY = re.compile("[\u3041-\u3096]+")
+
+
+# Messages up to this many characters are read whole; longer ones only where it matters.
+_SHORT_MESSAGE = 48
+# Characters read before a match whose word boundary is checked: enough for the word it
+# might sit inside (わたしにたいして, ありすかふぇ).
+_BOUNDARY_WINDOW = 10
+_SENTENCE_BREAKS = frozenset("。!?！？\n")
+_SENTENCE_REACH = 40
+
+
+def _sentence_bounds(t: str, start: int, end: int) -> tuple[int, int]:
+    s = start
+    lo = max(0, start - _SENTENCE_REACH)
+    while s > lo and t[s - 1] not in _SENTENCE_BREAKS:
+        s -= 1
+    e = end
+    hi = min(len(t), end + _SENTENCE_REACH)
+    while e < hi and t[e] not in _SENTENCE_BREAKS:
+        e += 1
+    return s, e
+
+
+def _needs_boundary(hit: tuple[Rule, int, int], t: str) -> bool:
+    """A Japanese signal made only of kana that starts right after another Japanese
+    character could start inside a word (a kanji in the match anchors it to a word)."""
+    rule, s, e = hit
+    return (
+        rule.lang == "ja"
+        and s > 0
+        and _KANA_ONLY.fullmatch(t, s, e) is not None
+        and _JAPANESE.match(t, s - 1) is not None
+    )
 
 
 def _on_boundary(hit: tuple[Rule, int, int], norm: Normalized, analysis: Analysis) -> bool:
     """A Japanese rule match that starts with kana must start on a morpheme boundary, so
     わたしにたいして never reads as しにたい and アリスカフェ never as リスカ."""
-    rule, s, _e = hit
-    if rule.lang != "ja" or not analysis.tokens or s == 0:
+    if not analysis.tokens or not _needs_boundary(hit, norm.text):
         return True
-    t = norm.text
-    if _HIRAGANA.match(t, s) is None or _JAPANESE.match(t, s - 1) is None:
-        return True
-    return norm.starts[s] in analysis.starts
+    return norm.starts[hit[1]] in analysis.starts
 
 
 def _raised(result: Classification, target: Severity, rule_id: str, note: str) -> Classification:
@@ -388,6 +432,13 @@ class Classifier:
             lang: _Scanner([r for r in self.rules if r.morph_units and r.lang == lang], morph=True)
             for lang in ("ja", "en")
         }
+        # The analyser runs when a morph rule's cue is present; a morph rule without a cue
+        # means every message of its language is analysed.
+        self._cues: dict[str, tuple[re.Pattern[str], ...] | None] = {}
+        for lang in ("ja", "en"):
+            morph_rules = [r for r in self.rules if r.morph_units and r.lang == lang]
+            cues = tuple(r.cue for r in morph_rules if r.cue is not None)
+            self._cues[lang] = None if len(cues) < len(morph_rules) else cues
         self._neg_after = tuple(
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"
         )
@@ -429,11 +480,16 @@ class Classifier:
             return Classification(Severity.NONE, (), (), text)
         hits = self._signals.scan(t)
         japanese = _JAPANESE.search(t) is not None
-        analysis = analyse(text, japanese=japanese)
-        if japanese:
-            hits = [h for h in hits if _on_boundary(h, norm, analysis)]
-        morph_signals, morph_contexts = self._scan_morph(norm, analysis, "ja" if japanese else "en")
-        hits += morph_signals
+        lang = "ja" if japanese else "en"
+        regions = self._analysis_regions(norm, hits, lang)
+        if regions is not None:
+            analysis = analyse(text, japanese=japanese, norm=norm, regions=regions)
+            if japanese:
+                hits = [h for h in hits if _on_boundary(h, norm, analysis)]
+            morph_signals, morph_contexts = self._scan_morph(norm, analysis, lang)
+            hits += morph_signals
+        else:
+            morph_contexts = []
         if not hits:
             return Classification(Severity.NONE, (), (), text)
         if all(r.severity is Severity.NONE for r, _, _ in hits) and (
@@ -449,6 +505,39 @@ class Classifier:
             if not r.targets or not categories.isdisjoint(r.targets)
         ]
         return self._decide(norm, hits, contexts)
+
+    def _analysis_regions(
+        self, norm: Normalized, hits: list[tuple[Rule, int, int]], lang: str
+    ) -> list[tuple[int, int]] | None:
+        """Where the analyser must read, as original spans ([] = all of it), or None when it
+        cannot change anything: a Japanese match made only of kana that starts right after
+        another Japanese character needs its word boundary checked (a window around it), and
+        a morph rule's cue needs its sentence read."""
+        t = norm.text
+        windows: list[tuple[int, int]] = []
+        if lang == "ja":
+            for h in hits:
+                if _needs_boundary(h, t):
+                    windows.append((max(0, h[1] - _BOUNDARY_WINDOW), h[2] + 2))
+        cues = self._cues[lang]
+        if cues is None:
+            return []
+        for cue in cues:
+            for m in cue.finditer(t):
+                windows.append(_sentence_bounds(t, m.start(), m.end()))
+        if not windows:
+            return None
+        if len(t) <= _SHORT_MESSAGE:
+            return []
+        windows.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in windows:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        n = len(t)
+        return [(norm.starts[s], norm.ends[min(e, n) - 1]) for s, e in merged]
 
     def _scan_morph(
         self, norm: Normalized, analysis: Analysis, lang: str

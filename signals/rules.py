@@ -80,6 +80,7 @@ _KNOWN_KEYS = frozenset(
         "weight",
         "patterns",
         "morph",
+        "cue",
         "concept",
         "description",
         "position",
@@ -148,6 +149,9 @@ class Rule:
     morph: tuple[str, ...] = ()
     morph_units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
     concept: str = ""
+    # Morph rules: a regex over the normalised text without which the rule cannot match, so
+    # messages without it skip the analyser (None: every message of the language is analysed).
+    cue: re.Pattern[str] | None = None
 
     @property
     def category(self) -> str:
@@ -207,6 +211,16 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
     if morph and kind is RuleKind.NEGATION:
         raise fail("morph", "no morph patterns on a negation rule (use 'patterns')")
     morph_units = _morph_units(morph, where)
+    cue_raw = raw.get("cue")
+    if cue_raw is not None and (not isinstance(cue_raw, str) or not cue_raw or not morph):
+        raise fail("cue", "a regex over the normalised text (morph rules only)")
+    try:
+        cue = re.compile(fold_pattern(cue_raw)) if cue_raw else None
+    except re.error as exc:
+        raise SignalsConfigError(
+            f"{where}: key 'cue': not a valid regular expression ({exc})"
+        ) from None
+
     concept = raw.get("concept", CATEGORY_CONCEPTS.get(rid.split(".")[1], ""))
     if not isinstance(concept, str):
         raise fail("concept", "a concept id such as 'passive_wish'")
@@ -267,6 +281,7 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         morph=tuple(morph),
         morph_units=morph_units,
         concept=concept,
+        cue=cue,
     )
 
 
