@@ -5,7 +5,11 @@ taxonomy_cases.CASES: (accepted labels, text); c critical, w concern, n none.
 
 from __future__ import annotations
 
-__all__ = ["BLIND"]
+import pytest
+
+from signals import Severity, classify
+
+_LABELS = {"c": Severity.CRITICAL, "w": Severity.CONCERN, "n": Severity.NONE}
 
 BLIND: list[tuple[str, str]] = [
     # passive wish, ideation
@@ -144,3 +148,10 @@ BLIND: list[tuple[str, str]] = [
     ("n", "just finished my shift, heading home"),
     ("n", "the new episode was so good i'm dead 😂"),
 ]
+
+
+@pytest.mark.parametrize(("labels", "text"), BLIND, ids=[t[:40] for _, t in BLIND])
+def test_label_is_accepted(labels: str, text: str) -> None:
+    accepted = {_LABELS[x] for x in labels.split("/")}
+    got = classify(text)
+    assert got.severity in accepted, got.explain()

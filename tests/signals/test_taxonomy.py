@@ -8,7 +8,11 @@ Kept apart from any training data: tune rules against these, never train on them
 
 from __future__ import annotations
 
-__all__ = ["CASES"]
+import pytest
+
+from signals import Severity, classify
+
+_LABELS = {"c": Severity.CRITICAL, "w": Severity.CONCERN, "n": Severity.NONE}
 
 CASES: dict[str, list[tuple[str, str]]] = {
     # §1.1 passive wish
@@ -550,3 +554,59 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("c", "死ねばいいのに自分"),
     ],
 }
+
+
+def _rows() -> list[tuple[str, str, str]]:
+    return [(concept, labels, text) for concept, rows in CASES.items() for labels, text in rows]
+
+
+ROWS = _rows()
+
+
+@pytest.mark.parametrize(("concept", "labels", "text"), ROWS, ids=[r[2][:40] for r in ROWS])
+def test_label_is_accepted(concept: str, labels: str, text: str) -> None:
+    accepted = {_LABELS[x] for x in labels.split("/")}
+    got = classify(text)
+    assert got.severity in accepted, got.explain()
+
+
+# The concept ids other parts rely on (the crisis card picks hotlines from the first three).
+NAMED = [
+    ("violence", "彼氏に殴られてる"),
+    ("violence", "he said he'll kill me if i leave"),
+    ("sexual_violence", "義父が夜中に部屋に入ってくる"),
+    ("sexual_violence", "i was raped"),
+    ("child_danger", "赤ちゃんがけいれんしてる"),
+    ("child_danger", "my kid is having a seizure"),
+    ("passive_wish", "朝が来なければいいのに"),
+    ("passive_wish", "i wish i was dead"),
+    ("burdensomeness", "私がいなくなれば家族も楽になる"),
+    ("ideation", "自殺のことばっかり考えてる"),
+    ("means", "ブロン何錠で足りるかな"),
+    ("plan", "今夜決行する"),
+    ("preparation", "眠剤ためてる"),
+    ("farewell", "今まで本当にお世話になりました"),
+    ("act_under_way", "お酒と一緒に睡眠薬飲んじゃった"),
+    ("self_harm", "またリスカしちゃった"),
+    ("medical", "ろれつが回らない"),
+    ("cry_for_help", "誰か来て"),
+    ("depression", "布団から出られない"),
+    ("anxiety", "電話が鳴るのが怖い"),
+    ("hardship", "所持金300円"),
+    ("hardship", "ガス止められた"),
+    ("isolation", "話し相手はこのボットだけ"),
+    ("loss", "母が亡くなった"),
+    ("relapse", "朝から飲んでる"),
+]
+
+
+@pytest.mark.parametrize(("concept", "text"), NAMED, ids=[t for _, t in NAMED])
+def test_decision_names_the_concept(concept: str, text: str) -> None:
+    got = classify(text)
+    assert concept in got.concepts, got.explain()
+    assert "concepts: " in got.explain()
+
+
+def test_none_names_no_concept() -> None:
+    assert classify("今日はいい天気").concepts == ()
+    assert classify("死ぬほど笑った").concepts == ()
