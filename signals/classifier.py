@@ -429,14 +429,16 @@ class Classifier:
         self._signals = _Scanner(signals)
         self._contexts = _Scanner(contexts)
         self._morph = {
-            lang: _Scanner([r for r in self.rules if r.morph_units and r.lang == lang], morph=True)
+            lang: _Scanner(
+                [r for r in self.rules if r.morph_units and r.lang in (lang, "")], morph=True
+            )
             for lang in ("ja", "en")
         }
         # The analyser runs when a morph rule's cue is present; a morph rule without a cue
         # means every message of its language is analysed.
         self._cues: dict[str, tuple[re.Pattern[str], ...] | None] = {}
         for lang in ("ja", "en"):
-            morph_rules = [r for r in self.rules if r.morph_units and r.lang == lang]
+            morph_rules = [r for r in self.rules if r.morph_units and r.lang in (lang, "")]
             cues = tuple(r.cue for r in morph_rules if r.cue is not None)
             self._cues[lang] = None if len(cues) < len(morph_rules) else cues
         self._neg_after = tuple(
@@ -621,8 +623,9 @@ class Classifier:
         elif despair and (worst_mood or prior is not Severity.NONE):
             target = Severity.CRITICAL
             why = "despair after " + ("the worst mood tap" if worst_mood else "earlier distress")
-        elif result.severity is Severity.NONE and prior is Severity.CRITICAL and despair:
-            target, why = Severity.CRITICAL, "despair after a critical message"
+        elif result.severity is Severity.NONE and prior is Severity.CRITICAL and result.rules:
+            # 薬ためてる, then もう飲んじゃった: the act word completes the earlier message.
+            target, why = Severity.CRITICAL, "a signal word after a critical message"
         elif result.severity is Severity.NONE and low_mood and result.rules:
             target, why = Severity.CONCERN, "a distress word after a low mood tap"
         if target is result.severity:

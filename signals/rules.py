@@ -159,7 +159,9 @@ class Rule:
 
     @property
     def lang(self) -> str:
-        return self.id.split(".")[0]
+        """"ja" or "en" from the id's first part; "" (both) for an organisation's own ids."""
+        first = self.id.split(".")[0]
+        return first if first in ("ja", "en") else ""
 
     def applies_to(self, other: Rule) -> bool:
         return not self.targets or other.category in self.targets
