@@ -105,7 +105,15 @@ _KATAKANA_WORD = re.compile(r"^[\u30a1-\u30fa\u30fc]+$")
 _OTHER_JAPANESE = re.compile(r"[\u3041-\u3096\u3400-\u9fff\uf900-\ufaff]")
 
 
-def _parse(text: str, view: Normalized) -> tuple[list[Token], int]:
+class _View(NamedTuple):
+    """A stretch of a normalised view: its text and, per character, the original span."""
+
+    text: str
+    starts: Sequence[int]
+    ends: Sequence[int]
+
+
+def _parse(text: str, view: Normalized | _View) -> tuple[list[Token], int]:
     """Tokens of `text` (positions as in `view`) and how many words MeCab did not know."""
     raw = _tagger().parse(text)
     tokens: list[Token] = []
@@ -137,7 +145,7 @@ def _parse(text: str, view: Normalized) -> tuple[list[Token], int]:
     return tokens, unknown
 
 
-def _japanese_tokens(view: Normalized) -> list[Token]:
+def _japanese_tokens(view: Normalized | _View) -> list[Token]:
     text = view.text
     tokens, unknown = _parse(text, view)
     if _KATAKANA_ONLY.search(text) and not _OTHER_JAPANESE.search(text):
@@ -299,7 +307,7 @@ def english_lemma(word: str) -> str:
     return word
 
 
-def _english_tokens(view: Normalized) -> list[Token]:
+def _english_tokens(view: Normalized | _View) -> list[Token]:
     text = view.text
     tokens: list[Token] = []
     for m in _EN_WORD.finditer(text):
@@ -342,18 +350,17 @@ def analyse(
     """Tokens and the morph view of a message (Japanese via MeCab, else English).
 
     `norm`, the message's normalised view, is reused when folding katakana would change
-    nothing, which saves a second normalisation for most messages. With `regions` (original
-    [start, end) spans, in order, not overlapping) only those parts are read, each on its
-    own, so a long message costs what its few relevant sentences cost; morph patterns never
+    nothing, which saves a second normalisation for most messages. With `regions` ([start,
+    end) spans of `norm`, in order, not overlapping) only those parts are read, each on its
+    own, so a long message costs what its few relevant words cost; morph patterns never
     match across two regions.
     """
-    if regions:
+    if regions and norm is not None:
         tokens: list[Token] = []
-        for a, b in regions:
+        for s, e in regions:
             if tokens:
-                tokens.append(_SEPARATOR._replace(start=a, end=a))
-            part = _tokens(text[a:b], japanese, None)
-            tokens.extend(t._replace(start=t.start + a, end=t.end + a) for t in part)
+                tokens.append(_SEPARATOR._replace(start=norm.starts[s], end=norm.starts[s]))
+            tokens.extend(_region_tokens(text, japanese, norm, s, e))
     else:
         tokens = _tokens(text, japanese, norm)
     if not tokens:
@@ -372,6 +379,18 @@ def analyse(
 
 # Stands between two regions read apart, so no pattern spans them.
 _SEPARATOR = Token("‖", "sep", "", 0, 0)
+
+
+def _region_tokens(
+    text: str, japanese: bool, norm: Normalized, s: int, e: int
+) -> list[Token]:
+    o_start, o_end = norm.starts[s], norm.ends[e - 1]
+    if japanese and _KATAKANA_ANYWHERE.search(text, o_start, o_end) is not None:
+        # Katakana must be read as written: normalise this stretch of the original again.
+        part = _tokens(text[o_start:o_end], japanese, None)
+        return [t._replace(start=t.start + o_start, end=t.end + o_start) for t in part]
+    view = _View(norm.text[s:e], norm.starts[s:e], norm.ends[s:e])
+    return _japanese_tokens(view) if japanese else _english_tokens(view)
 
 
 def _tokens(text: str, japanese: bool, norm: Normalized | None) -> list[Token]:

@@ -339,12 +339,12 @@ _KANA_ONLY = re.compile("[\u3041-\u3096]+")
 
 
 # Messages up to this many characters are read whole; longer ones only where it matters.
-_SHORT_MESSAGE = 48
+_SHORT_MESSAGE = 16
 # Characters read before a match whose word boundary is checked: enough for the word it
 # might sit inside (わたしにたいして, ありすかふぇ).
 _BOUNDARY_WINDOW = 10
 _SENTENCE_BREAKS = frozenset("。!?！？\n")
-_SENTENCE_REACH = 40
+_SENTENCE_REACH = 16
 
 
 def _sentence_bounds(t: str, start: int, end: int) -> tuple[int, int]:
@@ -359,22 +359,36 @@ def _sentence_bounds(t: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
-def _needs_boundary(hit: tuple[Rule, int, int], t: str) -> bool:
-    """A Japanese signal made only of kana that starts right after another Japanese
-    character could start inside a word (a kanji in the match anchors it to a word)."""
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if 0x3041 <= code <= 0x309F:
+        return "hiragana"
+    if 0x30A1 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F:
+        return "katakana"
+    return "other"
+
+
+def _needs_boundary(hit: tuple[Rule, int, int], norm: Normalized) -> bool:
+    """A Japanese signal made only of kana could start inside a word when the character
+    before it is kana of the same script as its own first character (わたし|にたい, アリ|スカ);
+    a change of script or a kanji in the match anchors it to a word."""
     rule, s, e = hit
-    return (
-        rule.lang == "ja"
-        and s > 0
-        and _KANA_ONLY.fullmatch(t, s, e) is not None
-        and _JAPANESE.match(t, s - 1) is not None
-    )
+    t = norm.text
+    if rule.lang != "ja" or s == 0 or _KANA_ONLY.fullmatch(t, s, e) is None:
+        return False
+    if _JAPANESE.match(t, s - 1) is None:
+        return False
+    original = norm.original
+    first = norm.starts[s]
+    before = norm.starts[s - 1]
+    script = _script(original[first])
+    return script != "other" and script == _script(original[before])
 
 
 def _on_boundary(hit: tuple[Rule, int, int], norm: Normalized, analysis: Analysis) -> bool:
     """A Japanese rule match that starts with kana must start on a morpheme boundary, so
     わたしにたいして never reads as しにたい and アリスカフェ never as リスカ."""
-    if not analysis.tokens or not _needs_boundary(hit, norm.text):
+    if not analysis.tokens or not _needs_boundary(hit, norm):
         return True
     return norm.starts[hit[1]] in analysis.starts
 
@@ -511,7 +525,7 @@ class Classifier:
     def _analysis_regions(
         self, norm: Normalized, hits: list[tuple[Rule, int, int]], lang: str
     ) -> list[tuple[int, int]] | None:
-        """Where the analyser must read, as original spans ([] = all of it), or None when it
+        """Where the analyser must read, as spans of `norm` ([] = all of it), or None when it
         cannot change anything: a Japanese match made only of kana that starts right after
         another Japanese character needs its word boundary checked (a window around it), and
         a morph rule's cue needs its sentence read."""
@@ -519,7 +533,7 @@ class Classifier:
         windows: list[tuple[int, int]] = []
         if lang == "ja":
             for h in hits:
-                if _needs_boundary(h, t):
+                if _needs_boundary(h, norm):
                     windows.append((max(0, h[1] - _BOUNDARY_WINDOW), h[2] + 2))
         cues = self._cues[lang]
         if cues is None:
@@ -539,7 +553,7 @@ class Classifier:
             else:
                 merged.append((s, e))
         n = len(t)
-        return [(norm.starts[s], norm.ends[min(e, n) - 1]) for s, e in merged]
+        return [(s, min(e, n)) for s, e in merged if s < min(e, n)]
 
     def _scan_morph(
         self, norm: Normalized, analysis: Analysis, lang: str
