@@ -225,6 +225,11 @@ def _index_key(literal: str) -> str:
 _FEW_LITERALS = 24
 
 
+def char_pairs(text: str) -> set[str]:
+    """Every two-character stretch of `text` (the scanners' index keys)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 class _Scanner:
     """Finds every (rule, start, end) for a group of rules.
 
@@ -263,9 +268,14 @@ class _Scanner:
         )
 
     def scan(
-        self, text: str, categories: frozenset[str] | None = None
+        self,
+        text: str,
+        categories: frozenset[str] | None = None,
+        pairs: set[str] | None = None,
     ) -> list[tuple[Rule, int, int]]:
-        """All matches; with `categories`, only context rules that act on one of them."""
+        """All matches; with `categories`, only context rules that act on one of them.
+
+        `pairs` (the text's character pairs) may be passed in when already computed."""
         selected: set[int] = set(self._always)
         by_key = self._by_key
         if self._few is not None:
@@ -276,7 +286,8 @@ class _Scanner:
         else:
             keys = self._single_keys.intersection(text)
             if len(text) > 1:
-                pairs = {text[i : i + 2] for i in range(len(text) - 1)}
+                if pairs is None:
+                    pairs = char_pairs(text)
                 keys |= self._pair_keys.intersection(pairs)
             for key in keys:
                 for kw, idxs, check in by_key[key]:
@@ -494,7 +505,8 @@ class Classifier:
         t = norm.text
         if is_ordinary_reply(t):
             return Classification(Severity.NONE, (), (), text)
-        hits = self._signals.scan(t)
+        pairs = char_pairs(t)
+        hits = self._signals.scan(t, pairs=pairs)
         japanese = _JAPANESE.search(t) is not None
         lang = "ja" if japanese else "en"
         regions = self._analysis_regions(norm, hits, lang)
@@ -514,7 +526,7 @@ class Classifier:
             # Context can only lower a decision; this one is already "none".
             return self._decide(norm, hits, [])
         categories = frozenset(r.category for r, _, _ in hits)
-        contexts = self._scan_contexts(t, categories)
+        contexts = self._scan_contexts(t, categories, pairs)
         contexts += [
             (r, s, e)
             for r, s, e in morph_contexts
@@ -647,8 +659,10 @@ class Classifier:
         rule_id = "context:mood" if "mood" in why else "context:conversation"
         return _raised(result, target, rule_id, f"{rule_id}: raised to {target.value}: {why}")
 
-    def _scan_contexts(self, t: str, categories: frozenset[str]) -> list[tuple[Rule, int, int]]:
-        found = self._contexts.scan(t, categories)
+    def _scan_contexts(
+        self, t: str, categories: frozenset[str], pairs: set[str] | None = None
+    ) -> list[tuple[Rule, int, int]]:
+        found = self._contexts.scan(t, categories, pairs)
         for i, (rule, s, e) in enumerate(found):
             if rule.scope == "clause":
                 found[i] = (rule, *_clause_bounds(t, s, e))
