@@ -5,6 +5,7 @@ A rule file is a list of `[[rule]]` tables. See `signals/rules.toml` for the doc
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -15,7 +16,7 @@ from typing import Any
 
 from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
-from signals.prefilter import required_literals
+from signals.prefilter import compile_with_literals, required_literals
 
 __all__ = [
     "CATEGORY_CONCEPTS",
@@ -139,7 +140,9 @@ class Rule:
     position: str  # negation only: "before" or "after" the hit it cancels
     targets: tuple[str, ...]  # context rules: categories (2nd id part) they act on; () = all
     scope: str  # block/downgrade: "match" (the matched text) or "clause" (its whole clause)
-    regex: re.Pattern[str]
+    # All patterns as one alternation; compiled on first use (only negation rules need it,
+    # and compiling every rule's alternation would slow the bot's start-up).
+    body: str
     # Literals of which every match contains one (None: always run the regex).
     keywords: frozenset[str] | None = None
     # Each pattern on its own with its own literals, so a scan runs only the patterns that can
@@ -152,6 +155,10 @@ class Rule:
     # Morph rules: a regex over the normalised text without which the rule cannot match, so
     # messages without it skip the analyser (None: every message of the language is analysed).
     cue: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.body)
 
     @property
     def category(self) -> str:
@@ -227,10 +234,11 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
     if not isinstance(concept, str):
         raise fail("concept", "a concept id such as 'passive_wish'")
     folded: list[str] = []
+    units: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
     for p in patterns:
         fp = fold_pattern(p)
         try:
-            compiled = re.compile(fp)
+            compiled, lits = compile_with_literals(fp)
         except re.error as exc:
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
@@ -245,6 +253,7 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
                 "that needs at least one character"
             )
         folded.append(fp)
+        units.append((compiled, lits))
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise fail("description", "a string")
@@ -277,9 +286,9 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         position=str(position),
         targets=tuple(targets),
         scope=scope,
-        regex=re.compile(body),
-        keywords=_keywords(folded),
-        units=tuple((re.compile(fp), required_literals(fp)) for fp in folded),
+        body=body,
+        keywords=_union([lits for _, lits in units]),
+        units=tuple(units),
         morph=tuple(morph),
         morph_units=morph_units,
         concept=concept,
@@ -304,10 +313,14 @@ def _morph_units(
 
 
 
-def _keywords(patterns: list[str]) -> frozenset[str] | None:
+@functools.cache
+def _compiled(body: str) -> re.Pattern[str]:
+    return re.compile(body)
+
+
+def _union(literals: list[frozenset[str] | None]) -> frozenset[str] | None:
     found: set[str] = set()
-    for p in patterns:
-        req = required_literals(p)
+    for req in literals:
         if req is None:
             return None
         found |= req
