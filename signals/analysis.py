@@ -249,6 +249,8 @@ _IRREGULAR = {
     "stole": "steal",
     "stolen": "steal",
 }
+
+
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -381,9 +383,7 @@ def analyse(
 _SEPARATOR = Token("‖", "sep", "", 0, 0)
 
 
-def _region_tokens(
-    text: str, japanese: bool, norm: Normalized, s: int, e: int
-) -> list[Token]:
+def _region_tokens(text: str, japanese: bool, norm: Normalized, s: int, e: int) -> list[Token]:
     o_start, o_end = norm.starts[s], norm.ends[e - 1]
     if japanese and _KATAKANA_ANYWHERE.search(text, o_start, o_end) is not None:
         # Katakana must be read as written: normalise this stretch of the original again.

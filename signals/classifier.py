@@ -67,6 +67,7 @@ class SeverityModel(Protocol):
 
     def predict(self, text: str) -> ModelVerdict: ...
 
+
 # Signals add up: a means word (1) with a quantity (2), or 💊💊 (2) with a farewell (1), reaches
 # the score of one explicit critical statement (3).
 CRITICAL_SCORE = 3
@@ -404,6 +405,20 @@ def _on_boundary(hit: tuple[Rule, int, int], norm: Normalized, analysis: Analysi
     return norm.starts[hit[1]] in analysis.starts
 
 
+def _hit(rule: Rule, severity: Severity, span: tuple[int, int], status: str, by: str) -> Hit:
+    return Hit(rule.id, rule.kind, severity, span, status, by, rule.description, rule.concept)
+
+
+def _concepts(hits: list[Hit]) -> tuple[str, ...]:
+    """The concepts of the hits that counted, in the order they occur."""
+    found: list[str] = []
+    for h in hits:
+        counts = h.status == "counted" or h.severity is not Severity.NONE
+        if counts and h.concept and h.concept not in found:
+            found.append(h.concept)
+    return tuple(found)
+
+
 def _raised(result: Classification, target: Severity, rule_id: str, note: str) -> Classification:
     return Classification(
         severity=target,
@@ -725,32 +740,10 @@ class Classifier:
                 elif rule.weight >= CRITICAL_SCORE - 1 and severity is Severity.NONE:
                     # A strong means word reported about someone else still merits a look.
                     severity = Severity.CONCERN
-                hits.append(
-                    Hit(
-                        rule.id,
-                        rule.kind,
-                        severity,
-                        span,
-                        "downgraded",
-                        downgrader.id,
-                        rule.description,
-                        rule.concept,
-                    )
-                )
+                hits.append(_hit(rule, severity, span, "downgraded", downgrader.id))
             else:
                 weighted.append((rule, s, e))
-                hits.append(
-                    Hit(
-                        rule.id,
-                        rule.kind,
-                        severity,
-                        span,
-                        "counted",
-                        "",
-                        rule.description,
-                        rule.concept,
-                    )
-                )
+                hits.append(_hit(rule, severity, span, "counted", ""))
             if severity.rank > best.rank:
                 best = severity
             order.setdefault(rule.id, s)
@@ -761,12 +754,6 @@ class Classifier:
             best = Severity.CRITICAL
         ids = sorted(order, key=lambda k: (order[k], k))
         ids += sorted(context_order, key=lambda k: (context_order[k], k))
-        concepts: list[str] = []
-        if best is not Severity.NONE:
-            for h in hits:
-                counts = h.status == "counted" or h.severity is not Severity.NONE
-                if counts and h.concept and h.concept not in concepts:
-                    concepts.append(h.concept)
         return Classification(
             severity=best,
             rules=tuple(ids),
@@ -774,7 +761,7 @@ class Classifier:
             text=norm.original,
             score=score,
             hits=tuple(hits),
-            concepts=tuple(concepts),
+            concepts=_concepts(hits) if best is not Severity.NONE else (),
         )
 
 

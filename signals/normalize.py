@@ -121,6 +121,10 @@ def is_japanese(ch: str) -> bool:
     )
 
 
+def _is_kata(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa"
+
+
 def _is_word_char(ch: str) -> bool:
     return ch.isalpha() or is_japanese(ch)
 
@@ -251,9 +255,7 @@ def analysis_view(text: str) -> Normalized:
 def _normalize(text: str, *, allow_fast: bool, keep_katakana: bool = False) -> Normalized:
     chars, starts, ends = _stage_one(text)
     chars, starts, ends = _undo_obfuscation(chars, starts, ends)
-    src = "".join(chars)
-    if not keep_katakana:
-        src = _KATAKANA_RUN.sub(_fold_run, src)
+    src = "".join(chars) if keep_katakana else _KATAKANA_RUN.sub(_fold_run, "".join(chars))
     if allow_fast and not _needs_work(src):
         return Normalized(text, src, tuple(starts), tuple(ends))
 
@@ -305,9 +307,7 @@ def _normalize(text: str, *, allow_fast: bool, keep_katakana: bool = False) -> N
                 emit(c, k, k + 1)
                 last = c
         elif kind == "elong":
-            if not (last and is_japanese(last)) or (
-                keep_katakana and "\u30a1" <= last <= "\u30fa"
-            ):
+            if not (last and is_japanese(last)) or (keep_katakana and _is_kata(last)):
                 out.extend(src[s:e])
                 o_starts.extend(starts[s:e])
                 o_ends.extend(ends[s:e])

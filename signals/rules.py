@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -166,7 +166,7 @@ class Rule:
 
     @property
     def lang(self) -> str:
-        """"ja" or "en" from the id's first part; "" (both) for an organisation's own ids."""
+        """The language from the id's first part (ja or en); "" (both) for other ids."""
         first = self.id.split(".")[0]
         return first if first in ("ja", "en") else ""
 
@@ -209,51 +209,8 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
     weight = raw.get("weight", _DEFAULT_WEIGHT.get(kind, 0))
     if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 10:
         raise fail("weight", "an integer from 0 to 10")
-    patterns = raw.get("patterns", [])
-    morph = raw.get("morph", [])
-    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
-        raise fail("patterns", "a list of non-empty regex strings")
-    if not isinstance(morph, list) or not all(isinstance(p, str) and p.strip() for p in morph):
-        raise fail("morph", "a list of non-empty morph patterns such as '死ぬ たい'")
-    if not patterns and not morph:
-        raise fail("patterns", "a non-empty list of regexes (or a 'morph' list)")
-    if morph and kind is RuleKind.NEGATION:
-        raise fail("morph", "no morph patterns on a negation rule (use 'patterns')")
-    morph_units = _morph_units(morph, where)
-    cue_raw = raw.get("cue")
-    if cue_raw is not None and (not isinstance(cue_raw, str) or not cue_raw or not morph):
-        raise fail("cue", "a regex over the normalised text (morph rules only)")
-    try:
-        cue = re.compile(fold_pattern(cue_raw)) if cue_raw else None
-    except re.error as exc:
-        raise SignalsConfigError(
-            f"{where}: key 'cue': not a valid regular expression ({exc})"
-        ) from None
-
-    concept = raw.get("concept", CATEGORY_CONCEPTS.get(rid.split(".")[1], ""))
-    if not isinstance(concept, str):
-        raise fail("concept", "a concept id such as 'passive_wish'")
-    folded: list[str] = []
-    units: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
-    for p in patterns:
-        fp = fold_pattern(p)
-        try:
-            compiled, lits = compile_with_literals(fp)
-        except re.error as exc:
-            raise SignalsConfigError(
-                f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
-            ) from None
-        if compiled.groupindex:
-            raise SignalsConfigError(
-                f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
-            )
-        if compiled.match("") is not None:
-            raise SignalsConfigError(
-                f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
-                "that needs at least one character"
-            )
-        folded.append(fp)
-        units.append((compiled, lits))
+    patterns, morph, morph_units, concept, cue = _patterns_and_morph(raw, rid, kind, where, fail)
+    folded, units = _compile_patterns(patterns, where)
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise fail("description", "a string")
@@ -296,6 +253,67 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
     )
 
 
+_Fail = Callable[[str, str], SignalsConfigError]
+_Unit = tuple[re.Pattern[str], frozenset[str] | None]
+_Units = list[_Unit]
+
+
+def _patterns_and_morph(
+    raw: Mapping[str, Any], rid: str, kind: RuleKind, where: str, fail: _Fail
+) -> tuple[list[str], list[str], tuple[_Unit, ...], str, re.Pattern[str] | None]:
+    """The regex and morph patterns of a rule, its concept and its cue, validated."""
+    patterns = raw.get("patterns", [])
+    morph = raw.get("morph", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise fail("patterns", "a list of non-empty regex strings")
+    if not isinstance(morph, list) or not all(isinstance(p, str) and p.strip() for p in morph):
+        raise fail("morph", "a list of non-empty morph patterns such as '死ぬ たい'")
+    if not patterns and not morph:
+        raise fail("patterns", "a non-empty list of regexes (or a 'morph' list)")
+    if morph and kind is RuleKind.NEGATION:
+        raise fail("morph", "no morph patterns on a negation rule (use 'patterns')")
+    morph_units = _morph_units(morph, where)
+    cue_raw = raw.get("cue")
+    if cue_raw is not None and (not isinstance(cue_raw, str) or not cue_raw or not morph):
+        raise fail("cue", "a regex over the normalised text (morph rules only)")
+    try:
+        cue = re.compile(fold_pattern(cue_raw)) if cue_raw else None
+    except re.error as exc:
+        raise SignalsConfigError(
+            f"{where}: key 'cue': not a valid regular expression ({exc})"
+        ) from None
+    concept = raw.get("concept", CATEGORY_CONCEPTS.get(rid.split(".")[1], ""))
+    if not isinstance(concept, str):
+        raise fail("concept", "a concept id such as 'passive_wish'")
+    return patterns, morph, morph_units, concept, cue
+
+
+def _compile_patterns(patterns: list[str], where: str) -> tuple[list[str], _Units]:
+    """Folds and compiles each regex once, with the literals the scanner indexes it by."""
+    folded: list[str] = []
+    units: _Units = []
+    for p in patterns:
+        fp = fold_pattern(p)
+        try:
+            compiled, lits = compile_with_literals(fp)
+        except re.error as exc:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
+            ) from None
+        if compiled.groupindex:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
+            )
+        if compiled.match("") is not None:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
+                "that needs at least one character"
+            )
+        folded.append(fp)
+        units.append((compiled, lits))
+    return folded, units
+
+
 def _morph_units(
     morph: list[str], where: str
 ) -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
@@ -309,8 +327,6 @@ def _morph_units(
                 f"{where}: key 'morph': {p!r} is not a valid morph pattern ({exc})"
             ) from None
     return tuple(units)
-
-
 
 
 @functools.cache
