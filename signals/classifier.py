@@ -327,7 +327,8 @@ def _score(weighted: list[tuple[Rule, int, int]]) -> int:
     """
     weights: dict[str, int] = {}
     kept: list[tuple[str, int, int]] = []
-    for rule, s, e in sorted(weighted, key=lambda h: (h[1] - h[2], h[1])):
+    # Longest first; of equal spans the heavier rule is kept, so a weight-0 twin never hides it.
+    for rule, s, e in sorted(weighted, key=lambda h: (h[1] - h[2], -h[0].weight, h[1])):
         if any(rid != rule.id and ks <= s and e <= ke for rid, ks, ke in kept):
             continue
         kept.append((rule.id, s, e))
