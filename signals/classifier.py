@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import bisect
+import logging
+import re
 import threading
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Protocol
 
+from signals.analysis import Analysis, analyse
 from signals.normalize import Normalized, normalize
 from signals.rules import (
     CONTEXT_KINDS,
@@ -19,7 +24,49 @@ from signals.rules import (
     parse_rules,
 )
 
-__all__ = ["CRITICAL_SCORE", "Classification", "Classifier", "Hit", "classify"]
+__all__ = [
+    "CRITICAL_SCORE",
+    "MOOD_LOW",
+    "MOOD_WORST",
+    "Classification",
+    "Classifier",
+    "Hit",
+    "ModelVerdict",
+    "SeverityModel",
+    "classify",
+]
+
+_log = logging.getLogger(__name__)
+
+# A context entry that is not a message but the check-in mood the person just tapped: the bot
+# passes "mood:<score>" (domain.mood scores, 1 best .. 5 worst) among the previous messages.
+MOOD_MARKER = "mood:"
+MOOD_WORST = "mood:5"
+MOOD_LOW = "mood:4"
+# Only the last few messages of the past hour matter; the caller picks them, this bounds work.
+_CONTEXT_LIMIT = 6
+# Rule categories whose recognition of an ordinary reading vetoes a learned raise.
+_VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote"})
+
+
+class ModelVerdict(Protocol):
+    """What a learned model says about one message (signals.learned.LearnedVerdict)."""
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def confidence(self) -> float: ...
+
+    @property
+    def features(self) -> tuple[str, ...]: ...
+
+
+class SeverityModel(Protocol):
+    """A learned layer: signals.learned.LearnedModel has this shape."""
+
+    def predict(self, text: str) -> ModelVerdict: ...
+
 
 # Signals add up: a means word (1) with a quantity (2), or 💊💊 (2) with a farewell (1), reaches
 # the score of one explicit critical statement (3).
@@ -42,6 +89,7 @@ class Hit:
     status: str  # "counted", "downgraded", "blocked", "negated"
     by: str = ""  # the context rule that blocked, negated or downgraded it
     description: str = ""
+    concept: str = ""  # the taxonomy concept the rule names
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +100,16 @@ class Classification:
     text: str = ""
     score: int = 0
     hits: tuple[Hit, ...] = field(default=())
+    concepts: tuple[str, ...] = ()
+    # Lines about decisions beyond single rules: a learned raise, the conversation's context.
+    notes: tuple[str, ...] = ()
 
     def explain(self) -> str:
         """A readable account of the decision, one line per rule that mattered."""
         head = f"severity: {self.severity.value} (score {self.score}/{CRITICAL_SCORE})"
         lines = [head]
+        if self.concepts:
+            lines.append("  concepts: " + ", ".join(self.concepts))
         if not self.hits:
             lines.append("  no rule matched")
         for h in self.hits:
@@ -73,6 +126,7 @@ class Classification:
                 lines.append(
                     f"  - {h.rule_id} [{h.kind.value}] {quoted!r} at {s}-{e} {h.status} by {h.by}"
                 )
+        lines.extend(f"  * {note}" for note in self.notes)
         return "\n".join(lines)
 
     def as_dict(self) -> dict[str, object]:
@@ -169,6 +223,14 @@ def _index_key(literal: str) -> str:
     return min(pairs, key=_pair_cost)
 
 
+_FEW_LITERALS = 24
+
+
+def char_pairs(text: str) -> set[str]:
+    """Every two-character stretch of `text` (the scanners' index keys)."""
+    return {text[i : i + 2] for i in range(len(text) - 1)}
+
+
 class _Scanner:
     """Finds every (rule, start, end) for a group of rules.
 
@@ -179,10 +241,14 @@ class _Scanner:
     are all reported.
     """
 
-    __slots__ = ("_always", "_by_key", "_pair_keys", "_single_keys", "_units")
+    __slots__ = ("_always", "_by_key", "_few", "_pair_keys", "_single_keys", "_units")
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
-        units = [(rule, regex, kws) for rule in rules for regex, kws in rule.units]
+    def __init__(self, rules: Sequence[Rule], *, morph: bool = False) -> None:
+        units = [
+            (rule, regex, kws)
+            for rule in rules
+            for regex, kws in (rule.morph_units if morph else rule.units)
+        ]
         self._units = tuple((rule, regex) for rule, regex, _ in units)
         self._always = tuple(i for i, (_, _, kws) in enumerate(units) if kws is None)
         owners: dict[str, set[int]] = {}
@@ -196,20 +262,38 @@ class _Scanner:
         self._by_key = by_key
         self._single_keys = frozenset(k for k in by_key if len(k) == 1)
         self._pair_keys = frozenset(k for k in by_key if len(k) == 2)
+        self._few: tuple[tuple[str, frozenset[int]], ...] | None = (
+            tuple((kw, frozenset(idxs)) for kw, idxs in owners.items())
+            if len(owners) <= _FEW_LITERALS
+            else None
+        )
 
     def scan(
-        self, text: str, categories: frozenset[str] | None = None
+        self,
+        text: str,
+        categories: frozenset[str] | None = None,
+        pairs: set[str] | None = None,
     ) -> list[tuple[Rule, int, int]]:
-        """All matches; with `categories`, only context rules that act on one of them."""
+        """All matches; with `categories`, only context rules that act on one of them.
+
+        `pairs` (the text's character pairs) may be passed in when already computed."""
         selected: set[int] = set(self._always)
         by_key = self._by_key
-        keys = self._single_keys.intersection(text)
-        if len(text) > 1:
-            keys |= self._pair_keys.intersection({text[i : i + 2] for i in range(len(text) - 1)})
-        for key in keys:
-            for kw, idxs, check in by_key[key]:
-                if not (check and kw not in text) and not idxs <= selected:
+        if self._few is not None:
+            # A handful of literals: testing each is cheaper than collecting the pairs.
+            for kw, idxs in self._few:
+                if kw in text:
                     selected |= idxs
+        else:
+            keys = self._single_keys.intersection(text)
+            if len(text) > 1:
+                if pairs is None:
+                    pairs = char_pairs(text)
+                keys |= self._pair_keys.intersection(pairs)
+            for key in keys:
+                for kw, idxs, check in by_key[key]:
+                    if not (check and kw not in text) and not idxs <= selected:
+                        selected |= idxs
         found: list[tuple[Rule, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for i in sorted(selected):
@@ -243,7 +327,8 @@ def _score(weighted: list[tuple[Rule, int, int]]) -> int:
     """
     weights: dict[str, int] = {}
     kept: list[tuple[str, int, int]] = []
-    for rule, s, e in sorted(weighted, key=lambda h: (h[1] - h[2], h[1])):
+    # Longest first; of equal spans the heavier rule is kept, so a weight-0 twin never hides it.
+    for rule, s, e in sorted(weighted, key=lambda h: (h[1] - h[2], -h[0].weight, h[1])):
         if any(rid != rule.id and ks <= s and e <= ke for rid, ks, ke in kept):
             continue
         kept.append((rule.id, s, e))
@@ -262,21 +347,150 @@ def _clause_bounds(t: str, start: int, end: int) -> tuple[int, int]:
     return s, e
 
 
+_JAPANESE = re.compile("[\u3041-\u30fa\u3400-\u9fff\uf900-\ufaff]")
+_KANA_ONLY = re.compile("[\u3041-\u3096]+")
+
+
+# Messages up to this many characters are read whole; longer ones only where it matters.
+_SHORT_MESSAGE = 16
+# Characters read before a match whose word boundary is checked: enough for the word it
+# might sit inside (わたしにたいして, ありすかふぇ).
+_BOUNDARY_WINDOW = 10
+_SENTENCE_BREAKS = frozenset("。!?！？\n")
+_SENTENCE_REACH = 16
+
+
+def _sentence_bounds(t: str, start: int, end: int) -> tuple[int, int]:
+    s = start
+    lo = max(0, start - _SENTENCE_REACH)
+    while s > lo and t[s - 1] not in _SENTENCE_BREAKS:
+        s -= 1
+    e = end
+    hi = min(len(t), end + _SENTENCE_REACH)
+    while e < hi and t[e] not in _SENTENCE_BREAKS:
+        e += 1
+    return s, e
+
+
+def _script(ch: str) -> str:
+    code = ord(ch)
+    if 0x3041 <= code <= 0x309F:
+        return "hiragana"
+    if 0x30A1 <= code <= 0x30FF or 0xFF66 <= code <= 0xFF9F:
+        return "katakana"
+    return "other"
+
+
+def _needs_boundary(hit: tuple[Rule, int, int], norm: Normalized) -> bool:
+    """A Japanese signal made only of kana could start inside a word when the character
+    before it is kana of the same script as its own first character (わたし|にたい, アリ|スカ);
+    a change of script or a kanji in the match anchors it to a word."""
+    rule, s, e = hit
+    t = norm.text
+    if rule.lang != "ja" or s == 0 or _KANA_ONLY.fullmatch(t, s, e) is None:
+        return False
+    if _JAPANESE.match(t, s - 1) is None:
+        return False
+    original = norm.original
+    first = norm.starts[s]
+    before = norm.starts[s - 1]
+    script = _script(original[first])
+    return script != "other" and script == _script(original[before])
+
+
+def _on_boundary(hit: tuple[Rule, int, int], norm: Normalized, analysis: Analysis) -> bool:
+    """A Japanese rule match that starts with kana must start on a morpheme boundary, so
+    わたしにたいして never reads as しにたい and アリスカフェ never as リスカ."""
+    if not analysis.tokens or not _needs_boundary(hit, norm):
+        return True
+    return norm.starts[hit[1]] in analysis.starts
+
+
+def _hit(rule: Rule, severity: Severity, span: tuple[int, int], status: str, by: str) -> Hit:
+    return Hit(rule.id, rule.kind, severity, span, status, by, rule.description, rule.concept)
+
+
+def _concepts(hits: list[Hit]) -> tuple[str, ...]:
+    """The concepts of the hits that counted, in the order they occur."""
+    found: list[str] = []
+    for h in hits:
+        counts = h.status == "counted" or h.severity is not Severity.NONE
+        if counts and h.concept and h.concept not in found:
+            found.append(h.concept)
+    return tuple(found)
+
+
+def _raised(result: Classification, target: Severity, rule_id: str, note: str) -> Classification:
+    return Classification(
+        severity=target,
+        rules=(*result.rules, rule_id),
+        spans=result.spans,
+        text=result.text,
+        score=result.score,
+        hits=result.hits,
+        concepts=result.concepts,
+        notes=(*result.notes, note),
+    )
+
+
+def _split_bars(*parts: str) -> frozenset[str]:
+    return frozenset("".join(parts).split("|"))
+
+
+# Replies so common and so plainly fine that they skip analysis; nothing here can be a crisis.
+_ORDINARY = _split_bars(
+    "はい|いいえ|うん|ok|okay|yes|no|yep|nope|fine|good|great|thanks|thank you|ありがとう|"
+    "ありがとうございます|ありがとうございました|元気|元気です|げんき|げんきです|元気だよ|"
+    "普通|ふつう|まあまあ|了解|りょうかい|了解です|わかりました|おはよう|おはようございます|"
+    "こんにちは|こんばんは|おやすみ|おやすみなさい|はい|はいはい|👍|😊|🙂|😀|😄|🙆|🆗|⭕|"
+    "im fine|i'm fine|i'm good|im good|all good|doing well|not bad|i'm ok|im ok",
+)
+_TRAILING = re.compile(r"[\s。、.!！?？~〜♪☆★…w笑]+$")
+
+
+def is_ordinary_reply(t: str) -> bool:
+    """Whether a normalised message is one of the plain everyday replies."""
+    return len(t) <= 20 and _TRAILING.sub("", t) in _ORDINARY
+
+
 class Classifier:
     """A compiled rule set. Immutable and safe to share between threads and tasks."""
 
-    def __init__(self, rules: Iterable[Rule]) -> None:
+    def __init__(
+        self,
+        rules: Iterable[Rule],
+        *,
+        model: SeverityModel | None = None,
+        model_critical_threshold: float = 0.8,
+        model_concern_threshold: float = 0.7,
+    ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
         contexts = [r for r in self.rules if r.kind in (RuleKind.BLOCK, RuleKind.DOWNGRADE)]
         self._signals = _Scanner(signals)
         self._contexts = _Scanner(contexts)
+        self._morph = {
+            lang: _Scanner(
+                [r for r in self.rules if r.morph_units and r.lang in (lang, "")], morph=True
+            )
+            for lang in ("ja", "en")
+        }
+        # The analyser runs when a morph rule's cue is present; a morph rule without a cue
+        # means every message of its language is analysed.
+        self._cues: dict[str, tuple[re.Pattern[str], ...] | None] = {}
+        for lang in ("ja", "en"):
+            morph_rules = [r for r in self.rules if r.morph_units and r.lang in (lang, "")]
+            cues = tuple(r.cue for r in morph_rules if r.cue is not None)
+            self._cues[lang] = None if len(cues) < len(morph_rules) else cues
         self._neg_after = tuple(
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"
         )
         self._neg_before = tuple(
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
         )
+        self.model = model
+        self.model_critical_threshold = model_critical_threshold
+        self.model_concern_threshold = model_concern_threshold
 
     @classmethod
     def from_files(
@@ -290,12 +504,36 @@ class Classifier:
         extra = load_rule_file(extra_rules) if extra_rules is not None else []
         return cls(merge_rules(base, extra, disabled))
 
-    def classify(self, text: str) -> Classification:
+    def classify(self, text: str, *, context: Sequence[str] = ()) -> Classification:
+        """The label of `text`, read with the person's previous messages of the past hour
+        (oldest first) and any tapped mood marker (MOOD_WORST) in `context`."""
+        result = self._classify_rules(text)
+        if self.model is not None and result.severity is not Severity.CRITICAL:
+            result = self._with_model(text, result)
+        if context and result.severity is not Severity.CRITICAL:
+            result = self._with_context(result, context)
+        return result
+
+    def _classify_rules(self, text: str) -> Classification:
         if not text or text.isspace():
             return _EMPTY
         norm = normalize(text)
         t = norm.text
-        hits = self._signals.scan(t)
+        if is_ordinary_reply(t):
+            return Classification(Severity.NONE, (), (), text)
+        pairs = char_pairs(t)
+        hits = self._signals.scan(t, pairs=pairs)
+        japanese = _JAPANESE.search(t) is not None
+        lang = "ja" if japanese else "en"
+        regions = self._analysis_regions(norm, hits, lang)
+        if regions is not None:
+            analysis = analyse(text, japanese=japanese, norm=norm, regions=regions)
+            if japanese:
+                hits = [h for h in hits if _on_boundary(h, norm, analysis)]
+            morph_signals, morph_contexts = self._scan_morph(norm, analysis, lang)
+            hits += morph_signals
+        else:
+            morph_contexts = []
         if not hits:
             return Classification(Severity.NONE, (), (), text)
         if all(r.severity is Severity.NONE for r, _, _ in hits) and (
@@ -304,10 +542,143 @@ class Classifier:
             # Context can only lower a decision; this one is already "none".
             return self._decide(norm, hits, [])
         categories = frozenset(r.category for r, _, _ in hits)
-        return self._decide(norm, hits, self._scan_contexts(t, categories))
+        contexts = self._scan_contexts(t, categories, pairs)
+        contexts += [
+            (r, s, e)
+            for r, s, e in morph_contexts
+            if not r.targets or not categories.isdisjoint(r.targets)
+        ]
+        return self._decide(norm, hits, contexts)
 
-    def _scan_contexts(self, t: str, categories: frozenset[str]) -> list[tuple[Rule, int, int]]:
-        found = self._contexts.scan(t, categories)
+    def _analysis_regions(
+        self, norm: Normalized, hits: list[tuple[Rule, int, int]], lang: str
+    ) -> list[tuple[int, int]] | None:
+        """Where the analyser must read, as spans of `norm` ([] = all of it), or None when it
+        cannot change anything: a Japanese match made only of kana that starts right after
+        another Japanese character needs its word boundary checked (a window around it), and
+        a morph rule's cue needs its sentence read."""
+        t = norm.text
+        windows: list[tuple[int, int]] = []
+        if lang == "ja":
+            for h in hits:
+                if _needs_boundary(h, norm):
+                    windows.append((max(0, h[1] - _BOUNDARY_WINDOW), h[2] + 2))
+        cues = self._cues[lang]
+        if cues is None:
+            return []
+        for cue in cues:
+            for m in cue.finditer(t):
+                windows.append(_sentence_bounds(t, m.start(), m.end()))
+        if not windows:
+            return None
+        if len(t) <= _SHORT_MESSAGE:
+            return []
+        windows.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in windows:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        n = len(t)
+        return [(s, min(e, n)) for s, e in merged if s < min(e, n)]
+
+    def _scan_morph(
+        self, norm: Normalized, analysis: Analysis, lang: str
+    ) -> tuple[list[tuple[Rule, int, int]], list[tuple[Rule, int, int]]]:
+        """Morph-rule matches, mapped onto the normalised view: (signals, contexts)."""
+        signals: list[tuple[Rule, int, int]] = []
+        contexts: list[tuple[Rule, int, int]] = []
+        if not analysis.tokens:
+            return signals, contexts
+        starts = norm.starts
+        for rule, vs, ve in self._morph[lang].scan(analysis.view):
+            os_, oe = analysis.original_span(vs, ve)
+            ns = bisect.bisect_left(starts, os_)
+            ne = max(ns + 1, bisect.bisect_left(starts, oe))
+            if ns >= len(starts):
+                continue
+            ne = min(ne, len(starts))
+            if rule.kind in CONTEXT_KINDS:
+                if rule.scope == "clause":
+                    ns, ne = _clause_bounds(norm.text, ns, ne)
+                contexts.append((rule, ns, ne))
+            else:
+                signals.append((rule, ns, ne))
+        return signals, contexts
+
+    def _with_model(self, text: str, result: Classification) -> Classification:
+        """A learned raise: only upwards, only above its threshold, never over a trap."""
+        assert self.model is not None
+        try:
+            verdict = self.model.predict(text)
+        except Exception as exc:  # the rules' label stands; the text is never logged
+            _log.warning("learned model failed: %s", type(exc).__name__)
+            return result
+        target = Severity.NONE
+        if verdict.severity is Severity.CRITICAL:
+            if verdict.confidence >= self.model_critical_threshold:
+                target = Severity.CRITICAL
+            elif verdict.confidence >= self.model_concern_threshold:
+                target = Severity.CONCERN
+        elif (
+            verdict.severity is Severity.CONCERN
+            and verdict.confidence >= self.model_concern_threshold
+        ):
+            target = Severity.CONCERN
+        if target.rank <= result.severity.rank or self._vetoed(result, text):
+            return result
+        rule_id = f"model:{target.value}"
+        note = (
+            f"{rule_id}: learned model says {verdict.severity.value} "
+            f"({verdict.confidence:.2f}); features: {', '.join(verdict.features[:5]) or '-'}"
+        )
+        return _raised(result, target, rule_id, note)
+
+    def _vetoed(self, result: Classification, text: str) -> bool:
+        """Whether the rules recognised an ordinary reading (idiom, quotation, media,
+        resolved need) that a learned raise must not override."""
+        if any(h.by and h.by.split(".")[1] in _VETO_CATEGORIES for h in result.hits):
+            return True
+        t = normalize(text).text
+        found = self._contexts.scan(t)
+        return any(r.category in _VETO_CATEGORIES for r, _, _ in found)
+
+    def _with_context(self, result: Classification, context: Sequence[str]) -> Classification:
+        """The conversation raises, never lowers: a worst-mood tap or an earlier distress
+        message followed by despair (もう無理) is one signal."""
+        recent = list(context)[-_CONTEXT_LIMIT:]
+        worst_mood = any(c.strip() == MOOD_WORST for c in recent)
+        low_mood = worst_mood or any(c.strip() == MOOD_LOW for c in recent)
+        prior = Severity.NONE
+        for c in recent:
+            if c.startswith(MOOD_MARKER):
+                continue
+            sev = self._classify_rules(c).severity
+            if sev.rank > prior.rank:
+                prior = sev
+        despair = "hopelessness" in result.concepts
+        target = result.severity
+        why = ""
+        if result.severity is Severity.CONCERN and prior is Severity.CRITICAL:
+            target, why = Severity.CRITICAL, "an earlier message of the past hour was critical"
+        elif despair and (worst_mood or prior is not Severity.NONE):
+            target = Severity.CRITICAL
+            why = "despair after " + ("the worst mood tap" if worst_mood else "earlier distress")
+        elif result.severity is Severity.NONE and prior is Severity.CRITICAL and result.rules:
+            # 薬ためてる, then もう飲んじゃった: the act word completes the earlier message.
+            target, why = Severity.CRITICAL, "a signal word after a critical message"
+        elif result.severity is Severity.NONE and low_mood and result.rules:
+            target, why = Severity.CONCERN, "a distress word after a low mood tap"
+        if target is result.severity:
+            return result
+        rule_id = "context:mood" if "mood" in why else "context:conversation"
+        return _raised(result, target, rule_id, f"{rule_id}: raised to {target.value}: {why}")
+
+    def _scan_contexts(
+        self, t: str, categories: frozenset[str], pairs: set[str] | None = None
+    ) -> list[tuple[Rule, int, int]]:
+        found = self._contexts.scan(t, categories, pairs)
         for i, (rule, s, e) in enumerate(found):
             if rule.scope == "clause":
                 found[i] = (rule, *_clause_bounds(t, s, e))
@@ -370,22 +741,10 @@ class Classifier:
                 elif rule.weight >= CRITICAL_SCORE - 1 and severity is Severity.NONE:
                     # A strong means word reported about someone else still merits a look.
                     severity = Severity.CONCERN
-                hits.append(
-                    Hit(
-                        rule.id,
-                        rule.kind,
-                        severity,
-                        span,
-                        "downgraded",
-                        downgrader.id,
-                        rule.description,
-                    )
-                )
+                hits.append(_hit(rule, severity, span, "downgraded", downgrader.id))
             else:
                 weighted.append((rule, s, e))
-                hits.append(
-                    Hit(rule.id, rule.kind, severity, span, "counted", "", rule.description)
-                )
+                hits.append(_hit(rule, severity, span, "counted", ""))
             if severity.rank > best.rank:
                 best = severity
             order.setdefault(rule.id, s)
@@ -403,6 +762,7 @@ class Classifier:
             text=norm.original,
             score=score,
             hits=tuple(hits),
+            concepts=_concepts(hits) if best is not Severity.NONE else (),
         )
 
 
@@ -431,6 +791,6 @@ def default_classifier() -> Classifier:
     return _DEFAULT
 
 
-def classify(text: str) -> Classification:
+def classify(text: str, *, context: Sequence[str] = ()) -> Classification:
     """Classifies with the packaged rules (built on first use)."""
-    return default_classifier().classify(text)
+    return default_classifier().classify(text, context=context)

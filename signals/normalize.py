@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-__all__ = ["Normalized", "fold_pattern", "is_japanese", "normalize"]
+__all__ = ["Normalized", "analysis_view", "fold_pattern", "is_japanese", "normalize"]
 
 # Katakana (ァ..ヶ) to hiragana; a pure translation keeps positions stable.
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
@@ -119,6 +119,10 @@ def is_japanese(ch: str) -> bool:
         or 0xF900 <= code <= 0xFAFF
         or ch in "々〆ヶゝゞヽヾ"
     )
+
+
+def _is_kata(ch: str) -> bool:
+    return "\u30a1" <= ch <= "\u30fa"
 
 
 def _is_word_char(ch: str) -> bool:
@@ -242,10 +246,16 @@ def normalize(text: str) -> Normalized:
     return _normalize(text, allow_fast=True)
 
 
-def _normalize(text: str, *, allow_fast: bool) -> Normalized:
+def analysis_view(text: str) -> Normalized:
+    """The view the morphological analyser reads: like `normalize`, but katakana and the
+    long-vowel mark after it are kept, because loanwords only segment in katakana."""
+    return _normalize(text, allow_fast=True, keep_katakana=True)
+
+
+def _normalize(text: str, *, allow_fast: bool, keep_katakana: bool = False) -> Normalized:
     chars, starts, ends = _stage_one(text)
     chars, starts, ends = _undo_obfuscation(chars, starts, ends)
-    src = _KATAKANA_RUN.sub(_fold_run, "".join(chars))
+    src = "".join(chars) if keep_katakana else _KATAKANA_RUN.sub(_fold_run, "".join(chars))
     if allow_fast and not _needs_work(src):
         return Normalized(text, src, tuple(starts), tuple(ends))
 
@@ -297,7 +307,7 @@ def _normalize(text: str, *, allow_fast: bool) -> Normalized:
                 emit(c, k, k + 1)
                 last = c
         elif kind == "elong":
-            if not (last and is_japanese(last)):
+            if not (last and is_japanese(last)) or (keep_katakana and _is_kata(last)):
                 out.extend(src[s:e])
                 o_starts.extend(starts[s:e])
                 o_ends.extend(ends[s:e])

@@ -10,16 +10,19 @@ understood the rule gets no keywords and is always run, so recall can never suff
 from __future__ import annotations
 
 import importlib
+import re
 from typing import Any
 
-__all__ = ["required_literals"]
+__all__ = ["compile_with_literals", "required_literals"]
 
 try:  # The parser is private; without it every rule simply runs unfiltered.
     _parser: Any = importlib.import_module("re._parser")
     _c: Any = importlib.import_module("re._constants")
+    _compiler: Any = importlib.import_module("re._compiler")
 except ImportError:  # pragma: no cover - depends on the interpreter
     _parser = None
     _c = None
+    _compiler = None
 
 _MAX_CLASS = 6  # a character class wider than this is not worth a keyword set
 
@@ -91,3 +94,31 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     if found is None or "" in found:
         return None
     return found
+
+
+def _literals_of(parsed: Any) -> frozenset[str] | None:
+    if parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE):
+        return None
+    found = _required(parsed.data)
+    if found is None or "" in found:
+        return None
+    return found
+
+
+def compile_with_literals(pattern: str) -> tuple[re.Pattern[str], frozenset[str] | None]:
+    """The compiled pattern and its required literals from one parse.
+
+    Parsing dominates building a rule set of hundreds of patterns (the bot builds it at
+    start-up), so the tree is parsed once for both. Raises re.error like re.compile.
+    """
+    if _parser is None or _compiler is None:
+        return re.compile(pattern), required_literals(pattern)
+    parsed = _parser.parse(pattern)
+    try:
+        literals = _literals_of(parsed)
+    except Exception:  # any surprise means "no filter", never a crash
+        literals = None
+    try:
+        return _compiler.compile(parsed, 0), literals
+    except Exception:  # the private compiler changed: fall back to the public one
+        return re.compile(pattern), literals

@@ -5,18 +5,21 @@ A rule file is a list of `[[rule]]` tables. See `signals/rules.toml` for the doc
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
-from signals.prefilter import required_literals
+from signals.prefilter import compile_with_literals, required_literals
 
 __all__ = [
+    "CATEGORY_CONCEPTS",
     "CONTEXT_KINDS",
     "SIGNAL_KINDS",
     "Rule",
@@ -71,8 +74,59 @@ _DEFAULT_WEIGHT = {
     RuleKind.FAREWELL: 1,
 }
 _KNOWN_KEYS = frozenset(
-    {"id", "kind", "severity", "weight", "patterns", "description", "position", "targets", "scope"}
+    {
+        "id",
+        "kind",
+        "severity",
+        "weight",
+        "patterns",
+        "morph",
+        "cue",
+        "concept",
+        "description",
+        "position",
+        "targets",
+        "scope",
+    }
 )
+
+# The taxonomy concept a rule names when its table gives none, from its category (2nd id part).
+CATEGORY_CONCEPTS: dict[str, str] = {
+    "ideation": "ideation",
+    "passive": "passive_wish",
+    "burden": "burdensomeness",
+    "means": "means",
+    "plan": "plan",
+    "time": "plan",
+    "prepare": "preparation",
+    "farewell": "farewell",
+    "act": "act_under_way",
+    "selfharm": "self_harm",
+    "violence": "violence",
+    "sexual": "sexual_violence",
+    "child": "child_danger",
+    "medical": "medical",
+    "help": "cry_for_help",
+    "mood": "depression",
+    "sleep": "depression",
+    "exhaustion": "depression",
+    "depression": "depression",
+    "hopeless": "hopelessness",
+    "anxiety": "anxiety",
+    "food": "hardship",
+    "money": "hardship",
+    "housing": "hardship",
+    "utilities": "hardship",
+    "hardship": "hardship",
+    "work": "hardship",
+    "debt": "hardship",
+    "health": "hardship",
+    "isolation": "isolation",
+    "loss": "loss",
+    "relapse": "relapse",
+    "other": "third_person",
+    "voices": "voices",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +140,35 @@ class Rule:
     position: str  # negation only: "before" or "after" the hit it cancels
     targets: tuple[str, ...]  # context rules: categories (2nd id part) they act on; () = all
     scope: str  # block/downgrade: "match" (the matched text) or "clause" (its whole clause)
-    regex: re.Pattern[str]
+    # All patterns as one alternation; compiled on first use (only negation rules need it,
+    # and compiling every rule's alternation would slow the bot's start-up).
+    body: str
     # Literals of which every match contains one (None: always run the regex).
     keywords: frozenset[str] | None = None
     # Each pattern on its own with its own literals, so a scan runs only the patterns that can
     # match rather than every alternative of a rule whose one literal happens to be present.
     units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    # Patterns over the morphological view (lemma/pos/form tokens), each with its literals.
+    morph: tuple[str, ...] = ()
+    morph_units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    concept: str = ""
+    # Morph rules: a regex over the normalised text without which the rule cannot match, so
+    # messages without it skip the analyser (None: every message of the language is analysed).
+    cue: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.body)
 
     @property
     def category(self) -> str:
         return self.id.split(".")[1]
+
+    @property
+    def lang(self) -> str:
+        """The language from the id's first part (ja or en); "" (both) for other ids."""
+        first = self.id.split(".")[0]
+        return first if first in ("ja", "en") else ""
 
     def applies_to(self, other: Rule) -> bool:
         return not self.targets or other.category in self.targets
@@ -125,6 +198,8 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         kind = RuleKind(str(raw.get("kind")))
     except ValueError:
         raise fail("kind", "one of " + "|".join(k.value for k in RuleKind)) from None
+    if not isinstance(raw.get("patterns", []), list):
+        raise fail("patterns", "a list of non-empty regex strings")
     default_sev = "none" if kind in CONTEXT_KINDS else None
     sev_raw = raw.get("severity", default_sev)
     try:
@@ -134,32 +209,8 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
     weight = raw.get("weight", _DEFAULT_WEIGHT.get(kind, 0))
     if isinstance(weight, bool) or not isinstance(weight, int) or not 0 <= weight <= 10:
         raise fail("weight", "an integer from 0 to 10")
-    patterns = raw.get("patterns")
-    if (
-        not isinstance(patterns, list)
-        or not patterns
-        or not all(isinstance(p, str) and p for p in patterns)
-    ):
-        raise fail("patterns", "a non-empty list of non-empty regex strings")
-    folded: list[str] = []
-    for p in patterns:
-        fp = fold_pattern(p)
-        try:
-            compiled = re.compile(fp)
-        except re.error as exc:
-            raise SignalsConfigError(
-                f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
-            ) from None
-        if compiled.groupindex:
-            raise SignalsConfigError(
-                f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
-            )
-        if compiled.match("") is not None:
-            raise SignalsConfigError(
-                f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
-                "that needs at least one character"
-            )
-        folded.append(fp)
+    patterns, morph, morph_units, concept, cue = _patterns_and_morph(raw, rid, kind, where, fail)
+    folded, units = _compile_patterns(patterns, where)
     description = raw.get("description", "")
     if not isinstance(description, str):
         raise fail("description", "a string")
@@ -178,7 +229,7 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         raise fail("scope", "'match' or 'clause' (block and downgrade rules only)")
     if kind is RuleKind.TRIGGER and "weight" not in raw:
         weight = 3 if severity is Severity.CRITICAL else (1 if severity is Severity.CONCERN else 0)
-    body = "|".join(f"(?:{p})" for p in folded)
+    body = "|".join(f"(?:{p})" for p in folded) if folded else "(?!)"
     if kind is RuleKind.NEGATION and position == "before":
         # A "before" negation must end right where the hit starts (searched up to endpos).
         body = f"(?:{body})\\s*\\Z"
@@ -192,16 +243,100 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         position=str(position),
         targets=tuple(targets),
         scope=scope,
-        regex=re.compile(body),
-        keywords=_keywords(folded),
-        units=tuple((re.compile(fp), required_literals(fp)) for fp in folded),
+        body=body,
+        keywords=_union([lits for _, lits in units]),
+        units=tuple(units),
+        morph=tuple(morph),
+        morph_units=morph_units,
+        concept=concept,
+        cue=cue,
     )
 
 
-def _keywords(patterns: list[str]) -> frozenset[str] | None:
-    found: set[str] = set()
+_Fail = Callable[[str, str], SignalsConfigError]
+_Unit = tuple[re.Pattern[str], frozenset[str] | None]
+_Units = list[_Unit]
+
+
+def _patterns_and_morph(
+    raw: Mapping[str, Any], rid: str, kind: RuleKind, where: str, fail: _Fail
+) -> tuple[list[str], list[str], tuple[_Unit, ...], str, re.Pattern[str] | None]:
+    """The regex and morph patterns of a rule, its concept and its cue, validated."""
+    patterns = raw.get("patterns", [])
+    morph = raw.get("morph", [])
+    if not isinstance(patterns, list) or not all(isinstance(p, str) and p for p in patterns):
+        raise fail("patterns", "a list of non-empty regex strings")
+    if not isinstance(morph, list) or not all(isinstance(p, str) and p.strip() for p in morph):
+        raise fail("morph", "a list of non-empty morph patterns such as '死ぬ たい'")
+    if not patterns and not morph:
+        raise fail("patterns", "a non-empty list of regexes (or a 'morph' list)")
+    if morph and kind is RuleKind.NEGATION:
+        raise fail("morph", "no morph patterns on a negation rule (use 'patterns')")
+    morph_units = _morph_units(morph, where)
+    cue_raw = raw.get("cue")
+    if cue_raw is not None and (not isinstance(cue_raw, str) or not cue_raw or not morph):
+        raise fail("cue", "a regex over the normalised text (morph rules only)")
+    try:
+        cue = re.compile(fold_pattern(cue_raw)) if cue_raw else None
+    except re.error as exc:
+        raise SignalsConfigError(
+            f"{where}: key 'cue': not a valid regular expression ({exc})"
+        ) from None
+    concept = raw.get("concept", CATEGORY_CONCEPTS.get(rid.split(".")[1], ""))
+    if not isinstance(concept, str):
+        raise fail("concept", "a concept id such as 'passive_wish'")
+    return patterns, morph, morph_units, concept, cue
+
+
+def _compile_patterns(patterns: list[str], where: str) -> tuple[list[str], _Units]:
+    """Folds and compiles each regex once, with the literals the scanner indexes it by."""
+    folded: list[str] = []
+    units: _Units = []
     for p in patterns:
-        req = required_literals(p)
+        fp = fold_pattern(p)
+        try:
+            compiled, lits = compile_with_literals(fp)
+        except re.error as exc:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
+            ) from None
+        if compiled.groupindex:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
+            )
+        if compiled.match("") is not None:
+            raise SignalsConfigError(
+                f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
+                "that needs at least one character"
+            )
+        folded.append(fp)
+        units.append((compiled, lits))
+    return folded, units
+
+
+def _morph_units(
+    morph: list[str], where: str
+) -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
+    units: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
+    for p in morph:
+        try:
+            compiled = compile_morph(p)
+            units.append((re.compile(compiled), required_literals(compiled)))
+        except (re.error, ValueError) as exc:
+            raise SignalsConfigError(
+                f"{where}: key 'morph': {p!r} is not a valid morph pattern ({exc})"
+            ) from None
+    return tuple(units)
+
+
+@functools.cache
+def _compiled(body: str) -> re.Pattern[str]:
+    return re.compile(body)
+
+
+def _union(literals: list[frozenset[str] | None]) -> frozenset[str] | None:
+    found: set[str] = set()
+    for req in literals:
         if req is None:
             return None
         found |= req

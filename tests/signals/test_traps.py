@@ -11,6 +11,9 @@ W = Severity.CONCERN  # "worry"
 N = Severity.NONE
 
 CRITICAL_JA = [
+    # taxonomy §3 stalking at the door, §1.1 a wish not to wake: critical
+    "元夫が家の前にいる、怖い",
+    "もう起きたくない",
     # ideation, plain and passive
     "死にたい",
     "もう死にたい",
@@ -156,6 +159,8 @@ CRITICAL_JA = [
 ]
 
 CRITICAL_EN = [
+    # taxonomy §3: coercive control (not allowed out) is danger now
+    "my boyfriend won't let me leave the house",
     "I want to die",
     "i wanna die",
     "I want to disappear",
@@ -294,7 +299,6 @@ CONCERN = [
     ("生きてる意味って何だろう", "ja"),
     ("もう何もかも嫌になった", "ja"),
     ("今日で最後にします", "ja"),
-    ("元夫が家の前にいる、怖い", "ja"),
     ("熱が40度ある", "ja"),
     ("家に帰りたくない", "ja"),
     ("スマホ止められた", "ja"),
@@ -304,7 +308,6 @@ CONCERN = [
     ("会社クビになった", "ja"),
     ("毎日泣いてる", "ja"),
     ("はずかしすぎて消えたい", "ja"),
-    ("自殺のニュースを見て悲しくなった", "ja"),
     ("💊💊", "ja"),
     ("I can't do this anymore", "en"),
     ("I feel like giving up", "en"),
@@ -336,13 +339,11 @@ CONCERN = [
     ("I hate myself", "en"),
     ("no one loves me", "en"),
     ("idk how much longer I can keep going", "en"),
-    ("my boyfriend won't let me leave the house", "en"),
     ("the gas company cut us off", "en"),
     ("it's 3am and I can't stop crying", "en"),
     ("haven't eaten since Monday", "en"),
     ("I'm 8 months behind on rent", "en"),
     ("もうどうでもいい", "ja"),
-    ("もう起きたくない", "ja"),
     ("旦那が怖い", "ja"),
     ("死にそうなくらいお腹痛い", "ja"),
     ("所持金が100円", "ja"),
@@ -354,6 +355,8 @@ CONCERN = [
 ]
 
 NONE = [
+    # taxonomy §M4: news about a suicide, not linked back to oneself
+    "自殺のニュースを見て悲しくなった",
     # everyday Japanese
     "今日はいい天気",
     "元気です",
