@@ -24,7 +24,7 @@ from bot.people import (
     respond_to_stranger_crisis,
     tell_worker,
 )
-from bot.services import Services
+from bot.reading import NOTHING, conversation, read
 from bot.working_hours import talk_acknowledgement
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
@@ -34,7 +34,6 @@ from handlers.args import ButtonKind, hhmm, pressed, stale_button
 from handlers.args import days as parse_days
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from scheduler.planning import next_checkin_for, plan_after_contact
-from signals.invisible import visible_text
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
@@ -63,17 +62,6 @@ def _message_kind(update: Update) -> MessageKind:
     if message.voice:
         return MessageKind.VOICE
     return MessageKind.OTHER
-
-
-def _classify(svc: Services, text: str) -> tuple[str, str]:
-    """Severity and fired rules; a classifier failure is treated as `concern`, never ignored."""
-    try:
-        result = svc.classifier.classify(visible_text(text))
-        return result.severity.value, ",".join(result.rules)
-    except Exception:
-        # Log the failure, never the text.
-        log.exception("classification failed; treating the message as concern")
-        return "concern", "classifier_error"
 
 
 def _button_press(turn: Turn, session: AsyncSession, person: Person) -> None:
@@ -110,11 +98,22 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         return
     update_id = turn.update.update_id
     kind = _message_kind(turn.update)
-    severity, rules = _classify(turn.svc, text) if text else ("none", "")
+    reading = (
+        read(turn.svc, text, await conversation(session, person.id, turn.now)) if text else NOTHING
+    )
+    severity, rules = reading.severity, reading.rules
     if person.status is PersonStatus.STOPPED:
         # Consent was withdrawn: nothing is stored, but safety still comes first.
         if severity == "critical":
-            await respond_to_distress(turn.svc, session, person, turn.now, update_id, severity)
+            await respond_to_distress(
+                turn.svc,
+                session,
+                person,
+                turn.now,
+                update_id,
+                severity,
+                situations=reading.situations,
+            )
             turn.sent = True
         else:
             turn.reply(session, turn.text("person.stopped_hint"))
@@ -142,7 +141,9 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     if relayed:
         turn.sent = True
     if severity in ("critical", "concern"):
-        await respond_to_distress(turn.svc, session, person, turn.now, update_id, severity)
+        await respond_to_distress(
+            turn.svc, session, person, turn.now, update_id, severity, situations=reading.situations
+        )
         # Rising distress makes contact denser (within the coordinator's bounds).
         await adapt_cadence(turn.svc, session, person, turn.now)
         turn.sent = True
@@ -166,8 +167,8 @@ def _acknowledge_free_message(
 
 async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None) -> None:
     """A stranger's words are classified; only a crisis is kept and passed to a human."""
-    severity, rules = _classify(turn.svc, text) if text else ("none", "")
-    if severity != "critical" or text is None:
+    reading = read(turn.svc, text) if text else NOTHING
+    if reading.severity != "critical" or text is None:
         if text and await relay_back_from_stranger(turn.svc, session, turn.user_id, text, turn.now):
             turn.sent = True
             return
@@ -182,9 +183,10 @@ async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None)
         first_name=user.first_name if user is not None else None,
         language=turn.language,
         text=text,
-        rules=rules,
+        rules=reading.rules,
         now=turn.now,
         update_id=turn.update.update_id,
+        situations=reading.situations,
     )
     turn.sent = True
 

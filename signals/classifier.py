@@ -26,6 +26,8 @@ from signals.rules import (
 
 __all__ = [
     "CRITICAL_SCORE",
+    "MODEL_CONCERN_THRESHOLD",
+    "MODEL_CRITICAL_THRESHOLD",
     "MOOD_LOW",
     "MOOD_WORST",
     "Classification",
@@ -34,6 +36,8 @@ __all__ = [
     "ModelVerdict",
     "SeverityModel",
     "classify",
+    "rules_classifier",
+    "shipped_model",
 ]
 
 _log = logging.getLogger(__name__)
@@ -45,6 +49,12 @@ MOOD_WORST = "mood:5"
 MOOD_LOW = "mood:4"
 # Only the last few messages of the past hour matter; the caller picks them, this bounds work.
 _CONTEXT_LIMIT = 6
+# When the learned layer may raise a label: where the model's own cross-validation on its
+# training corpus (signals/training/README.md) found its verdicts right at least 90 % of the
+# time (critical >= 0.7: 90 %; concern >= 0.7: 93 %). Lower concern thresholds also pass
+# hyperbole such as "this heat is killing me" (the shared samples) up to a worker.
+MODEL_CRITICAL_THRESHOLD = 0.7
+MODEL_CONCERN_THRESHOLD = 0.7
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise.
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote"})
 
@@ -461,8 +471,8 @@ class Classifier:
         rules: Iterable[Rule],
         *,
         model: SeverityModel | None = None,
-        model_critical_threshold: float = 0.8,
-        model_concern_threshold: float = 0.7,
+        model_critical_threshold: float = MODEL_CRITICAL_THRESHOLD,
+        model_concern_threshold: float = MODEL_CONCERN_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
@@ -494,15 +504,21 @@ class Classifier:
 
     @classmethod
     def from_files(
-        cls, extra_rules: Path | None = None, disabled: Collection[str] = ()
+        cls,
+        extra_rules: Path | None = None,
+        disabled: Collection[str] = (),
+        *,
+        learned: bool = True,
     ) -> Classifier:
-        """The packaged rules, plus an organisation's own file, minus disabled ids.
+        """The packaged rules, plus an organisation's own file, minus disabled ids, with the
+        shipped learned layer unless `learned` is False (to look at the rules alone).
 
         A rule in `extra_rules` with the id of a packaged rule replaces it.
         """
         base = default_rules()
         extra = load_rule_file(extra_rules) if extra_rules is not None else []
-        return cls(merge_rules(base, extra, disabled))
+        model = shipped_model() if learned else None
+        return cls(merge_rules(base, extra, disabled), model=model)
 
     def classify(self, text: str, *, context: Sequence[str] = ()) -> Classification:
         """The label of `text`, read with the person's previous messages of the past hour
@@ -782,12 +798,33 @@ def default_rules() -> list[Rule]:
     return list(_DEFAULT_RULES)
 
 
+_RULES_ONLY: Classifier | None = None
+
+
+def rules_classifier() -> Classifier:
+    """The packaged rules without the learned layer: what the rules alone decide (their
+    own tests, and `signals eval --rules-only` to compare the layers)."""
+    global _RULES_ONLY
+    if _RULES_ONLY is None:
+        with _LOCK:
+            if _RULES_ONLY is None:
+                _RULES_ONLY = Classifier(default_rules())
+    return _RULES_ONLY
+
+
+def shipped_model() -> SeverityModel:
+    """The learned layer shipped in the package (loaded once per process)."""
+    from signals.learned import default_model
+
+    return default_model()
+
+
 def default_classifier() -> Classifier:
     global _DEFAULT
     if _DEFAULT is None:
         with _LOCK:
             if _DEFAULT is None:
-                _DEFAULT = Classifier(default_rules())
+                _DEFAULT = Classifier(default_rules(), model=shipped_model())
     return _DEFAULT
 
 

@@ -18,6 +18,7 @@ from bot.clock import ControllableClock
 from bot.crisis_reply import crisis_reply_message
 from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, EscalationState, Priority
+from signals import Severity
 from signals.crisis import Situation
 from standin.models import SentMessage
 from storage.inbound import PersonMessage
@@ -31,6 +32,7 @@ from tests.handlers.checkin_helpers import (
     enrol,
     escalation_rows,
     has_ack_button,
+    is_checkin,
     next_message,
     no_apology,
     person_row,
@@ -261,3 +263,21 @@ async def test_a_critical_message_tightens_the_cadence(sandbox: Sandbox) -> None
     await sb.settle()
     [change] = await cadence_rows(sb)
     assert (change.to_level, change.reason) == ("close", "concern_signal")
+
+
+async def test_a_worst_mood_tap_then_despair_is_one_signal(sandbox: Sandbox) -> None:
+    sb = sandbox
+    worker = await staffed(sb)
+    user = await enrol(sb)
+    person = await person_row(sb)
+    assert sb.runtime.svc.classifier.classify("もう無理").severity is not Severity.CRITICAL
+    await worker.send_command("checkin_now", str(person.id))
+    checkin = await next_message(sb, PERSON, is_checkin)
+    await user.press(checkin, 4)  # 😢, the worst mood
+    await next_message(sb, PERSON)  # its acknowledgement
+    await user.send_text("もう無理")
+    assert_crisis_card(await next_message(sb, PERSON))
+    [escalation] = await escalation_rows(sb)
+    assert escalation.priority is Priority.P1
+    [*_, stored] = await stored_messages(sb)
+    assert stored.severity == "critical" and "context:mood" in (stored.rules or "")

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from signals import Classifier, Severity, SignalsConfigError, classify
+from signals import Classifier, Severity, SignalsConfigError
 from signals.analysis import _tagger, analyse, compile_morph, english_lemma
+from signals.classifier import rules_classifier
+
+# The rule layer on its own: these are its tables. The learned layer on top of it
+# (the default classifier) is measured in test_combined.py.
+classify = rules_classifier().classify
 
 
 def _lemmas(text: str, *, japanese: bool = True) -> list[str]:
@@ -143,7 +148,7 @@ morph = ["空 に 返る たい"]  # UniDic's lemma of 帰る is 返る
 description = "local idiom: wanting to go back to the sky"
 """,
     )
-    clf = Classifier.from_files(path)
+    clf = Classifier.from_files(path, learned=False)
     for text in ("お空に帰りたい", "もう空に帰りたいな", "空に帰りたかった"):
         got = clf.classify(text)
         assert got.severity is Severity.CRITICAL, got.explain()
@@ -165,17 +170,17 @@ description = "local idiom: wanting to go back to the sky"
 def test_morph_rule_errors_name_the_key(tmp_path: Path, body: str, key: str) -> None:
     text = f'[[rule]]\nid = "org.ideation.x"\nkind = "trigger"\nseverity = "critical"\n{body}\n'
     with pytest.raises(SignalsConfigError, match=f"key '{key}'"):
-        Classifier.from_files(_write(tmp_path, text))
+        Classifier.from_files(_write(tmp_path, text), learned=False)
 
 
 def test_negation_rules_take_no_morph(tmp_path: Path) -> None:
     text = '[[rule]]\nid = "org.negation.x"\nkind = "negation"\nmorph = ["無い"]\n'
     with pytest.raises(SignalsConfigError, match="key 'morph'"):
-        Classifier.from_files(_write(tmp_path, text))
+        Classifier.from_files(_write(tmp_path, text), learned=False)
 
 
 def test_disabled_morph_rule(tmp_path: Path) -> None:
-    clf = Classifier.from_files(disabled=["ja.ideation.passive_morph"])
+    clf = Classifier.from_files(disabled=["ja.ideation.passive_morph"], learned=False)
     assert "ja.ideation.passive_morph" not in {r.id for r in clf.rules}
     assert classify("おらんくなりたい").severity is Severity.CRITICAL
     assert clf.classify("おらんくなりたい").severity is Severity.NONE

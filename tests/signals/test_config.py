@@ -45,7 +45,7 @@ def test_packaged_rules_are_well_formed() -> None:
 
 
 def test_extra_rules_are_added(tmp_path: Path) -> None:
-    clf = Classifier.from_files(_write(tmp_path, GOOD_RULE))
+    clf = Classifier.from_files(_write(tmp_path, GOOD_RULE), learned=False)
     got = clf.classify("もうお空に帰りたい")
     assert got.severity is Severity.CRITICAL
     assert "org.slang.kaeritai" in got.rules
@@ -59,19 +59,19 @@ kind = "trigger"
 severity = "none"
 patterns = ['眠れない']
 """
-    clf = Classifier.from_files(_write(tmp_path, text))
+    clf = Classifier.from_files(_write(tmp_path, text), learned=False)
     assert clf.classify("眠れない").severity is Severity.NONE
 
 
 def test_rules_can_be_disabled_by_id() -> None:
-    clf = Classifier.from_files(disabled=["ja.sleep.none"])
+    clf = Classifier.from_files(disabled=["ja.sleep.none"], learned=False)
     assert clf.classify("眠れない").severity is Severity.NONE
     assert clf.classify("死にたい").severity is Severity.CRITICAL
 
 
 def test_disabling_an_unknown_id_is_an_error() -> None:
     with pytest.raises(SignalsConfigError, match=r"unknown id 'ja\.nope\.nothing'"):
-        Classifier.from_files(disabled=["ja.nope.nothing"])
+        Classifier.from_files(disabled=["ja.nope.nothing"], learned=False)
 
 
 @pytest.mark.parametrize(
@@ -106,20 +106,20 @@ def test_disabling_an_unknown_id_is_an_error() -> None:
 def test_bad_rule_files_fail_clearly(tmp_path: Path, text: str, message: str) -> None:
     path = _write(tmp_path, text)
     with pytest.raises(SignalsConfigError, match=message) as info:
-        Classifier.from_files(path)
+        Classifier.from_files(path, learned=False)
     assert str(path) in str(info.value)
 
 
 def test_missing_rule_file_fails_clearly(tmp_path: Path) -> None:
     with pytest.raises(SignalsConfigError, match="cannot read"):
-        Classifier.from_files(tmp_path / "nope.toml")
+        Classifier.from_files(tmp_path / "nope.toml", learned=False)
 
 
 def test_non_utf8_rule_file_fails_clearly(tmp_path: Path) -> None:
     p = tmp_path / "r.toml"
     p.write_bytes("id = '死'".encode("shift_jis"))
     with pytest.raises(SignalsConfigError, match="UTF-8"):
-        Classifier.from_files(p)
+        Classifier.from_files(p, learned=False)
 
 
 # ─── crisis lines ───

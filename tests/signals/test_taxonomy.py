@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from signals import Severity, classify
+from signals import Severity
+from signals.classifier import rules_classifier
 
 _LABELS = {"c": Severity.CRITICAL, "w": Severity.CONCERN, "n": Severity.NONE}
 
@@ -554,6 +555,10 @@ CASES: dict[str, list[tuple[str, str]]] = {
         ("c", "死ねばいいのに自分"),
     ],
 }
+
+# The rule layer on its own: these are its tables. The learned layer on top of it
+# (the default classifier) is measured in test_combined.py.
+classify = rules_classifier().classify
 
 
 def _rows() -> list[tuple[str, str, str]]:

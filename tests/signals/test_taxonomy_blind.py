@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from signals import Severity, classify
+from signals import Severity
+from signals.classifier import rules_classifier
 
 _LABELS = {"c": Severity.CRITICAL, "w": Severity.CONCERN, "n": Severity.NONE}
 
@@ -148,6 +149,10 @@ BLIND: list[tuple[str, str]] = [
     ("n", "just finished my shift, heading home"),
     ("n", "the new episode was so good i'm dead 😂"),
 ]
+
+# The rule layer on its own: these are its tables. The learned layer on top of it
+# (the default classifier) is measured in test_combined.py.
+classify = rules_classifier().classify
 
 
 # A third table, written later still in the same way; its first run is in the report.

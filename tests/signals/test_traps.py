@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from signals import Severity, classify
+from signals import Severity
+from signals.classifier import rules_classifier
 
 C = Severity.CRITICAL
 W = Severity.CONCERN  # "worry"
@@ -525,6 +526,10 @@ NONE = [
     "my cat is my reason to live",
     "I need help with my taxes",
 ]
+
+# The rule layer on its own: these are its tables. The learned layer on top of it
+# (the default classifier) is measured in test_combined.py.
+classify = rules_classifier().classify
 
 
 @pytest.mark.parametrize("text", CRITICAL_JA + CRITICAL_EN)
