@@ -36,7 +36,7 @@ async def stored_texts(sb: Sandbox) -> list[str | None]:
 
 
 async def assert_crisis_and_p1(sb: Sandbox) -> None:
-    assert_crisis_card((await next_message(sb, PERSON)).text)
+    assert_crisis_card(await next_message(sb, PERSON))
     await next_message(sb, WORKER, has_ack_button)
     [escalation] = await escalation_rows(sb)
     assert (escalation.reason, escalation.priority) == (EscalationReason.DISTRESS, Priority.P1)
