@@ -20,6 +20,7 @@ from standin.models import (
     SentMessage,
     StandInStats,
     TextEdit,
+    UpdateTiming,
     Violation,
 )
 from standin.server import ApiError, BotApiStandIn
@@ -40,6 +41,7 @@ __all__ = [
     "SpecViolation",
     "StandInStats",
     "TextEdit",
+    "UpdateTiming",
     "Violation",
     "load_spec",
 ]
