@@ -77,7 +77,9 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
             )
         except (KeyError, ValueError) as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
-        return web.json_response({"callback_query_id": query_id})
+        return web.json_response(
+            {"callback_query_id": query_id, "update_id": standin.last_update_id}
+        )
 
     async def block(request: web.Request) -> web.Response:
         user = user_for(request, await body(request))

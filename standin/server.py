@@ -213,6 +213,8 @@ class BotApiStandIn:
         self._update_timings: dict[int, UpdateTiming] = {}
         self._max_update_timings = max_recorded_requests
         self._update_ids = itertools.count(100_001)
+        # The id most recently given to an update (0 before the first).
+        self.last_update_id = 0
         self._allowed_updates: frozenset[str] | None = None
         self._open_queries: dict[str, int] = {}
         self._query_ids = itertools.count(7_000_000_001)
@@ -591,6 +593,7 @@ class BotApiStandIn:
         consume an update_id.
         """
         update_id = next(self._update_ids)
+        self.last_update_id = update_id
         if self._update_allowed(kind):
             self._pending.append({"update_id": update_id, kind: payload})
             self._time_update(update_id, kind, payload)

@@ -110,7 +110,18 @@ async def test_control_api_exposes_timings(standin: BotApiStandIn, bot: Bot) -> 
             [timing] = await r.json()
         async with http.get(f"{base}/chats/1001/messages?after=x") as r:
             assert r.status == 400
+        body = {"message_id": reply["message_id"], "index": 0}
+        async with http.post(f"{base}/users/1001/press", json=body) as r:
+            assert r.status == 400  # no buttons: no update, no id
+        await bot.send_message(1001, "Ready?", reply_markup=InlineKeyboardMarkup(
+            [[InlineKeyboardButton("ok", callback_data="ok")]]))
+        [asked] = await standin.messages_after(1001, reply["message_id"])
+        body = {"message_id": asked.message_id, "index": 0}
+        async with http.post(f"{base}/users/1001/press", json=body) as r:
+            pressed = await r.json()
 
     assert reply["text"] == "reply"
     assert timing["update_id"] == sent["update_id"] and timing["chat_id"] == 1001
     assert timing["handed_at"] <= reply["received_at"]
+    press_timing = standin.update_timing(pressed["update_id"])
+    assert press_timing is not None and press_timing.kind == "callback_query"
