@@ -268,11 +268,13 @@ async def main() -> None:
     logging.basicConfig(level=logging.WARNING)
 
     print(machine_line())
-    print("  (a shared machine: other engineers' work runs on the same cores)")
+    print(f"  (a shared machine, load average {os.getloadavg()[0]:.1f} at the start: other "
+          f"engineers' work runs on the same cores)")
     with standin_process(SANDBOX_TOKEN, args.port or free_port(),
                          max_messages_per_chat=4) as base_url:
         await wait_until_up(base_url)
         result = await run(args, base_url)
+    print(f"  (load average {os.getloadavg()[0]:.1f} at the end)")
     report(args, result)
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import math
 import os
 import time
 from collections import Counter
@@ -50,6 +51,7 @@ from _latency import StandInControl, bot_settings, percentile, summary
 from bot.runtime import Runtime
 from bot.sandbox import SANDBOX_TOKEN
 from storage.db import Database
+from storage.inbound import InboundUpdate
 from storage.migrate import upgrade_schema
 from storage.outbox import OutboxMessage, OutboxState
 
@@ -79,6 +81,7 @@ class Phase:
     cpu: float = 0.0
     span: float = 0.0
     handed: int = 0
+    processed: int = 0
     kinds: Counter[str] = field(default_factory=Counter)
 
 
@@ -110,6 +113,13 @@ async def outbox_busy(db: Database) -> int:
         return int(await session.scalar(
             select(func.count()).select_from(OutboxMessage).where(
                 OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]))) or 0)
+
+
+async def unprocessed(db: Database) -> int:
+    async with db.reading() as session:
+        return int(await session.scalar(
+            select(func.count()).select_from(InboundUpdate).where(
+                InboundUpdate.processed_at.is_(None))) or 0)
 
 
 async def send_checkins(control: StandInControl, db: Database, due: int) -> None:
@@ -161,40 +171,48 @@ async def offer_load(control: StandInControl, phase: Phase,
 
 
 async def settle(control: StandInControl, db: Database, phase: Phase, limit: float) -> None:
-    """Until the bot has fetched every update and sent what it queued (or `limit` s)."""
+    """Until the bot has fetched and handled every update and sent what it queued (or
+    `limit` seconds have passed: what is left then counts as unanswered)."""
     deadline = time.monotonic() + limit
     first = min(o.update_id for o in phase.offers)
     while time.monotonic() < deadline:
         timings = await control.update_timings(first)
-        if all(t["handed_at"] is not None for t in timings.values()) and not await outbox_busy(db):
+        if (all(t["handed_at"] is not None for t in timings.values())
+                and not await unprocessed(db) and not await outbox_busy(db)):
             return
         await asyncio.sleep(0.2)
 
 
-async def measure(control: StandInControl, phase: Phase) -> None:
-    """Each offer's latency: the first message to its person accepted after the hand-over."""
-    timings = await control.update_timings(min(o.update_id for o in phase.offers))
+async def measure(control: StandInControl, db: Database, phase: Phase) -> None:
+    """Each offer's latency (the first message to its person accepted after the hand-over)
+    and the bot's handling rate (updates marked processed, by its own clock)."""
+    ids = [o.update_id for o in phase.offers]
+    timings = await control.update_timings(min(ids))
     gate = asyncio.Semaphore(8)
-    first_handed, last_reply = float("inf"), 0.0
 
     async def one(offer: Offer) -> None:
-        nonlocal first_handed, last_reply
         timing = timings.get(offer.update_id)
         if timing is None or timing["handed_at"] is None:
             return
         phase.handed += 1
         handed = float(timing["handed_at"])
-        first_handed = min(first_handed, handed)
         async with gate:
             messages = await control.messages(offer.user_id)
         after = [m["received_at"] for m in messages if m["received_at"] >= handed]
         if after:
             offer.reply_ms = 1000 * (min(after) - handed)
-            last_reply = max(last_reply, min(after))
             phase.kinds[offer.kind] += 1
 
     await asyncio.gather(*(one(o) for o in phase.offers))
-    phase.span = max(0.0, last_reply - first_handed)
+    async with db.reading() as session:
+        done, first, last = (await session.execute(
+            select(func.count(), func.min(InboundUpdate.processed_at),
+                   func.max(InboundUpdate.processed_at))
+            .where(InboundUpdate.update_id.in_(ids), InboundUpdate.processed_at.is_not(None))
+        )).one()
+    phase.processed = int(done or 0)
+    if first is not None and last is not None and last > first:
+        phase.span = (last - first).total_seconds()
 
 
 async def run(args: argparse.Namespace, base_url: str) -> list[Phase]:
@@ -219,29 +237,48 @@ async def run(args: argparse.Namespace, base_url: str) -> list[Phase]:
                 for phase in phases:
                     cpu = time.process_time()
                     await offer_load(control, phase, buttons)
-                    await settle(control, db, phase, limit=60.0)
+                    await settle(control, db, phase, limit=args.drain)
                     phase.cpu = time.process_time() - cpu
-                    await measure(control, phase)
-                    report_phase(phase)
+                    await measure(control, db, phase)
+                    report_phase(args, phase)
             finally:
                 await runtime.stop()
     return phases
 
 
-def report_phase(phase: Phase) -> None:
+def latency_values(phase: Phase) -> list[float]:
+    """Reply latencies in ms; an update that always gets a reply (a check-in answer) but got
+    none by the end of the drain counts as infinitely late. Free messages count only when
+    the bot answered them (it may rightly not)."""
+    return [
+        o.reply_ms if o.reply_ms is not None else math.inf
+        for o in phase.offers
+        if o.reply_ms is not None or o.kind != "free"
+    ]
+
+
+def show(values: list[float]) -> str:
+    late = sum(1 for v in values if v == math.inf)
+    text = summary(values).replace("inf", "unanswered")
+    return text + (f" ({late:,} unanswered)" if late else "")
+
+
+def report_phase(args: argparse.Namespace, phase: Phase) -> None:
     n = len(phase.offers)
-    values = [o.reply_ms for o in phase.offers if o.reply_ms is not None]
+    answered = sum(phase.kinds.values())
     print(f"offered {phase.rate:g}/s: {n:,} updates in {phase.offered_seconds:.1f} s "
           f"({n / phase.offered_seconds:.1f}/s achieved by the generator); "
-          f"{phase.handed:,} handed to the bot, {len(values):,} answered "
+          f"{phase.handed:,} handed to the bot, {phase.processed:,} handled within "
+          f"{args.drain:g} s of drain, {answered:,} answered "
           f"({', '.join(f'{k} {phase.kinds[k]:,}' for k in KINDS)})", flush=True)
-    if values:
-        print(f"  handled {len(values) / phase.span:.1f} updates/s (first hand-over to last "
-              f"reply, {phase.span:.1f} s); reply latency {summary(values)}")
+    rate = phase.processed / phase.span if phase.span else 0.0
+    print(f"  handled {rate:.1f} updates/s (first to last handled, {phase.span:.1f} s, by "
+          f"the bot's clock); reply latency {show(latency_values(phase))}")
     for kind in KINDS:
         of_kind = [o.reply_ms for o in phase.offers if o.kind == kind and o.reply_ms is not None]
-        print(f"    {kind:>5}: {summary(of_kind)}")
-    print(f"  bot process CPU (with the load generator) {phase.cpu:.1f} s", flush=True)
+        print(f"    {kind:>5} answered: {summary(of_kind)}")
+    print(f"  bot process CPU (with the load generator) {phase.cpu:.1f} s, "
+          f"{1000 * phase.cpu / max(1, phase.processed):.1f} ms per handled update", flush=True)
 
 
 def result_line(phases: list[Phase]) -> str:
@@ -249,10 +286,10 @@ def result_line(phases: list[Phase]) -> str:
     met = False
     for phase in phases:
         tag = f"{phase.rate:g}"
-        values = [o.reply_ms for o in phase.offers if o.reply_ms is not None]
+        values = latency_values(phase)
         fields[f"offered_{tag}"] = f"{len(phase.offers) / phase.offered_seconds:.1f}"
-        fields[f"handled_{tag}"] = f"{len(values) / phase.span:.1f}" if phase.span else "0"
-        fields[f"answered_{tag}"] = str(len(values))
+        fields[f"handled_{tag}"] = f"{phase.processed / phase.span:.1f}" if phase.span else "0"
+        fields[f"answered_{tag}"] = str(sum(phase.kinds.values()))
         for p in (50, 99):
             fields[f"p{p}_ms_{tag}"] = f"{percentile(values, p):.1f}" if values else "nan"
         if phase.rate == 50:
@@ -270,18 +307,22 @@ async def main() -> None:
     parser.add_argument("--database-url", default=None,
                         help="default: a temporary SQLite file; a postgresql+asyncpg URL "
                              "makes a fresh database on that server (dropped afterwards)")
+    parser.add_argument("--drain", type=float, default=90.0,
+                        help="seconds to wait after each phase for the backlog to clear")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
     args.rates = [float(r) for r in args.rates.split(",")]
     logging.basicConfig(level=logging.WARNING)
 
     print(machine_line())
-    print("  (a shared machine: other engineers' work runs on the same cores; the load "
-          "generator runs in the bot's process)")
+    print(f"  (a shared machine, load average {os.getloadavg()[0]:.1f} at the start: other "
+          f"engineers' work runs on the same cores; the load generator runs in the bot's "
+          f"process)")
     with standin_process(SANDBOX_TOKEN, args.port or free_port(),
                          max_messages_per_chat=8) as base_url:
         await wait_until_up(base_url)
         phases = await run(args, base_url)
+    print(f"  (load average {os.getloadavg()[0]:.1f} at the end)")
     met = "met" if "goal_met=yes" in result_line(phases) else "NOT met"
     print(f"goal p99 < {GOAL_P99_MS:.0f} ms at 50 updates/s: {met}")
     print(result_line(phases))
