@@ -92,6 +92,15 @@ async def wait_for_round(control: StandInControl, before: int, limit: float = 12
         await asyncio.sleep(0.1)
 
 
+async def wait_for_dispatch(runtime: Runtime, limit: float = 900.0) -> None:
+    """Until every due person's check-in is in the outbox (`--after-dispatch`)."""
+    deadline = time.monotonic() + limit
+    while await count(runtime.db, due_count(runtime.svc.clock.now())):
+        if time.monotonic() > deadline:
+            raise SystemExit("the round was not dispatched within 15 minutes")
+        await asyncio.sleep(1.0)
+
+
 async def take_samples(
     args: argparse.Namespace, runtime: Runtime, control: StandInControl
 ) -> list[Sample]:
@@ -168,6 +177,8 @@ async def run(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
             await runtime.start()
             try:
                 await wait_for_round(control, before)
+                if args.after_dispatch:
+                    await wait_for_dispatch(runtime)
                 sent_before = await count(db, outbox_count(OutboxState.SENT, Purpose.CHECKIN))
                 pending = await count(db, outbox_count(OutboxState.PENDING))
                 print(f"  round under way: {pending:,} outbox rows pending; sampling "
@@ -259,6 +270,9 @@ async def main() -> None:
     parser.add_argument("--samples", type=int, default=50)
     parser.add_argument("--spacing", type=float, default=1.5, help="seconds between samples")
     parser.add_argument("--reply-timeout", type=float, default=30.0)
+    parser.add_argument("--after-dispatch", action="store_true",
+                        help="sample only once the whole round is in the outbox (separates "
+                             "the dispatch step's share of the latency)")
     parser.add_argument("--mode", choices=("polling", "webhook"), default="polling")
     parser.add_argument("--database-url", default=None,
                         help="default: a temporary SQLite file; a postgresql+asyncpg URL "

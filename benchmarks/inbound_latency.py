@@ -230,6 +230,9 @@ async def run(args: argparse.Namespace, base_url: str) -> list[Phase]:
             try:
                 await send_checkins(control, db, with_checkin)
                 buttons = await mood_buttons(control, phases)
+                # The deliverer paces each chat (one new message a second): a reply must not
+                # wait behind the check-in the setup just sent.
+                await asyncio.sleep(2 * settings.delivery.per_chat_interval.total_seconds())
                 print(f"  {args.people:,} people loaded, {with_checkin:,} with an open "
                       f"check-in ({db.engine.dialect.name}); delivery.rate_per_second "
                       f"{settings.delivery.rate_per_second:g}, other settings default",
