@@ -238,7 +238,8 @@ def report(args: argparse.Namespace, result: dict[str, Any]) -> None:
     print(f"  all:                          {summary(values)}")
     print(f"  while the round was still being dispatched ({len(during)}): {summary(during)}")
     print(f"  after the whole round was queued ({len(after)}): {summary(after)}")
-    print(f"  (the stand-in's own wait before the bot's long poll took each update: "
+    print(f"  (each update's wait in the stand-in, queued -> handed over by the long poll "
+          f"or webhook POST: "
           f"{summary([q for _, _, q in answered])})")
     if result["stages"]:
         print(f"  in the bot (its records): stored -> handler started "
