@@ -50,6 +50,8 @@ from storage.migrate import upgrade_schema
 from storage.outbox import OutboxMessage, OutboxState, Purpose
 from storage.people import Person
 
+__all__ = ["main"]
+
 CRISIS_TEXT = "もう消えたい"
 CHAT_BASE = 5_000_000_000  # load_people's first chat id
 GOAL_P99_MS = 1000.0

@@ -55,6 +55,8 @@ from storage.inbound import InboundUpdate
 from storage.migrate import upgrade_schema
 from storage.outbox import OutboxMessage, OutboxState
 
+__all__ = ["main"]
+
 CHAT_BASE = 5_000_000_000  # load_people's first chat id
 GOAL_P99_MS = 100.0
 KINDS = ("reply", "mood", "free")

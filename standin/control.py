@@ -91,27 +91,14 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
         update_id = await user.unblock()
         return web.json_response({"update_id": update_id})
 
-    def number(request: web.Request, name: str, default: str) -> float:
-        try:
-            return float(request.query.get(name, default))
-        except ValueError:
-            raise web.HTTPBadRequest(text=f"'{name}' must be a number") from None
-
     async def messages(request: web.Request) -> web.Response:
         try:
             chat_id = int(request.match_info["chat_id"])
         except ValueError:
             raise web.HTTPBadRequest(text="chat id must be an integer") from None
-        if "after" not in request.query:
-            return web.json_response([m.to_dict() for m in standin.messages_to(chat_id)])
-        after = int(number(request, "after", "0"))
-        timeout = min(max(number(request, "timeout", "0"), 0.0), 60.0)
-        found = await standin.messages_after(chat_id, after, timeout)
-        return web.json_response([m.to_dict() for m in found])
-
-    async def update_timings(request: web.Request) -> web.Response:
-        since = int(number(request, "since", "0"))
-        return web.json_response([t.to_dict() for t in standin.update_timings(since)])
+        if "after" in request.query:
+            return await _messages_after(request, standin, chat_id)
+        return web.json_response([m.to_dict() for m in standin.messages_to(chat_id)])
 
     async def violations(request: web.Request) -> web.Response:
         return web.json_response([asdict(v) for v in standin.violations])
@@ -143,6 +130,31 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
     app.router.add_get("/_control/violations", violations)
     app.router.add_get("/_control/stats", stats)
     app.router.add_get("/_control/updates", updates)
-    app.router.add_get("/_control/updates/timings", update_timings)
     app.router.add_post("/_control/faults", add_fault)
     app.router.add_delete("/_control/faults", clear_faults)
+    _add_timing_routes(app, standin)
+
+
+def _number(request: web.Request, name: str, default: str) -> float:
+    try:
+        return float(request.query.get(name, default))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"'{name}' must be a number") from None
+
+
+async def _messages_after(
+    request: web.Request, standin: BotApiStandIn, chat_id: int
+) -> web.Response:
+    """``?after=<message id>&timeout=<seconds>``: what the bot sent since, waiting for it."""
+    after = int(_number(request, "after", "0"))
+    timeout = min(max(_number(request, "timeout", "0"), 0.0), 60.0)
+    found = await standin.messages_after(chat_id, after, timeout)
+    return web.json_response([m.to_dict() for m in found])
+
+
+def _add_timing_routes(app: web.Application, standin: BotApiStandIn) -> None:
+    async def update_timings(request: web.Request) -> web.Response:
+        since = int(_number(request, "since", "0"))
+        return web.json_response([t.to_dict() for t in standin.update_timings(since)])
+
+    app.router.add_get("/_control/updates/timings", update_timings)
