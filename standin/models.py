@@ -33,8 +33,10 @@ class SentMessage:
     parse_mode: str | None = None
     entities: list[dict[str, Any]] | None = None
     edit_date: int | None = None
-    # When the stand-in accepted the send, on its monotonic clock (see UpdateTiming).
+    # When the stand-in accepted the send and the latest edit, on its monotonic clock
+    # (see UpdateTiming).
     received_at: float = 0.0
+    edited_at: float | None = None
     # Earlier states, oldest first; the current state lives in the fields above.
     edits: list[TextEdit] = field(default_factory=list)
 
@@ -60,6 +62,7 @@ class SentMessage:
             "date": self.date,
             "edit_date": self.edit_date,
             "received_at": self.received_at,
+            "edited_at": self.edited_at,
             "edits": [
                 {"text": e.text, "reply_markup": e.reply_markup, "edit_date": e.edit_date}
                 for e in self.edits

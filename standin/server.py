@@ -451,6 +451,7 @@ class BotApiStandIn:
         message.entities = entities
         message.reply_markup = reply_markup
         message.edit_date = int(time.time())
+        message.edited_at = time.monotonic()
         chat.edit_total += 1
         chat.edit_log.append((chat.edit_total, message))
         self._bot_signal.notify()

@@ -38,6 +38,13 @@ async def test_sent_message_carries_its_arrival(standin: BotApiStandIn, bot: Bot
     [message] = standin.messages_to(1001)
     assert before <= message.received_at <= time.monotonic()
     assert message.to_dict()["received_at"] == message.received_at
+    assert message.edited_at is None
+
+    before_edit = time.monotonic()
+    await bot.edit_message_text("hi again", chat_id=1001, message_id=message.message_id)
+    assert message.edited_at is not None
+    assert before_edit <= message.edited_at <= time.monotonic()
+    assert message.to_dict()["edited_at"] == message.edited_at
 
 
 async def test_webhook_post_stamps_the_hand_over(
