@@ -21,6 +21,7 @@ from standin.models import (
     SentPhoto,
     StandInStats,
     TextEdit,
+    UpdateTiming,
     Violation,
 )
 from standin.server import ApiError, BotApiStandIn
@@ -42,6 +43,7 @@ __all__ = [
     "SpecViolation",
     "StandInStats",
     "TextEdit",
+    "UpdateTiming",
     "Violation",
     "load_spec",
 ]

@@ -6,8 +6,9 @@ Routes (JSON in, JSON out)::
     POST   /_control/users/{id}/command   {"command": "start", "args": "TOKEN"}
     POST   /_control/users/{id}/press     {"message_id": 3, "index": 0} or {"data": "mood:1"}
     POST   /_control/users/{id}/block     /unblock
-    GET    /_control/chats/{id}/messages
+    GET    /_control/chats/{id}/messages  ?after=<message id>&timeout=<seconds> to wait
     GET    /_control/violations | /_control/stats | /_control/updates
+    GET    /_control/updates/timings      ?since=<update id>: queued_at, handed_at
     POST   /_control/faults               {"method": "sendMessage", "kind": "retry_after", ...}
     DELETE /_control/faults
 
@@ -54,8 +55,10 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
         data = await body(request)
         if not isinstance(data.get("text"), str):
             raise web.HTTPBadRequest(text="'text' is required")
-        update_id = await user_for(request, data).send_text(data["text"])
-        return web.json_response({"update_id": update_id})
+        user = user_for(request, data)
+        update_id = await user.send_text(data["text"])
+        # The message id lets a caller wait for what the bot sent after it (?after=).
+        return web.json_response({"update_id": update_id, "message_id": user.last_message_id()})
 
     async def command(request: web.Request) -> web.Response:
         data = await body(request)
@@ -74,7 +77,9 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
             )
         except (KeyError, ValueError) as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
-        return web.json_response({"callback_query_id": query_id})
+        return web.json_response(
+            {"callback_query_id": query_id, "update_id": standin.last_update_id}
+        )
 
     async def block(request: web.Request) -> web.Response:
         user = user_for(request, await body(request))
@@ -91,6 +96,8 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
             chat_id = int(request.match_info["chat_id"])
         except ValueError:
             raise web.HTTPBadRequest(text="chat id must be an integer") from None
+        if "after" in request.query:
+            return await _messages_after(request, standin, chat_id)
         return web.json_response([m.to_dict() for m in standin.messages_to(chat_id)])
 
     async def violations(request: web.Request) -> web.Response:
@@ -125,3 +132,29 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
     app.router.add_get("/_control/updates", updates)
     app.router.add_post("/_control/faults", add_fault)
     app.router.add_delete("/_control/faults", clear_faults)
+    _add_timing_routes(app, standin)
+
+
+def _number(request: web.Request, name: str, default: str) -> float:
+    try:
+        return float(request.query.get(name, default))
+    except ValueError:
+        raise web.HTTPBadRequest(text=f"'{name}' must be a number") from None
+
+
+async def _messages_after(
+    request: web.Request, standin: BotApiStandIn, chat_id: int
+) -> web.Response:
+    """``?after=<message id>&timeout=<seconds>``: what the bot sent since, waiting for it."""
+    after = int(_number(request, "after", "0"))
+    timeout = min(max(_number(request, "timeout", "0"), 0.0), 60.0)
+    found = await standin.messages_after(chat_id, after, timeout)
+    return web.json_response([m.to_dict() for m in found])
+
+
+def _add_timing_routes(app: web.Application, standin: BotApiStandIn) -> None:
+    async def update_timings(request: web.Request) -> web.Response:
+        since = int(_number(request, "since", "0"))
+        return web.json_response([t.to_dict() for t in standin.update_timings(since)])
+
+    app.router.add_get("/_control/updates/timings", update_timings)

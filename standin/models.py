@@ -45,6 +45,10 @@ class SentMessage:
     parse_mode: str | None = None
     entities: list[dict[str, Any]] | None = None
     edit_date: int | None = None
+    # When the stand-in accepted the send and the latest edit, on its monotonic clock
+    # (see UpdateTiming).
+    received_at: float = 0.0
+    edited_at: float | None = None
     # Earlier states, oldest first; the current state lives in the fields above.
     edits: list[TextEdit] = field(default_factory=list)
     photo: SentPhoto | None = None
@@ -71,6 +75,8 @@ class SentMessage:
             "buttons": [list(b) for b in self.buttons],
             "date": self.date,
             "edit_date": self.edit_date,
+            "received_at": self.received_at,
+            "edited_at": self.edited_at,
             "edits": [
                 {"text": e.text, "reply_markup": e.reply_markup, "edit_date": e.edit_date}
                 for e in self.edits
@@ -84,6 +90,32 @@ class SentMessage:
                 "sha256": self.photo.sha256,
                 "filename": self.photo.filename,
             },
+        }
+
+
+@dataclass(slots=True)
+class UpdateTiming:
+    """When an update was queued and first handed to the bot (getUpdates answer or webhook
+    POST), in seconds on the stand-in's monotonic clock.
+
+    Latency benchmarks subtract ``handed_at`` from a reply's ``SentMessage.received_at``:
+    both are read in the stand-in process, so the bot's own clock and the benchmark's
+    HTTP round trips never enter the figure.
+    """
+
+    update_id: int
+    kind: str
+    chat_id: int | None
+    queued_at: float
+    handed_at: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "update_id": self.update_id,
+            "kind": self.kind,
+            "chat_id": self.chat_id,
+            "queued_at": self.queued_at,
+            "handed_at": self.handed_at,
         }
 
 

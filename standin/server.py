@@ -47,6 +47,7 @@ from standin.models import (
     SentPhoto,
     StandInStats,
     TextEdit,
+    UpdateTiming,
     Violation,
 )
 from standin.validation import ApiSpec, SpecViolation, UploadedFile, load_spec
@@ -214,7 +215,12 @@ class BotApiStandIn:
         self._chats: dict[int, ChatState] = {}
         self._users: dict[int, SimulatedUser] = {}
         self._pending: deque[JsonDict] = deque()
+        # Bounded like the request log: oldest first, dropped past max_recorded_requests.
+        self._update_timings: dict[int, UpdateTiming] = {}
+        self._max_update_timings = max_recorded_requests
         self._update_ids = itertools.count(100_001)
+        # The id most recently given to an update (0 before the first).
+        self.last_update_id = 0
         self._allowed_updates: frozenset[str] | None = None
         self._open_queries: dict[str, int] = {}
         self._query_ids = itertools.count(7_000_000_001)
@@ -475,6 +481,7 @@ class BotApiStandIn:
         message.entities = entities
         message.reply_markup = reply_markup
         message.edit_date = int(time.time())
+        message.edited_at = time.monotonic()
         chat.edit_total += 1
         chat.edit_log.append((chat.edit_total, message))
         self._bot_signal.notify()
@@ -510,6 +517,7 @@ class BotApiStandIn:
             date=int(time.time()),
             parse_mode=params.get("parse_mode"),
             entities=params.get("entities"),
+            received_at=time.monotonic(),
         )
         chat.store(message)
         self._bot_signal.notify()
@@ -647,11 +655,39 @@ class BotApiStandIn:
         consume an update_id.
         """
         update_id = next(self._update_ids)
+        self.last_update_id = update_id
         if self._update_allowed(kind):
             self._pending.append({"update_id": update_id, kind: payload})
+            self._time_update(update_id, kind, payload)
             self._updates_signal.notify()
             logger.debug("queued %s update %d", kind, update_id)
         return update_id
+
+    def _time_update(self, update_id: int, kind: str, payload: JsonDict) -> None:
+        chat = payload.get("chat") or (payload.get("message") or {}).get("chat")
+        sender = payload.get("from") or {}
+        chat_id = chat.get("id") if isinstance(chat, dict) else sender.get("id")
+        timings = self._update_timings
+        timings[update_id] = UpdateTiming(update_id, kind, chat_id, time.monotonic())
+        while len(timings) > self._max_update_timings:
+            del timings[next(iter(timings))]
+
+    def _mark_handed(self, updates: Iterable[JsonDict]) -> None:
+        # Only the first hand-over counts: getUpdates repeats an update until it is
+        # confirmed, and that repeat is not when the bot first could have acted on it.
+        now = time.monotonic()
+        for update in updates:
+            timing = self._update_timings.get(update["update_id"])
+            if timing is not None and timing.handed_at is None:
+                timing.handed_at = now
+
+    def update_timing(self, update_id: int) -> UpdateTiming | None:
+        """When update ``update_id`` was queued and first handed to the bot (if recorded)."""
+        return self._update_timings.get(update_id)
+
+    def update_timings(self, since: int = 0) -> list[UpdateTiming]:
+        """Timings of the recorded updates with ``update_id >= since``, oldest first."""
+        return [t for t in self._update_timings.values() if t.update_id >= since]
 
     @property
     def pending_updates(self) -> list[JsonDict]:
@@ -690,6 +726,7 @@ class BotApiStandIn:
         self._poll_owner = None
         updates = list(itertools.islice(self._pending, limit))
         self.stats.updates_delivered += len(updates)
+        self._mark_handed(updates)
         return updates
 
     def _confirm(self, offset: int) -> None:
@@ -772,6 +809,7 @@ class BotApiStandIn:
             if self._closing:
                 return
             update = self._pending[0]
+            self._mark_handed((update,))
             error = await self._post_update(hook.url, update, headers)
             if error is None:
                 failures = 0
@@ -883,6 +921,28 @@ class BotApiStandIn:
         message = found[0]
         chat.read_cursor = max(chat.read_cursor, message.message_id)
         return message
+
+    async def messages_after(
+        self,
+        chat_id: int,
+        after: int,
+        timeout: float = 0.0,  # noqa: ASYNC109 - part of the control API by design
+    ) -> list[SentMessage]:
+        """The bot's messages in ``chat_id`` with an id above ``after``, waiting up to
+        ``timeout`` seconds for the first one; moves no ``wait_for_*`` cursor.
+
+        A chat's ids count the user's messages too, so ``after`` may be the id of the
+        message a user just sent: what follows is what the bot sent since.
+        """
+
+        def newer() -> list[SentMessage]:
+            # Looked up each time: a lenient stand-in creates the chat on the first send.
+            chat = self._chats.get(chat_id)
+            return [m for m in chat.sent if m.message_id > after] if chat is not None else []
+
+        if timeout > 0:
+            await self._bot_signal.wait_until(lambda: bool(newer()) or self._closing, timeout)
+        return newer()
 
     async def wait_for_edit(
         self,

@@ -10,9 +10,13 @@ import os
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
+from aiohttp import web
 from telegram import Bot
 
 from standin import BotApiStandIn
@@ -39,3 +43,39 @@ async def standin() -> AsyncIterator[BotApiStandIn]:
 async def bot(standin: BotApiStandIn) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=standin.base_url) as client:
         yield client
+
+
+@dataclass
+class Receiver:
+    """A webhook endpoint that records what the stand-in POSTs (and can fail on purpose)."""
+
+    url: str
+    received: asyncio.Queue[tuple[str | None, dict[str, Any]]] = field(
+        default_factory=asyncio.Queue
+    )
+    fail_next: int = 0
+    attempts: int = 0
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    state = Receiver(url="")
+
+    async def handle(request: web.Request) -> web.Response:
+        state.attempts += 1
+        if state.fail_next:
+            state.fail_next -= 1
+            return web.Response(status=500)
+        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
+        await state.received.put((secret, await request.json()))
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+    yield state
+    await runner.cleanup()

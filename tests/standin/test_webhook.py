@@ -3,50 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
-from typing import Any
 
 import pytest
-from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict
 
 from standin import BotApiStandIn
-
-
-@dataclass
-class Receiver:
-    url: str
-    received: asyncio.Queue[tuple[str | None, dict[str, Any]]] = field(
-        default_factory=asyncio.Queue
-    )
-    fail_next: int = 0
-    attempts: int = 0
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    state = Receiver(url="")
-
-    async def handle(request: web.Request) -> web.Response:
-        state.attempts += 1
-        if state.fail_next:
-            state.fail_next -= 1
-            return web.Response(status=500)
-        secret = request.headers.get("X-Telegram-Bot-Api-Secret-Token")
-        await state.received.put((secret, await request.json()))
-        return web.Response(text="ok")
-
-    app = web.Application()
-    app.router.add_post("/hook", handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    state.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
-    yield state
-    await runner.cleanup()
+from tests.standin.conftest import Receiver
 
 
 async def test_updates_are_posted_with_secret(
