@@ -19,6 +19,7 @@ from bot.staffing import notify_staff
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
 from signals.crisis import Situation
+from storage.escalations import Escalation
 from storage.inbound import InboundUpdate, MessageKind, PersonMessage
 from storage.outbox import (
     ClaimedMessage,
@@ -197,6 +198,15 @@ async def forget(svc: Services, session: AsyncSession, person: Person, now: date
             OutboxMessage.person_id == person.id,
             OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
         )
+    )
+    # What they wrote before they enrolled (a stranger's crisis message) is theirs too.
+    await session.execute(
+        delete(PersonMessage).where(PersonMessage.stranger_telegram_id == person.telegram_id)
+    )
+    await session.execute(
+        update(Escalation)
+        .where(Escalation.stranger_telegram_id == person.telegram_id)
+        .values(stranger_name=None)
     )
     person.display_name = None
     person.erased_at = now

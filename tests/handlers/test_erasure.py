@@ -37,6 +37,7 @@ NAME = "Aikonamae"
 WORDS = "秘密の話をひとつ"
 KEPT_WORDS = "うまく読めなかった話"  # in an update set aside after an error
 OTHER_WORDS = "ほかの人のひとりごと"
+STRANGER_WORDS = "もう死にたい、まだ登録していない"
 
 
 def text_update(update_id: int, user_id: int, first_name: str, text: str) -> dict[str, Any]:
@@ -82,6 +83,10 @@ async def test_forget_leaves_no_words_or_name_in_any_table_and_keeps_counts(
 ) -> None:
     sb = sandbox
     await staffed(sb)
+    # Before enrolling, as a stranger, they wrote in crisis: the coordinators were told.
+    await sb.user(PERSON, NAME).send_text(STRANGER_WORDS)
+    await next_message(sb, PERSON)
+    await sb.settle()
     user = await enrol(sb, PERSON, NAME)
     await enrol(sb, OTHER, "Kenji")
     await advance(sb, TUESDAY)
@@ -91,7 +96,7 @@ async def test_forget_leaves_no_words_or_name_in_any_table_and_keeps_counts(
     await set_aside(sb, text_update(9_000_001, PERSON, NAME, KEPT_WORDS))
     await set_aside(sb, text_update(9_000_002, OTHER, "Kenji", OTHER_WORDS))
     before = await text_cells(sb)
-    for secret in (NAME, WORDS, KEPT_WORDS):
+    for secret in (NAME, WORDS, KEPT_WORDS, STRANGER_WORDS):
         assert [c for c in before if secret in c[2]], f"{secret} was stored before /forget"
 
     await user.send_command("forget")
@@ -101,7 +106,7 @@ async def test_forget_leaves_no_words_or_name_in_any_table_and_keeps_counts(
     await sb.settle()
 
     after = await text_cells(sb)
-    for secret in (NAME, WORDS, KEPT_WORDS):
+    for secret in (NAME, WORDS, KEPT_WORDS, STRANGER_WORDS):
         assert [c[:2] for c in after if secret in c[2]] == [], f"{secret} is still stored"
     assert [c[:2] for c in after if OTHER_WORDS in c[2]] == [("inbound_updates", "payload")]
     person = await person_row(sb)
