@@ -2,7 +2,9 @@
 
 httpx logs every request URL at INFO, and Bot API URLs contain the token, so its logger
 is held at WARNING and a filter scrubs anything shaped like a token as a second line of
-defence.
+defence. The database drivers log every statement with its parameters at DEBUG (aiosqlite)
+or INFO (SQLAlchemy's engine echo): the parameters are people's words and names, so they
+are held at WARNING too, whatever level the operator chooses.
 """
 
 from __future__ import annotations
@@ -11,6 +13,20 @@ import logging
 import re
 
 _TOKEN = re.compile(r"bot\d+:[A-Za-z0-9_-]+")
+
+
+# Loggers that would write URLs with the token, or statements with people's words.
+NOISY = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "apscheduler",
+    "aiohttp.access",
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy.engine",
+    "sqlalchemy.pool",
+)
 
 
 class RedactTokens(logging.Filter):
@@ -29,5 +45,5 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "aiohttp.access"):
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,8 @@ from bot.staffing import notify_staff
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
 from signals.crisis import Situation
-from storage.inbound import MessageKind, PersonMessage
+from storage.escalations import Escalation
+from storage.inbound import InboundUpdate, MessageKind, PersonMessage
 from storage.outbox import (
     ClaimedMessage,
     OutboxMessage,
@@ -197,6 +199,68 @@ async def forget(svc: Services, session: AsyncSession, person: Person, now: date
             OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
         )
     )
+    # What they wrote before they enrolled (a stranger's crisis message) is theirs too.
+    await session.execute(
+        delete(PersonMessage).where(PersonMessage.stranger_telegram_id == person.telegram_id)
+    )
+    await session.execute(
+        update(Escalation)
+        .where(Escalation.stranger_telegram_id == person.telegram_id)
+        .values(stranger_name=None)
+    )
     person.display_name = None
     person.erased_at = now
+    await drop_kept_updates(session, {person.telegram_id, person.chat_id})
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+_ACCOUNT_KEYS = ("from", "chat", "user")
+
+
+def _accounts(value: object) -> set[int]:
+    """Every user or chat id a Telegram update names (sender, chat, member)."""
+    found: set[int] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if (
+                key in _ACCOUNT_KEYS
+                and isinstance(inner, dict)
+                and isinstance(inner.get("id"), int)
+            ):
+                found.add(inner["id"])
+            found |= _accounts(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _accounts(inner)
+    return found
+
+
+async def drop_kept_updates(session: AsyncSession, ids: Collection[int]) -> int:
+    """Drop the payload of handled or set-aside updates from these accounts.
+
+    Set-aside updates keep their payload for a retry, and with it the person's words. The
+    payload is JSON text on both databases, so the ids are narrowed with LIKE (which both
+    support) and confirmed by reading the JSON here; updates still waiting are left alone.
+    """
+    wanted = set(ids)
+    kept = (
+        InboundUpdate.payload.is_not(None),
+        or_(InboundUpdate.processed_at.is_not(None), InboundUpdate.set_aside_at.is_not(None)),
+        or_(*(InboundUpdate.payload.like(f"%{i}%") for i in wanted)),
+    )
+    rows = await session.execute(
+        select(InboundUpdate.update_id, InboundUpdate.payload).where(*kept)
+    )
+    matched = []
+    for update_id, payload in rows:
+        try:
+            value = json.loads(payload or "null")
+        except ValueError:
+            value = None
+        if _accounts(value) & wanted:
+            matched.append(update_id)
+    if matched:
+        await session.execute(
+            update(InboundUpdate).where(InboundUpdate.update_id.in_(matched)).values(payload=None)
+        )
+    return len(matched)

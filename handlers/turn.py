@@ -24,6 +24,7 @@ from bot.i18n import normalise_language
 from bot.services import Services, services
 from domain.people import Role
 from handlers.args import BadArgument, bad_argument_text
+from storage.audit import AuditRepository
 from storage.inbound import InboundRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person, PersonRepository
@@ -175,6 +176,21 @@ Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None
 Gate = Callable[[Actor], str | None]
 
 
+def audit_refusal(
+    session: AsyncSession, actor: Actor, action: str, refusal: str, now: datetime
+) -> None:
+    """Someone tried a command or button their role does not allow: the audit log keeps
+    who (a stranger by role only: the bot keeps nothing about strangers), what and when."""
+    AuditRepository(session).record(
+        action="command.refused",
+        now=now,
+        actor=actor.role.value,
+        staff_id=actor.staff.id if actor.staff is not None else None,
+        person_id=actor.person.id if actor.person is not None else None,
+        detail={"handler": action, "refusal": refusal},
+    )
+
+
 def turn_handler(gate: Gate | None = None) -> Callable[[Action], Handler]:
     """Wrap an action in one turn: one transaction that claims the update, a role gate
     (which names the catalog key of its kind refusal), and the button-press answer.
@@ -192,6 +208,7 @@ def turn_handler(gate: Gate | None = None) -> Callable[[Action], Handler]:
                     refusal = gate(actor) if gate is not None else None
                     if refusal is not None:
                         turn.reply(session, turn.text(refusal))
+                        audit_refusal(session, actor, action.__name__, refusal, turn.now)
                     else:
                         await action(turn, session, actor, list(context.args or []))
                     # Even a refused command opens the bot: what waited for them goes out.

@@ -11,6 +11,7 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -24,6 +25,7 @@ from bot.clock import ControllableClock
 from bot.sandbox import Sandbox
 from domain.escalation import EscalationState
 from domain.people import StaffRole
+from handlers import COMMANDS
 from standin import SentMessage, SimulatedUser
 from storage.audit import AuditEntry
 from storage.checkins import Checkin
@@ -131,7 +133,9 @@ async def snapshot(sb: Sandbox) -> dict[str, list[dict[str, Any]]]:
     return data
 
 
-async def refused(w: World, who: int, command: str, args: str, expected: str) -> None:
+async def refused(
+    w: World, who: int, command: str, args: str, expected: str, *, by_role: bool = True
+) -> None:
     """Send the command, expect exactly `expected` back and no change anywhere."""
     sb = w.sb
     await sb.settle()
@@ -142,9 +146,45 @@ async def refused(w: World, who: int, command: str, args: str, expected: str) ->
     assert reply.text == expected, f"/{command} {args}"
     assert reply.buttons == []
     await sb.settle()
-    assert await snapshot(sb) == before, f"/{command} {args} changed something"
+    after = await snapshot(sb)
+    audit_before, audit_after = before.pop("AuditEntry"), after.pop("AuditEntry")
+    assert after == before, f"/{command} {args} changed something"
+    new = [e for e in audit_after if e not in audit_before]
+    if not by_role:  # "not found", the same as for what does not exist: nothing to audit
+        assert new == []
+    else:
+        [entry] = new
+        assert entry == await refusal_entry(sb, who, command) | {
+            "id": entry["id"],
+            "at": entry["at"],
+        }
     assert len(sb.standin.messages_to(PERSON)) == to_person, "the person was sent something"
     no_apology(sb, who)
+
+
+ROLES = {STRANGER: "stranger", ENROLLED: "person", WORKER: "worker"}
+
+
+async def refusal_entry(sb: Sandbox, who: int, command: str) -> dict[str, Any]:
+    """The audit entry a refusal leaves: the role and ids of who tried, and the command;
+    a stranger by role only."""
+    async with sb.runtime.db.sessions() as session:
+        staff = await session.scalar(select(Staff.id).where(Staff.telegram_id == who))
+        person = await session.scalar(select(Person.id).where(Person.telegram_id == who))
+    refusal = {"stranger": "stranger.intro", "person": "common.staff_only"}
+    return {
+        "action": "command.refused",
+        "actor": ROLES[who],
+        "actor_staff_id": staff,
+        "person_id": person,
+        "detail": json.dumps(
+            {
+                "handler": f"{command}_command",
+                "refusal": refusal.get(ROLES[who], "common.coordinator_only"),
+            },
+            sort_keys=True,
+        ),
+    }
 
 
 STAFF_COMMANDS = [
@@ -226,10 +266,10 @@ async def test_a_worker_cannot_reach_another_workers_person(
     w = await world(sqlite_sandbox)
     filled = fill(w, args)
     ref = filled.split()[0]
-    await refused(w, OTHER_WORKER, command, filled, t(w.sb, key, ref=ref))
+    await refused(w, OTHER_WORKER, command, filled, t(w.sb, key, ref=ref), by_role=False)
     # The same words as for something that does not exist at all.
     missing = filled.replace(ref, "99999", 1)
-    await refused(w, OTHER_WORKER, command, missing, t(w.sb, key, ref="99999"))
+    await refused(w, OTHER_WORKER, command, missing, t(w.sb, key, ref="99999"), by_role=False)
 
 
 def _forge_press(sb: Sandbox, user: SimulatedUser, message: SentMessage, data: str) -> str:
@@ -282,10 +322,9 @@ async def test_another_worker_refused_backup_and_coordinator_allowed(sandbox: Sa
     sb = w.sb
     eid = w.escalation_id
     # Mori: the same words as for someone who does not exist.
-    await refused(
-        w, OTHER_WORKER, "person", str(PERSON), t(sb, "staff.unknown_person", ref=str(PERSON))
-    )
-    await refused(w, OTHER_WORKER, "relay", f"{eid} hi", t(sb, "queue.not_found"))
+    unknown = t(sb, "staff.unknown_person", ref=str(PERSON))
+    await refused(w, OTHER_WORKER, "person", str(PERSON), unknown, by_role=False)
+    await refused(w, OTHER_WORKER, "relay", f"{eid} hi", t(sb, "queue.not_found"), by_role=False)
     await refused(w, STRANGER, "person", str(PERSON), t(sb, "stranger.intro"))
 
     # Pressing someone else's acknowledge button (Sato's notification, forged into Mori's
@@ -331,3 +370,19 @@ async def test_another_worker_refused_backup_and_coordinator_allowed(sandbox: Sa
         [(staff[BACKUP], w.person_id), (staff[COORDINATOR], w.person_id)]
     ), "allowed reads are audited, refused ones are not"
     no_apology(sb, PERSON, WORKER, BACKUP, OTHER_WORKER, COORDINATOR)
+
+
+# Commands anyone may send, and the person's own (their gate answers staff and strangers).
+OPEN_COMMANDS = {"start", "help", "language"}
+PERSON_COMMANDS = {"pause", "resume", "time", "talk", "stop", "mydata", "forget"}
+
+
+def test_every_staff_and_coordinator_command_has_its_refusal_tests() -> None:
+    """A new command lands in one of the lists above, so it gets a refusal test per role."""
+    staff = {command for command, _ in STAFF_COMMANDS}
+    assert set(COMMANDS) == OPEN_COMMANDS | PERSON_COMMANDS | staff
+    assert not (OPEN_COMMANDS | PERSON_COMMANDS) & staff
+    coordinators = {
+        c for c, handler in COMMANDS.items() if handler.__module__.endswith("coordination")
+    }
+    assert {command for command, _ in COORDINATOR_COMMANDS} == coordinators
