@@ -325,7 +325,7 @@ class Cli:
         return EXIT_OK
 
     async def escalations_list(self) -> int:
-        from storage.escalations import Escalation, EscalationReasonEntry
+        from storage.escalations import Escalation, episode_reasons
         from storage.people import Person
         from storage.staff import Staff
 
@@ -341,16 +341,7 @@ class Cli:
                 if not self.args.all:
                     query = query.where(Escalation.open_key.is_not(None))
                 found = list(await session.execute(query))
-                reasons: dict[int, list[str]] = {}
-                entries = await session.execute(
-                    select(EscalationReasonEntry.escalation_id, EscalationReasonEntry.reason)
-                    .where(EscalationReasonEntry.escalation_id.in_([e.id for e, _, _ in found]))
-                    .order_by(EscalationReasonEntry.at, EscalationReasonEntry.id)
-                )
-                for escalation_id, reason in entries:
-                    listed = reasons.setdefault(escalation_id, [])
-                    if reason.value not in listed:
-                        listed.append(reason.value)
+                reasons = await episode_reasons(session, [e.id for e, _, _ in found])
                 rows = [
                     {
                         "id": e.id,
@@ -358,7 +349,7 @@ class Cli:
                         # An episode about someone not enrolled names their Telegram id.
                         "person_telegram_id": person_tg or e.stranger_telegram_id,
                         "reason": e.reason,
-                        "reasons": reasons.get(e.id, [e.reason.value]),
+                        "reasons": [r.value for r in reasons.get(e.id, [e.reason])],
                         "priority": e.priority,
                         "state": e.state,
                         "created_at": _iso(e.created_at),

@@ -40,13 +40,13 @@ from domain.escalation import (
     transition,
 )
 from domain.mood import Mood
-from domain.people import StaffRole
 from storage.escalations import (
     Escalation,
     EscalationNote,
     EscalationNotification,
     EscalationReasonEntry,
     episode_key,
+    episode_reasons,
     subject_name,
     subject_ref,
 )
@@ -58,7 +58,7 @@ from storage.outbox import (
     new_message,
 )
 from storage.people import Person
-from storage.staff import Staff
+from storage.staff import Staff, StaffRepository
 
 log = logging.getLogger(__name__)
 
@@ -117,12 +117,7 @@ async def active_episode(session: AsyncSession, person_id: int) -> Escalation | 
 
 async def reasons_of(session: AsyncSession, escalation_id: int) -> list[EscalationReason]:
     """Every reason of an episode in the order they came, repeats folded."""
-    rows = await session.execute(
-        select(EscalationReasonEntry.reason)
-        .where(EscalationReasonEntry.escalation_id == escalation_id)
-        .order_by(EscalationReasonEntry.at, EscalationReasonEntry.id)
-    )
-    return list(dict.fromkeys(rows.scalars()))
+    return (await episode_reasons(session, [escalation_id])).get(escalation_id, [])
 
 
 def _add_reason(
@@ -347,11 +342,6 @@ def _tell_joined(
     )
 
 
-async def _coordinators(session: AsyncSession) -> list[Staff]:
-    query = select(Staff).where(Staff.active.is_(True), Staff.role == StaffRole.COORDINATOR)
-    return list((await session.execute(query.order_by(Staff.id))).scalars())
-
-
 async def recipients(
     session: AsyncSession, escalation: Escalation, person: Person | None, level: int
 ) -> list[Staff]:
@@ -360,17 +350,17 @@ async def recipients(
     An episode about a stranger has no worker: it goes to the coordinators.
     """
     if person is None or level >= 3 or (level == 2 and person.backup_worker_id is None):
-        return await _coordinators(session)
+        return await StaffRepository(session).coordinators()
     staff_id = (
         person.backup_worker_id if level == 2 else (escalation.assignee_id or person.worker_id)
     )
     staff = await session.get(Staff, staff_id) if staff_id is not None else None
     if staff is None or not staff.active:
-        return await _coordinators(session)
+        return await StaffRepository(session).coordinators()
     return [staff]
 
 
-def _reason_words(svc: Services, lang: str, reasons: Sequence[EscalationReason]) -> str:
+def reason_words(svc: Services, lang: str, reasons: Sequence[EscalationReason]) -> str:
     return svc.text(lang, "escalation.reason_separator").join(
         svc.text(lang, f"reason.{r.value}") for r in reasons
     )
@@ -391,7 +381,7 @@ def notification_text(
         lang,
         f"escalation.{notice.value}",
         priority=escalation.priority.value,
-        reason=_reason_words(svc, lang, reasons or [escalation.reason]),
+        reason=reason_words(svc, lang, reasons or [escalation.reason]),
         person=subject_name(escalation, person),
         person_id=subject_ref(escalation),
         escalation_id=escalation.id,

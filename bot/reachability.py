@@ -121,15 +121,7 @@ async def responder_tiers(
         for s in (await session.execute(select(Staff).where(Staff.id.in_(ids)))).scalars()
         if s.active
     }
-    coordinators = list(
-        (
-            await session.execute(
-                select(Staff)
-                .where(Staff.active.is_(True), Staff.role == StaffRole.COORDINATOR)
-                .order_by(Staff.id)
-            )
-        ).scalars()
-    )
+    coordinators = await StaffRepository(session).coordinators()
     holder = [found[holder_id]] if holder_id in found else []
     backup = [found[backup_id]] if backup_id in found and backup_id != holder_id else []
     taken = {s.id for s in holder + backup}

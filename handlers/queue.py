@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import NotFoundError
 from bot.escalations import (
     add_note,
+    reason_words,
     reasons_of,
     reassign,
     relay,
@@ -29,7 +30,13 @@ from handlers.args import ButtonKind, escalation_ref, person_ref, pressed, shown
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
-from storage.escalations import Escalation, EscalationNote, subject_name, subject_ref
+from storage.escalations import (
+    Escalation,
+    EscalationNote,
+    episode_reasons,
+    subject_name,
+    subject_ref,
+)
 from storage.inbound import PersonMessage, PersonMessageRepository
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import Staff, StaffRepository
@@ -99,12 +106,6 @@ def _audit(
     )
 
 
-def _reasons_text(turn: Turn, reasons: list[EscalationReason]) -> str:
-    return turn.text("escalation.reason_separator").join(
-        turn.text(f"reason.{r.value}") for r in reasons
-    )
-
-
 def _line(
     turn: Turn,
     escalation: Escalation,
@@ -120,7 +121,7 @@ def _line(
         "queue.line",
         id=escalation.id,
         priority=escalation.priority.value,
-        reason=_reasons_text(turn, reasons or [escalation.reason]),
+        reason=reason_words(turn.svc, turn.language, reasons or [escalation.reason]),
         person=subject_name(escalation, person),
         person_id=subject_ref(escalation),
         created=_when(turn, escalation.created_at),
@@ -158,13 +159,14 @@ async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int
     unread = await PersonMessageRepository(session).unread_counts(
         [e.person_id for e, _, _ in shown if e.person_id is not None]
     )
+    reasons = await episode_reasons(session, [e.id for e, _, _ in shown])
     lines = [
         _line(
             turn,
             e,
             p,
             holder,
-            await reasons_of(session, e.id),
+            reasons.get(e.id, []),
             unread.get(e.person_id, 0) if e.person_id is not None else 0,
         )
         for e, p, holder in shown
@@ -232,7 +234,7 @@ async def _show_escalation(
         "queue.details",
         id=escalation.id,
         priority=escalation.priority.value,
-        reason=_reasons_text(turn, await reasons_of(session, escalation.id)),
+        reason=reason_words(turn.svc, turn.language, await reasons_of(session, escalation.id)),
         person=subject_name(escalation, person),
         person_id=subject_ref(escalation),
         state=turn.text(f"state.{escalation.state.value}"),

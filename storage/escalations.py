@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
@@ -88,6 +90,25 @@ class EscalationReasonEntry(Base):
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, 2))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+async def episode_reasons(
+    session: AsyncSession, escalation_ids: Collection[int]
+) -> dict[int, list[EscalationReason]]:
+    """Each episode's reasons in the order they came, repeats folded (one query)."""
+    if not escalation_ids:
+        return {}
+    rows = await session.execute(
+        select(EscalationReasonEntry.escalation_id, EscalationReasonEntry.reason)
+        .where(EscalationReasonEntry.escalation_id.in_(list(escalation_ids)))
+        .order_by(EscalationReasonEntry.at, EscalationReasonEntry.id)
+    )
+    found: dict[int, list[EscalationReason]] = {}
+    for escalation_id, reason in rows:
+        listed = found.setdefault(escalation_id, [])
+        if reason not in listed:
+            listed.append(reason)
+    return found
 
 
 class EscalationNote(Base):
