@@ -14,8 +14,8 @@ from typing import Any
 
 import aiohttp
 
-from bot.sandbox import SANDBOX_TOKEN
-from bot.settings import Settings, settings_from_mapping
+from infra.settings import Settings, settings_from_mapping
+from standin.sandbox import SANDBOX_TOKEN
 
 __all__ = [
     "WEBHOOK_SECRET",

@@ -28,15 +28,15 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from bot.clock import ControllableClock
-from bot.crisis_reply import crisis_card
-from bot.i18n import Catalog
-from bot.sandbox import Sandbox
-from bot.services import Services
-from bot.settings import settings_from_mapping
 from domain.people import StaffRole
+from infra.clock import ControllableClock
+from infra.i18n import Catalog
+from infra.settings import settings_from_mapping
 from signals.crisis import Situation
+from standin.sandbox import Sandbox
 from storage.db import Database
+from usecases.crisis_reply import crisis_card
+from usecases.services import Services
 
 JST = ZoneInfo("Asia/Tokyo")
 START = datetime(2026, 11, 30, 0, 0, tzinfo=JST)

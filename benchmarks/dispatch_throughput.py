@@ -53,15 +53,15 @@ from _common import (
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.request import BaseRequest, HTTPXRequest
 
-from bot.checkins import checkin_keyboard
 from bot.runtime import Runtime
-from bot.sandbox import SANDBOX_TOKEN, sandbox_settings
-from bot.settings import Transport
 from bot.transport import AiohttpRequest
+from infra.settings import Transport
 from scheduler.dispatch import dispatch_due
+from standin.sandbox import SANDBOX_TOKEN, sandbox_settings
 from storage.db import Database
 from storage.migrate import upgrade_schema
 from storage.outbox import OutboxMessage, OutboxState
+from usecases.checkins import checkin_keyboard
 
 
 @dataclass

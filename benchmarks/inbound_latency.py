@@ -50,7 +50,7 @@ from _common import (
 from _latency import StandInControl, bot_settings, percentile, summary
 
 from bot.runtime import Runtime
-from bot.sandbox import SANDBOX_TOKEN
+from standin.sandbox import SANDBOX_TOKEN
 from storage.db import Database
 from storage.inbound import InboundUpdate
 from storage.migrate import upgrade_schema

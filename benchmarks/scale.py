@@ -48,11 +48,11 @@ IMPORT_STARTED = time.perf_counter()
 from sqlalchemy import select, text  # noqa: E402
 
 from bot.runtime import Runtime  # noqa: E402
-from bot.sandbox import SANDBOX_TOKEN, sandbox_settings  # noqa: E402
 from domain.people import PersonStatus  # noqa: E402
 from scheduler.dispatch import dispatch_due  # noqa: E402
 from scheduler.pauses import resume_step  # noqa: E402
 from scheduler.silence import nudge_step, silence_escalation_step  # noqa: E402
+from standin.sandbox import SANDBOX_TOKEN, sandbox_settings  # noqa: E402
 from storage.checkins import Checkin, CheckinState  # noqa: E402
 from storage.db import Database  # noqa: E402
 from storage.migrate import upgrade_schema  # noqa: E402

@@ -1,7 +1,7 @@
 """The python-telegram-bot Application, built from settings.
 
 PTB's Updater is left out on purpose: updates reach handlers only after they are stored
-(bot/intake.py), and replies leave only through the outbox (scheduler/delivery.py).
+(bot/intake.py), and replies leave only through the outbox (delivery/deliverer.py).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot.services import Services
 from bot.transport import build_request
+from usecases.services import Services
 
 # PTB 22 warns when duration attributes are ints; asking for timedelta silences that
 # without hiding other warnings (tests run with warnings as errors).

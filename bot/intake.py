@@ -18,8 +18,8 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TimedOut
 
 from bot.app import TelegramApp
-from bot.services import Services
 from storage.inbound import InboundRepository
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -12,73 +12,36 @@ import contextlib
 import gc
 import logging
 import signal
-import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from functools import partial
 from typing import Any
 
 from aiohttp import web
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
 from telegram.ext import ContextTypes
 
 from bot.app import TelegramApp, build_application
-from bot.checkins import checkins_sent
-from bot.clock import Clock, SystemClock
-from bot.escalations import notifications_sent, step_up_due
-from bot.fallthrough import delivery_failed, retry_waiting
-from bot.i18n import Catalog
 from bot.intake import Poller, Processor, store_updates
-from bot.reachability import WAITING_GAUGE, sends_succeeded, waiting_count, waiting_reason
-from bot.services import Services
-from bot.settings import Settings
 from bot.web import Health, Listener, ops_routes, webhook_routes
-from scheduler.delivery import Deliverer
-from scheduler.digest import digest_step
-from scheduler.dispatch import dispatch_due
-from scheduler.due import due_work
-from scheduler.housekeeping import housekeeping_step
-from scheduler.menus import set_default_menus, sync_staff_menus
-from scheduler.pauses import resume_step
-from scheduler.silence import nudge_step, silence_escalation_step
+from delivery.deliverer import Deliverer
+from infra.clock import Clock, SystemClock
+from infra.i18n import Catalog
+from infra.settings import Settings
+from scheduler.menus import set_default_menus
+from scheduler.tick import TickStep, steps, tick
 from storage.db import Database
 from storage.migrate import upgrade_schema
-from storage.outbox import ClaimedMessage, OutboxKind, OutboxMessage, OutboxState, Purpose
+from storage.outbox import ClaimedMessage, OutboxKind, Purpose
+from usecases.checkins import checkins_sent
+from usecases.escalations import notifications_sent
+from usecases.fallthrough import delivery_failed
+from usecases.reachability import sends_succeeded, waiting_reason
+from usecases.services import Services
+from usecases.stats import gauges
 
 log = logging.getLogger(__name__)
-
-TickStep = Callable[[Services, Bot, datetime], Awaitable[bool]]
-DRAINING_STEPS = frozenset({"resume", "dispatch", "nudge", "silence", "step_up", "responders"})
-STEP_BUDGET = 2.0  # seconds
-
-
-async def _menus_step(svc: Services, bot: Bot, _now: datetime) -> bool:
-    return await sync_staff_menus(svc, bot)
-
-
-def _steps() -> list[tuple[str, TickStep]]:
-    """The periodic steps, in order; each reads what is due from the database."""
-
-    def pure(step: Callable[[Services, datetime], Awaitable[bool]]) -> TickStep:
-        async def run(svc: Services, _bot: Bot, now: datetime) -> bool:
-            return await step(svc, now)
-
-        return run
-
-    return [
-        ("resume", pure(resume_step)),
-        ("dispatch", pure(dispatch_due)),
-        ("nudge", pure(nudge_step)),
-        ("silence", pure(silence_escalation_step)),
-        ("step_up", pure(step_up_due)),
-        ("responders", pure(retry_waiting)),
-        ("digest", pure(digest_step)),
-        ("housekeeping", pure(housekeeping_step)),
-        ("menus", _menus_step),
-    ]
-
 
 def _by_reference(rows: list[tuple[ClaimedMessage, int | None]]) -> list[tuple[int, int | None]]:
     """(ref_id, message_id) for new messages whose owner row is named by `ref_id`."""
@@ -149,43 +112,15 @@ class Runtime:
         self.poller = Poller(self.svc, self.app, self.processor)
         self.upgrade = upgrade
         self.stop_event = asyncio.Event()
-        self.tick_steps: list[tuple[str, TickStep]] = _steps()
+        self.tick_steps: list[tuple[str, TickStep]] = steps()
         self._tasks: list[asyncio.Task[None]] = []
         self._listeners: list[Listener] = []
         self._ticking: set[asyncio.Task[object]] = set()
         self.svc.metrics.gauge_source = self._gauges
 
     async def _gauges(self) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
-        from storage.escalations import Escalation
-        from storage.people import Person
-
-        now = self.svc.clock.now()
-        async with self.db.reading() as session:
-            due = await session.scalar(
-                select(func.count())
-                .select_from(Person)
-                .where(Person.status == "active", Person.next_checkin_at <= now)
-            )
-            pending = await session.scalar(
-                select(func.count())
-                .select_from(OutboxMessage)
-                .where(OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]))
-            )
-            rows = await session.execute(
-                select(Escalation.priority, func.count())
-                .where(Escalation.open_key.is_not(None))
-                .group_by(Escalation.priority)
-            )
-            by_priority = {str(p): float(n) for p, n in rows}
-            waiting = await waiting_count(session)
-        return {
-            WAITING_GAUGE: {(): float(waiting)},
-            "tsunagari_checkins_due": {(): float(due or 0)},
-            "tsunagari_outbox_pending": {(): float(pending or 0)},
-            "tsunagari_open_escalations": {
-                (("priority", p),): by_priority.get(p, 0.0) for p in ("P1", "P2", "P3")
-            },
-        }
+        async with self.db.read_session() as session:
+            return await gauges(session, self.svc.clock.now())
 
     async def _healthy(self) -> Health:
         """Degraded when the database is out of reach, while stopping, or while an
@@ -201,33 +136,8 @@ class Runtime:
         return Health(reason is None, reason)
 
     async def tick(self) -> bool:
-        """Run the periodic steps that have work due, reading the clock once; True if any
-        found work. One read-only probe decides which steps to run (see scheduler/due.py)."""
-        now = self.svc.clock.now()
-        found = False
-        try:
-            due = await due_work(self.db, self.settings, now)
-        except Exception:
-            log.exception("probing for due work failed; running every step")
-            due = {name for name, _ in self.tick_steps}
-        for name, step in self.tick_steps:
-            if name not in due:
-                continue
-            # Batch-limited steps go on while they find work (a morning's check-ins for
-            # everyone, or the backlog after downtime), within a budget so one step cannot
-            # starve the others; what is left is due again at the next tick.
-            budget = time.monotonic() + (STEP_BUDGET if name in DRAINING_STEPS else 0.0)
-            try:
-                while await step(self.svc, self.app.bot, now):
-                    found = True
-                    self.svc.wake_delivery()
-                    if time.monotonic() >= budget:
-                        break
-            except Exception:
-                log.exception("tick step %s failed", name)
-        if found:
-            self.svc.wake_delivery()
-        return found
+        """Run the periodic steps that have work due (scheduler/tick.py); True if any did."""
+        return await tick(self.svc, self.app.bot, self.tick_steps)
 
     async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         task = asyncio.current_task()

@@ -33,7 +33,7 @@ from telegram._utils.types import ODVInput
 from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
-from bot.settings import Settings, Transport
+from infra.settings import Settings, Transport
 
 __all__ = ["POOL_TIMEOUT_MESSAGE", "AiohttpRequest", "build_request", "describe_start_failure"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.metrics import Metrics
+from infra.metrics import Metrics
 
 log = logging.getLogger(__name__)
 

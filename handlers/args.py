@@ -168,7 +168,7 @@ class ButtonKind(StrEnum):
     ESCALATION = "esc"
     RESOLVE_MENU = "resolve"
     RESOLVE = "res"
-    CRISIS_LINES = "crisis"  # written and read by bot.crisis_reply (situations after "all")
+    CRISIS_LINES = "crisis"  # written and read by usecases.crisis_reply (situations after "all")
 
 
 @dataclass(frozen=True, slots=True)

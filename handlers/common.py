@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import LANGUAGES
 from domain.people import Role
 from handlers.args import ButtonKind, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
+from infra.i18n import LANGUAGES
 
 LANGUAGE_PREFIX = "lang:"
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}

@@ -8,24 +8,24 @@ from datetime import timedelta
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotFoundError
-from bot.services import Services
-from bot.staffing import responsibilities
-from bot.stats import stats_text
 from domain import schedule as sched
 from domain.cadence import CadenceBounds, CadenceLevel
 from domain.durations import format_duration, parse_duration
+from domain.errors import NotFoundError
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
 from handlers.args import person_ref, shown, staff_ref
 from handlers.queue import visible_person
 from handlers.turn import Actor, Turn
-from scheduler.planning import next_checkin_for, person_schedule
 from storage.audit import AuditRepository
 from storage.escalations import Escalation
 from storage.invites import InviteRepository, deep_link
 from storage.people import Person
 from storage.staff import StaffRepository
+from usecases.planning import next_checkin_for, person_schedule
+from usecases.services import Services
+from usecases.staffing import responsibilities
+from usecases.stats import stats_text
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.crisis_reply import all_lines_text, parse_all_lines_callback, zone_or_default
 from handlers.args import stale_button
 from handlers.turn import Actor, Turn, turn_handler
 from storage.outbox import PRIORITY_URGENT, Purpose
+from usecases.crisis_reply import all_lines_text, parse_all_lines_callback, zone_or_default
 
 __all__ = ["all_lines_callback"]
 

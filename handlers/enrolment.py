@@ -6,17 +6,17 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import InviteError
-from bot.fallthrough import greeting, staff_opened
-from bot.reachability import staff_wrote
+from domain.errors import InviteError
 from handlers.args import ButtonKind, invite_token, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
-from scheduler.planning import new_person, plan_after_contact
 from storage.audit import AuditRepository
 from storage.invites import Invite, InviteRepository
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import PersonRepository
 from storage.staff import Staff, StaffRepository
+from usecases.fallthrough import greeting, staff_opened
+from usecases.planning import new_person, plan_after_contact
+from usecases.reachability import staff_wrote
 
 log = logging.getLogger(__name__)
 

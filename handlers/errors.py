@@ -7,10 +7,10 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.i18n import normalise_language
-from bot.services import services
+from infra.i18n import normalise_language
 from storage.inbound import InboundRepository
 from storage.outbox import OutboxRepository, new_message
+from usecases.services import services
 
 log = logging.getLogger(__name__)
 

@@ -14,18 +14,6 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 
-from bot.checkins import adapt_cadence, mood_from_key, sign_of_life
-from bot.escalations import open_or_join, relay_back, relay_back_from_stranger
-from bot.people import (
-    forget,
-    mark_unreachable,
-    record_message,
-    respond_to_distress,
-    respond_to_stranger_crisis,
-    tell_worker,
-)
-from bot.reading import NOTHING, conversation, read
-from bot.working_hours import talk_acknowledgement
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
 from domain.schedule import format_hhmm, validate_own_time
@@ -33,12 +21,24 @@ from handlers.access import person_command
 from handlers.args import ButtonKind, hhmm, pressed, stale_button
 from handlers.args import days as parse_days
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
-from scheduler.planning import next_checkin_for, plan_after_contact
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import Person
 from storage.staff import Staff
+from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
+from usecases.escalations import open_or_join, relay_back, relay_back_from_stranger
+from usecases.people import (
+    forget,
+    mark_unreachable,
+    record_message,
+    respond_to_distress,
+    respond_to_stranger_crisis,
+    tell_worker,
+)
+from usecases.planning import next_checkin_for, plan_after_contact
+from usecases.reading import NOTHING, conversation, read
+from usecases.working_hours import talk_acknowledgement
 
 log = logging.getLogger(__name__)
 

@@ -10,20 +10,11 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import NotFoundError
-from bot.escalations import (
-    add_note,
-    reason_words,
-    reasons_of,
-    reassign,
-    relay,
-    resolve,
-    subject_of,
-)
-from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
+from domain.errors import NotFoundError
+from domain.escalation import EscalationReason, EscalationState, Outcome
 from domain.mood import trend
 from handlers.access import is_coordinator, may_see_person, staff_command
 from handlers.args import ButtonKind, escalation_ref, person_ref, pressed, shown, staff_ref
@@ -32,7 +23,7 @@ from storage.audit import AuditRepository
 from storage.checkins import Checkin
 from storage.escalations import (
     Escalation,
-    EscalationNote,
+    EscalationRepository,
     episode_reasons,
     subject_name,
     subject_ref,
@@ -40,12 +31,20 @@ from storage.escalations import (
 from storage.inbound import PersonMessage, PersonMessageRepository
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import Staff, StaffRepository
+from usecases.escalations import (
+    add_note,
+    reason_words,
+    reasons_of,
+    reassign,
+    relay,
+    resolve,
+    subject_of,
+)
 
 log = logging.getLogger(__name__)
 
 PAGE = 5
 MAX_NOTE = 2000
-PRIORITY_ORDER = {Priority.P1: 0, Priority.P2: 1, Priority.P3: 2}
 
 
 def _when(turn: Turn, value: datetime | None) -> str:
@@ -137,19 +136,9 @@ async def queue_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
 
 async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int) -> None:
     assert actor.staff is not None
-    query = (
-        select(Escalation, Person, Staff.name)
-        .outerjoin(Person, Person.id == Escalation.person_id)
-        .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
-        .where(Escalation.open_key.is_not(None))
+    rows = await EscalationRepository(session).visible(
+        actor.staff.id, everyone=is_coordinator(actor)
     )
-    if not is_coordinator(actor):
-        me = actor.staff.id
-        query = query.where(
-            or_(Person.worker_id == me, Person.backup_worker_id == me, Escalation.assignee_id == me)
-        )
-    rows = list((await session.execute(query)).all())
-    rows.sort(key=lambda r: (PRIORITY_ORDER[r[0].priority], r[0].created_at))
     if not rows:
         turn.reply(session, turn.text("queue.empty"))
         return
@@ -219,14 +208,7 @@ async def _show_escalation(
     person: Person | None,
 ) -> None:
     assert actor.staff is not None
-    notes = (
-        await session.execute(
-            select(EscalationNote, Staff.name)
-            .outerjoin(Staff, Staff.id == EscalationNote.staff_id)
-            .where(EscalationNote.escalation_id == escalation.id)
-            .order_by(EscalationNote.id)
-        )
-    ).all()
+    notes = await EscalationRepository(session).notes(escalation.id)
     holder = (
         await session.get(Staff, escalation.acknowledged_by) if escalation.acknowledged_by else None
     )

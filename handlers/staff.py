@@ -7,9 +7,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.checkins import checkin_now
-from bot.errors import NotFoundError
-from bot.escalations import acknowledge
+from domain.errors import NotFoundError
 from domain.people import PersonStatus
 from handlers.access import is_coordinator, staff_command
 from handlers.args import ButtonKind, person_ref, pressed, shown, staff_ref
@@ -18,6 +16,8 @@ from handlers.turn import Actor, Turn
 from storage.audit import AuditRepository
 from storage.invites import InviteRepository, deep_link
 from storage.staff import StaffRepository
+from usecases.checkins import checkin_now
+from usecases.escalations import acknowledge
 
 log = logging.getLogger(__name__)
 

@@ -19,16 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.fallthrough import staff_opened, staff_update
-from bot.i18n import normalise_language
-from bot.services import Services, services
 from domain.people import Role
 from handlers.args import BadArgument, bad_argument_text
+from infra.i18n import normalise_language
 from storage.audit import AuditRepository
 from storage.inbound import InboundRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person, PersonRepository
 from storage.staff import Staff, StaffRepository
+from usecases.fallthrough import staff_opened, staff_update
+from usecases.services import Services, services
 
 
 @dataclass

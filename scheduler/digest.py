@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.services import Services
-from bot.settings import Settings
-from bot.stats import stats_text
+from infra.settings import Settings
 from storage.audit import Marker
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.staff import StaffRepository
+from usecases.services import Services
+from usecases.stats import stats_text
 
 log = logging.getLogger(__name__)
 

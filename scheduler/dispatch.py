@@ -14,15 +14,15 @@ from datetime import datetime
 
 from sqlalchemy import insert, select
 
-from bot.checkins import checkin_payload, checkin_text, supersede_nudges
-from bot.services import Services
 from domain.people import PersonStatus
 from domain.schedule import is_stale
-from scheduler.planning import SCHEDULE_COLUMNS, next_checkin_for
 from storage.base import table_of, update_rows
 from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.outbox import PRIORITY_BULK, OutboxKind, OutboxMessage, OutboxState, Purpose
 from storage.people import Person
+from usecases.checkins import checkin_payload, checkin_text, supersede_nudges
+from usecases.planning import SCHEDULE_COLUMNS, next_checkin_for
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from bot.settings import Settings
 from domain.escalation import EscalationState
 from domain.people import PersonStatus
+from infra.settings import Settings
 from scheduler.digest import digest_marker
 from scheduler.housekeeping import EVERY as HOUSEKEEPING_EVERY
 from scheduler.housekeeping import MARKER as HOUSEKEEPING_MARKER

@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import Services
 from storage.audit import Marker
 from storage.inbound import InboundUpdate, PersonMessage
 from storage.outbox import OutboxMessage, OutboxState
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 

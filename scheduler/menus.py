@@ -13,9 +13,9 @@ from sqlalchemy import update
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, NetworkError
 
-from bot.services import Services
 from domain.people import Role
 from storage.staff import Staff, StaffRepository
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.checkins import checkin_now
-from bot.services import Services
 from domain.people import PersonStatus
-from scheduler.planning import plan_after_contact
 from scheduler.silence import after_quiet_hours
 from storage.checkins import CheckinKind
 from storage.people import Person
+from usecases.checkins import checkin_now
+from usecases.planning import plan_after_contact
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 

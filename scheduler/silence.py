@@ -11,16 +11,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.escalations import open_or_join
-from bot.services import Services
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
 from domain.schedule import in_quiet_hours, local_to_utc
 from domain.silence import SilenceAction, silence_action
-from scheduler.planning import person_schedule
 from storage.checkins import Checkin, CheckinState
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import Person
+from usecases.escalations import open_or_join
+from usecases.planning import person_schedule
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -101,5 +101,11 @@ class Database:
         async with self.engine.connect() as conn:
             yield await conn.execution_options(**{READ_ONLY: True})
 
+    @asynccontextmanager
+    async def read_session(self) -> AsyncIterator[AsyncSession]:
+        """A session on a `reading` connection, for repositories that only read."""
+        async with self.reading() as conn, AsyncSession(bind=conn) as session:
+            yield session
+
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -4,17 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, select
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
 from storage.base import Base, SafeText, UTCDateTime, str_enum
+from storage.people import Person
+from storage.staff import Staff
 
-if TYPE_CHECKING:
-    from storage.people import Person
+__all__ = [
+    "Escalation",
+    "EscalationNote",
+    "EscalationNotification",
+    "EscalationReasonEntry",
+    "EscalationRepository",
+    "episode_key",
+    "episode_reasons",
+    "is_active",
+    "subject_name",
+    "subject_ref",
+    "visible_to",
+]
 
 
 class Escalation(Base):
@@ -137,3 +160,139 @@ class EscalationNotification(Base):
     outbox_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+def is_active() -> ColumnElement[bool]:
+    """An episode is active while it holds its open key: open or acknowledged, not closed.
+    The one definition of "active"; the unique index on `open_key` keeps one per subject."""
+    return Escalation.open_key.is_not(None)
+
+
+def visible_to(staff_id: int, *, everyone: bool) -> ColumnElement[bool]:
+    """What a staff member sees: coordinators every episode (`everyone`); a worker those
+    they hold and those of the people they support or back up. Needs `Person` joined."""
+    if everyone:
+        return true()
+    return or_(
+        Escalation.assignee_id == staff_id,
+        Person.worker_id == staff_id,
+        Person.backup_worker_id == staff_id,
+    )
+
+
+# Most urgent first: "P1" < "P2" < "P3" as stored, then oldest first.
+_URGENT_FIRST = (Escalation.priority, Escalation.created_at, Escalation.id)
+
+
+class EscalationRepository:
+    """The escalation aggregate's queries."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def active_by_key(self, key: str) -> Escalation | None:
+        query = select(Escalation).where(Escalation.open_key == key)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def active_for_person(self, person_id: int) -> Escalation | None:
+        return await self.active_by_key(episode_key(person_id=person_id))
+
+    async def active_for_stranger(self, telegram_id: int) -> Escalation | None:
+        return await self.active_by_key(episode_key(stranger_telegram_id=telegram_id))
+
+    async def due_for_step_up(
+        self, now: datetime, *, limit: int, skip_locked: bool
+    ) -> list[Escalation]:
+        """Open (unacknowledged) episodes whose next ladder step is due, earliest first."""
+        query = (
+            select(Escalation)
+            .where(Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now)
+            .order_by(Escalation.next_step_at)
+            .limit(limit)
+        )
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return list((await self.session.execute(query)).scalars())
+
+    async def active_counts(self) -> dict[Priority, int]:
+        query = select(Escalation.priority, func.count()).where(is_active())
+        rows = await self.session.execute(query.group_by(Escalation.priority))
+        return {Priority(p): int(n) for p, n in rows}
+
+    async def visible(
+        self, staff_id: int, *, everyone: bool
+    ) -> list[tuple[Escalation, Person | None, str | None]]:
+        """Active episodes the staff member sees, most urgent first, with the person and
+        the name of whoever holds each."""
+        rows = await self.session.execute(
+            select(Escalation, Person, Staff.name)
+            .outerjoin(Person, Person.id == Escalation.person_id)
+            .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
+            .where(is_active(), visible_to(staff_id, everyone=everyone))
+            .order_by(*_URGENT_FIRST)
+        )
+        return [(e, p, name) for e, p, name in rows]
+
+    async def notes(self, escalation_id: int) -> list[tuple[EscalationNote, str | None]]:
+        """An episode's notes in the order written, with the writer's name."""
+        rows = await self.session.execute(
+            select(EscalationNote, Staff.name)
+            .outerjoin(Staff, Staff.id == EscalationNote.staff_id)
+            .where(EscalationNote.escalation_id == escalation_id)
+            .order_by(EscalationNote.id)
+        )
+        return [(n, name) for n, name in rows]
+
+    async def listing(
+        self, *, include_closed: bool
+    ) -> list[tuple[Escalation, int | None, int | None]]:
+        """Episodes for the command line, with the person's and the holder's Telegram ids."""
+        query = (
+            select(Escalation, Person.telegram_id, Staff.telegram_id)
+            .outerjoin(Person, Person.id == Escalation.person_id)
+            .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
+            .order_by(Escalation.id)
+        )
+        if not include_closed:
+            query = query.where(is_active())
+        return [(e, p, s) for e, p, s in (await self.session.execute(query))]
+
+    async def told_names(self, escalation_id: int) -> list[str]:
+        """Names of the staff notified about an episode, first told first, once each."""
+        rows = await self.session.execute(
+            select(Staff.name)
+            .join(EscalationNotification, EscalationNotification.staff_id == Staff.id)
+            .where(EscalationNotification.escalation_id == escalation_id)
+            .order_by(EscalationNotification.id)
+        )
+        return list(dict.fromkeys(rows.scalars()))
+
+    async def delivered_notifications(
+        self, escalation_id: int
+    ) -> list[tuple[EscalationNotification, Staff]]:
+        """Notifications Telegram accepted (they have a message id, so they can be edited)."""
+        rows = await self.session.execute(
+            select(EscalationNotification, Staff)
+            .join(Staff, Staff.id == EscalationNotification.staff_id)
+            .where(
+                EscalationNotification.escalation_id == escalation_id,
+                EscalationNotification.message_id.is_not(None),
+            )
+        )
+        return [(n, s) for n, s in rows]
+
+    async def last_notified_at(self, escalation_id: int) -> datetime | None:
+        query = select(func.max(EscalationNotification.at)).where(
+            EscalationNotification.escalation_id == escalation_id
+        )
+        return (await self.session.execute(query)).scalar()
+
+    async def relayers(self, key: str) -> list[Staff]:
+        """Active staff who wrote to the person of the active episode `key` through the bot."""
+        rows = await self.session.execute(
+            select(Staff)
+            .join(Escalation, Escalation.relay_staff_id == Staff.id)
+            .where(Escalation.open_key == key, Staff.active.is_(True))
+            .distinct()
+        )
+        return list(rows.scalars())

@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, ForeignKey, Integer, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.errors import InviteError
+from domain.errors import InviteError
 from domain.people import StaffRole
 from storage.base import Base, UTCDateTime, str_enum
 

@@ -49,6 +49,9 @@ PRIORITY_URGENT = 0
 PRIORITY_REPLY = 10
 PRIORITY_BULK = 50
 
+# How long a claimed row stays with its sender before another may take it over.
+LEASE = timedelta(minutes=2)
+
 
 class OutboxMessage(Base):
     __tablename__ = "outbox"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, select
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.errors import NotFoundError
+from domain.errors import NotFoundError
 from domain.people import PersonStatus
 from storage.base import Base, SafeString, UTCDateTime, str_enum
 
@@ -106,3 +106,12 @@ class PersonRepository:
                 (Person.worker_id == worker_id) | (Person.backup_worker_id == worker_id)
             )
         return list((await self.session.execute(query)).scalars())
+
+    async def count_due(self, now: datetime) -> int:
+        """Active people whose next check-in is due (the metrics gauge)."""
+        query = (
+            select(func.count())
+            .select_from(Person)
+            .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
+        )
+        return int((await self.session.execute(query)).scalar_one())

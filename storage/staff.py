@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, Boolean, ColumnElement, Integer, String, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.errors import NotFoundError, TsunagariError
+from domain.errors import NotFoundError, TsunagariError
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable
 from storage.base import Base, SafeString, UTCDateTime, str_enum

@@ -22,8 +22,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from bot.clock import ControllableClock
-from bot.settings import Settings, settings_from_mapping
+from infra.clock import ControllableClock
+from infra.settings import Settings, settings_from_mapping
 from storage.db import Database
 from storage.migrate import upgrade_schema
 from storage.scratch import scratch_database
@@ -149,8 +149,8 @@ async def telegram_bot(bot_api: Any, request: pytest.FixtureRequest) -> AsyncIte
 @pytest.fixture
 def services(db: Database, clock: ControllableClock, bot_api: Any) -> Any:
     """`Services` on the test database, the controllable clock and the stand-in."""
-    from bot.i18n import Catalog
-    from bot.services import Services
+    from infra.i18n import Catalog
+    from usecases.services import Services
 
     return Services(
         settings=make_settings(database_url=db.url, base_url=bot_api.base_url),

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, Priority
+from infra.clock import ControllableClock
+from standin.sandbox import Sandbox
 from storage.db import Database
 from storage.escalations import Escalation
 from storage.inbound import PersonMessage

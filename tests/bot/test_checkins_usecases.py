@@ -1,4 +1,4 @@
-"""The check-in use cases in `bot.checkins`, on SQLite and PostgreSQL: adaptive cadence
+"""The check-in use cases in `usecases.checkins`, on SQLite and PostgreSQL: adaptive cadence
 (関わりは濃くなる), the delivery hook that starts the silence clocks, and signs of life."""
 
 from __future__ import annotations
@@ -7,12 +7,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.checkins import adapt_cadence, checkin_now, checkins_sent, sign_of_life
-from bot.clock import ControllableClock
-from bot.services import Services
 from domain.cadence import CadenceReason
 from domain.mood import MOOD_KEYS
 from domain.people import StaffRole
+from infra.clock import ControllableClock
 from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.db import Database
 from storage.outbox import Purpose
@@ -29,6 +27,8 @@ from tests.scheduler.engine import (
     outbox,
     texts,
 )
+from usecases.checkins import adapt_cadence, checkin_now, checkins_sent, sign_of_life
+from usecases.services import Services
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
 database_url = pg_shared.database_url

@@ -16,10 +16,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import PersonStatus, StaffRole
-from scheduler.planning import new_person
 from standin import BotApiStandIn
 from storage.db import Database
 from storage.escalations import Escalation, EscalationReasonEntry
@@ -28,6 +27,7 @@ from storage.migrate import head_revision, upgrade_schema
 from storage.people import PersonRepository
 from storage.staff import StaffRepository
 from tests.conftest import TOKEN, make_settings
+from usecases.planning import new_person
 
 T = TypeVar("T")
 
@@ -201,8 +201,8 @@ def test_staff_add_gives_the_bot_link_when_the_token_is_configured(
 def test_staff_list_json_shows_reachability(
     capsys: pytest.CaptureFixture[str], env: dict[str, str], db_url: str
 ):
-    from bot.reachability import mark_unreachable, staff_wrote
     from domain.reachability import Unreachable
+    from usecases.reachability import mark_unreachable, staff_wrote
 
     for telegram_id, role in (("500", "worker"), ("501", "worker"), ("600", "coordinator")):
         argv = ("staff", "add", "--telegram-id", telegram_id, "--role", role, "--name", "N")

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 
 FIELDS = {"key", "name", "number", "open_now", "hours", "why"}
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import Transport
+from infra.settings import Transport
 from standin import BotApiStandIn
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,7 +44,7 @@ def _start(tmp_path: Path, base_url: str, token: str, transport: Transport) -> t
     args = ["--config", str(config)]
     done = subprocess.run(
         # Unclosed sessions and sockets would show as ResourceWarnings on stderr.
-        [sys.executable, "-W", "default::ResourceWarning", "-m", "bot.cli", "run", *args],
+        [sys.executable, "-W", "default::ResourceWarning", "-m", "cli.main", "run", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 
 pytestmark = pytest.mark.usefixtures("tmp_cwd")
 

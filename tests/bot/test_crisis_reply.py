@@ -13,8 +13,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.clock import ControllableClock
-from bot.crisis_reply import (
+from infra.clock import ControllableClock
+from infra.i18n import Catalog
+from infra.settings import EscalationSettings
+from signals.crisis import Situation
+from signals.crisis_choice import choose_lines
+from storage.db import Database
+from storage.outbox import PRIORITY_URGENT, Purpose
+from tests.conftest import START, make_settings
+from usecases.crisis_reply import (
     ALL_LINES_PATTERN,
     all_lines_callback_data,
     all_lines_text,
@@ -24,15 +31,8 @@ from bot.crisis_reply import (
     parse_all_lines_callback,
     zone_or_default,
 )
-from bot.i18n import Catalog
-from bot.services import Services
-from bot.settings import EscalationSettings
-from bot.working_hours import describe_working_hours, talk_acknowledgement
-from signals.crisis import Situation
-from signals.crisis_choice import choose_lines
-from storage.db import Database
-from storage.outbox import PRIORITY_URGENT, Purpose
-from tests.conftest import START, make_settings
+from usecases.services import Services
+from usecases.working_hours import describe_working_hours, talk_acknowledgement
 
 JST = ZoneInfo("Asia/Tokyo")
 V, C, S = Situation.VIOLENCE, Situation.CHILD, Situation.SEXUAL_VIOLENCE

@@ -1,4 +1,4 @@
-"""The escalation use cases in `bot.escalations` on stored rows, SQLite and PostgreSQL:
+"""The escalation use cases in `usecases.escalations` on stored rows, SQLite and PostgreSQL:
 open or join (one active episode per person; reasons join it, priorities only rise and
 re-notify), acknowledge (atomic), resolve, relay (acknowledges) and relay back, reassign,
 auto-resolve, step-up reminders, strangers' episodes."""
@@ -10,22 +10,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
-from bot.escalations import (
-    acknowledge,
-    auto_resolve_on_reply,
-    open_for_stranger,
-    open_or_join,
-    reassign,
-    relay,
-    relay_back,
-    resolve,
-    step_up_due,
-)
-from bot.services import Services
 from domain.escalation import EscalationReason, EscalationState, MergeAction, Outcome, Priority
 from domain.mood import Mood
 from domain.people import StaffRole
+from infra.clock import ControllableClock
+from scheduler.escalations import step_up_step
 from storage.db import Database
 from storage.escalations import (
     Escalation,
@@ -38,6 +27,17 @@ from storage.people import Person
 from storage.staff import Staff
 from tests.conftest import START
 from tests.scheduler.engine import add_person, add_staff, engine_services, outbox, texts
+from usecases.escalations import (
+    acknowledge,
+    auto_resolve_on_reply,
+    open_for_stranger,
+    open_or_join,
+    reassign,
+    relay,
+    relay_back,
+    resolve,
+)
+from usecases.services import Services
 
 WORKER = 500
 BACKUP = 501
@@ -236,7 +236,7 @@ async def test_relay_and_relay_back_while_active(engine: Services) -> None:
         worker.id,
         None,
     )
-    assert not await step_up_due(engine, now + timedelta(days=2))
+    assert not await step_up_step(engine, now + timedelta(days=2))
     [to_person] = texts(await outbox(engine, purpose=Purpose.RELAY, chat_id=PERSON))
     assert to_person == engine.text("ja", "relay.to_person", worker="Sato", text="お元気ですか")
     async with engine.db.transaction() as session:
@@ -318,7 +318,7 @@ async def test_a_step_up_is_a_reminder_with_age_and_who_was_told(engine: Service
     _, _, pid = await setup(engine)
     await signal(engine, pid, EscalationReason.WANTS_CONTACT)
     ack_p2 = engine.settings.escalation.ack_p2
-    assert await step_up_due(engine, START + ack_p2)
+    assert await step_up_step(engine, START + ack_p2)
     reminder = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))[-1]
     first = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))[0]
     assert reminder != first
@@ -326,7 +326,7 @@ async def test_a_step_up_is_a_reminder_with_age_and_who_was_told(engine: Service
     assert reminder.startswith(f"⏰ 再通知・{hours}時間0分前から未対応")
     assert reminder.endswith("これまでに知らせた人: まだいません")
     tuesday_9 = START + timedelta(hours=23)
-    assert await step_up_due(engine, tuesday_9)
+    assert await step_up_step(engine, tuesday_9)
     to_backup = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=BACKUP))[-1]
     assert to_backup.endswith("これまでに知らせた人: Sato")
     assert "23時間0分前" in to_backup
@@ -356,16 +356,16 @@ async def test_step_up_ladder_with_working_hours(engine: Services) -> None:
     _, _, pid = await setup(engine)
     eid, _ = await signal(engine, pid, EscalationReason.WANTS_CONTACT)
     ack_p2 = engine.settings.escalation.ack_p2
-    assert not await step_up_due(engine, START + ack_p2 - timedelta(seconds=1))
-    assert await step_up_due(engine, START + ack_p2)  # Monday 14:00
+    assert not await step_up_step(engine, START + ack_p2 - timedelta(seconds=1))
+    assert await step_up_step(engine, START + ack_p2)  # Monday 14:00
     assert (await row(engine, eid)).level == 1
     # 18:00 is the end of working hours: the backup waits for Tuesday 09:00.
     tuesday_9 = START + timedelta(hours=23)
     assert (await row(engine, eid)).next_step_at == tuesday_9
-    assert not await step_up_due(engine, START + 2 * ack_p2)
-    assert await step_up_due(engine, tuesday_9)
-    assert await step_up_due(engine, tuesday_9 + ack_p2)
-    assert not await step_up_due(engine, tuesday_9 + 10 * ack_p2)
+    assert not await step_up_step(engine, START + 2 * ack_p2)
+    assert await step_up_step(engine, tuesday_9)
+    assert await step_up_step(engine, tuesday_9 + ack_p2)
+    assert not await step_up_step(engine, tuesday_9 + 10 * ack_p2)
     assert await notifications(engine, eid) == [
         (0, WORKER),
         (1, WORKER),

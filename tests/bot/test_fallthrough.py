@@ -19,13 +19,13 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.cli import Cli, build_parser
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
+from cli.main import Cli, build_parser
 from domain.escalation import EscalationReason, Priority
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable
+from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.escalations import Escalation, EscalationNotification
 from storage.people import Person
@@ -229,12 +229,14 @@ async def test_nobody_reachable_then_a_coordinator_opens_the_bot(
     await sb.add_staff(COORDINATOR, StaffRole.COORDINATOR, "Ito", opened=False)
     await sb.add_staff(WORKER, StaffRole.WORKER, "Sato", opened=False)
     user = await enrol(sb, WORKER)
-    with caplog.at_level(logging.ERROR, logger="bot.reachability"):
+    with caplog.at_level(logging.ERROR, logger="usecases.reachability"):
         await user.send_text("もう消えたい")
         escalation = await wait_for_escalation(sb)
     ids = {(await staff_row(sb, t)).id for t in (WORKER, COORDINATOR)}
     [error] = [
-        r for r in caplog.records if r.name == "bot.reachability" and r.levelno == logging.ERROR
+        r
+        for r in caplog.records
+        if r.name == "usecases.reachability" and r.levelno == logging.ERROR
     ]
     message = error.getMessage()
     assert f"escalation {escalation.id}" in message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import LANGUAGES, Catalog, load_catalog, normalise_language, placeholders
+from infra.i18n import LANGUAGES, Catalog, load_catalog, normalise_language, placeholders
 
 
 def entry_placeholders(entry: str | list[str]) -> list[set[str]]:

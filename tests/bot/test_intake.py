@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
 from bot.intake import store_updates
-from bot.sandbox import Sandbox
+from infra.clock import ControllableClock
+from standin.sandbox import Sandbox
 from storage.inbound import InboundRepository, InboundUpdate
 
 STRANGERS = (901, 902, 903)

@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.cli import main
-from bot.clock import ControllableClock
-from bot.logs import NOISY, setup_logging
-from bot.sandbox import SANDBOX_TOKEN, Sandbox
+from cli.main import main
 from domain.people import StaffRole
+from infra.clock import ControllableClock
+from infra.logs import NOISY, setup_logging
+from standin.sandbox import SANDBOX_TOKEN, Sandbox
 from storage.escalations import Escalation
 from tests.handlers.checkin_helpers import (
     PERSON,
@@ -63,7 +63,7 @@ CLI_COMMANDS = [
 
 @pytest.fixture
 def log_output() -> Iterator[io.StringIO]:
-    """The operator's log handler (`bot.logs.setup_logging`) at DEBUG, writing here."""
+    """The operator's log handler (`infra.logs.setup_logging`) at DEBUG, writing here."""
     root = logging.getLogger()
     saved = (root.handlers[:], root.level)
     noisy = {name: logging.getLogger(name).level for name in NOISY}

@@ -6,8 +6,8 @@ import gc
 import warnings
 from pathlib import Path
 
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
+from infra.clock import ControllableClock
+from standin.sandbox import Sandbox
 
 
 async def test_stop_after_a_conversation_is_clean(tmp_path: Path, clock: ControllableClock) -> None:

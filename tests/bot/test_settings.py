@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.errors import ConfigError
-from bot.settings import (
+from domain.errors import ConfigError
+from infra.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE_URL,
     Settings,

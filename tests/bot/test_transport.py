@@ -32,20 +32,20 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.app import build_application
-from bot.clock import ControllableClock
-from bot.i18n import Catalog
-from bot.services import Services
-from bot.settings import Transport
 from bot.transport import (
     POOL_TIMEOUT_MESSAGE,
     AiohttpRequest,
     build_request,
     describe_start_failure,
 )
-from scheduler.delivery import classify_error
+from delivery.deliverer import classify_error
+from infra.clock import ControllableClock
+from infra.i18n import Catalog
+from infra.settings import Transport
 from standin import BotApiStandIn
 from storage.db import Database
 from tests.conftest import TOKEN, make_settings
+from usecases.services import Services
 
 SECRET = TOKEN.partition(":")[2]
 RequestFactory = Callable[..., BaseRequest]

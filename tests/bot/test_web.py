@@ -17,10 +17,10 @@ import pytest
 from aiohttp import test_utils, web
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
-from bot.metrics import Metrics
-from bot.sandbox import Sandbox
 from bot.web import SECRET_HEADER, Health, Listener, ops_routes, webhook_routes
+from infra.clock import ControllableClock
+from infra.metrics import Metrics
+from standin.sandbox import Sandbox
 from storage.inbound import InboundUpdate
 
 SECRET = "s3cret-Token_for-the-webhook-0123456789"

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.sandbox import Sandbox
 from domain.people import StaffRole
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.checkins import Checkin
 from storage.escalations import Escalation
 from storage.inbound import PersonMessage

@@ -1,4 +1,4 @@
-"""Fixtures for end-to-end handler tests: the real runtime (`bot.sandbox.Sandbox`) against
+"""Fixtures for end-to-end handler tests: the real runtime (`standin.sandbox.Sandbox`) against
 the Bot API stand-in, on SQLite and PostgreSQL, with the test clock."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
+from infra.clock import ControllableClock
+from standin.sandbox import Sandbox
 
 
 @pytest.fixture

@@ -21,12 +21,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
 from domain.escalation import EscalationState
 from domain.people import StaffRole
 from handlers import COMMANDS
+from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.checkins import Checkin
 from storage.escalations import Escalation, EscalationNote, EscalationNotification

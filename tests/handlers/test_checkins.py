@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from bot.clock import ControllableClock
 from bot.runtime import Runtime
-from bot.sandbox import Sandbox, sandbox_settings
-from bot.working_hours import talk_acknowledgement
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.mood import MOOD_KEYS
 from domain.people import PersonStatus, StaffRole
+from infra.clock import ControllableClock
+from standin.sandbox import Sandbox, sandbox_settings
 from storage.checkins import CheckinState
 from storage.outbox import OutboxState, Purpose
 from tests.conftest import START
@@ -45,6 +44,7 @@ from tests.handlers.checkin_helpers import (
     worker_hears,
 )
 from tests.scheduler import pg_shared
+from usecases.working_hours import talk_acknowledgement
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
 database_url = pg_shared.database_url

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.cli import Cli, build_parser
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
+from cli.main import Cli, build_parser
 from domain.people import PersonStatus, StaffRole
+from infra.clock import ControllableClock
 from standin import SimulatedUser
+from standin.sandbox import Sandbox
 from storage.people import Person
 from storage.staff import Staff
 from tests.handlers.checkin_helpers import enrol, is_checkin, next_message, no_apology

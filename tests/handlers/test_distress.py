@@ -14,13 +14,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
-from bot.crisis_reply import crisis_reply_message
-from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, EscalationState, Priority
+from infra.clock import ControllableClock
 from signals import Severity
 from signals.crisis import Situation
 from standin.models import SentMessage
+from standin.sandbox import Sandbox
 from storage.inbound import PersonMessage
 from storage.outbox import OutboxRepository
 from storage.people import Person
@@ -41,6 +40,7 @@ from tests.handlers.checkin_helpers import (
     variants,
 )
 from tests.scheduler import pg_shared
+from usecases.crisis_reply import crisis_reply_message
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
 database_url = pg_shared.database_url

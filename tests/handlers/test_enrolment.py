@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.clock import ControllableClock
 from bot.intake import store_updates
-from bot.sandbox import Sandbox
 from domain.people import PersonStatus, StaffRole
+from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.inbound import InboundUpdate, PersonMessage
 from storage.invites import Invite, InviteRepository

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import StaffRole
+from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.escalations import EscalationReasonEntry
 from storage.inbound import PersonMessage

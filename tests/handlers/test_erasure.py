@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.sandbox import Sandbox
 from domain.people import PersonStatus
+from standin.sandbox import Sandbox
 from storage.base import Base
 from storage.checkins import Checkin, CheckinState
 from storage.inbound import InboundRepository, InboundUpdate

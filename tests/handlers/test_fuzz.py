@@ -22,9 +22,9 @@ from sqlalchemy import select
 
 import handlers
 from bot.intake import store_updates
-from bot.sandbox import Sandbox
 from domain.people import StaffRole
 from handlers.args import ButtonKind
+from standin.sandbox import Sandbox
 from storage.escalations import Escalation
 from storage.inbound import InboundUpdate
 from tests.handlers.checkin_helpers import COORDINATOR, PERSON, WORKER, enrol, staffed

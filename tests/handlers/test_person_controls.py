@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from bot.sandbox import Sandbox
 from domain.people import PersonStatus
+from standin.sandbox import Sandbox
 from storage.checkins import CheckinKind
 from storage.inbound import PersonMessage
 from storage.outbox import OutboxMessage

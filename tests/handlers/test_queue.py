@@ -17,16 +17,16 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.cli import Cli, build_parser
-from bot.escalations import open_or_join
-from bot.sandbox import Sandbox
+from cli.main import Cli, build_parser
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
 from domain.people import StaffRole
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.escalations import Escalation, EscalationNote
 from storage.people import Person
 from tests.handlers.checkin_helpers import enrol, escalation_rows, next_message, no_apology
+from usecases.escalations import open_or_join
 
 WORKER = 500
 BACKUP = 501

@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, Priority
+from standin.sandbox import Sandbox
 from storage.inbound import InboundUpdate, PersonMessage
 from tests.handlers.checkin_helpers import (
     PERSON,

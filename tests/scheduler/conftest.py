@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.clock import ControllableClock
-from bot.services import Services
+from infra.clock import ControllableClock
 from storage.db import Database
 from tests.scheduler.engine import engine_services
+from usecases.services import Services
 
 
 @pytest.fixture

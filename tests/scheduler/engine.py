@@ -13,12 +13,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.checkins import checkins_sent
-from bot.clock import ControllableClock
-from bot.i18n import Catalog
-from bot.services import Services
 from domain.people import PersonStatus, StaffRole
-from scheduler.planning import new_person
+from infra.clock import ControllableClock
+from infra.i18n import Catalog
 from storage.checkins import Checkin, CheckinState
 from storage.db import Database
 from storage.escalations import Escalation
@@ -26,6 +23,9 @@ from storage.outbox import OutboxMessage, OutboxState, Purpose
 from storage.people import CadenceChange, Person
 from storage.staff import Staff, StaffRepository
 from tests.conftest import make_settings
+from usecases.checkins import checkins_sent
+from usecases.planning import new_person
+from usecases.services import Services
 
 WORKER = 500
 OTHER_WORKER = 501

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 
-from bot.clock import ControllableClock
-from bot.errors import DeliveryError
-from bot.services import Services
-from scheduler.delivery import LEASE, Deliverer, TokenBucket
+from delivery.deliverer import Deliverer, TokenBucket
+from domain.errors import DeliveryError
+from infra.clock import ControllableClock
 from standin import BotApiStandIn
 from storage.outbox import (
+    LEASE,
     PRIORITY_BULK,
     PRIORITY_URGENT,
     ClaimedMessage,
@@ -30,6 +30,7 @@ from storage.outbox import (
     new_message,
 )
 from tests.conftest import make_settings
+from usecases.services import Services
 
 CHATS = (1001, 1002, 1003, 1004)
 
@@ -241,7 +242,7 @@ async def test_a_blocked_chat_fails_for_good_and_reports_it(
 async def test_transient_failures_stop_after_max_attempts(
     db: Any, clock: ControllableClock, telegram_bot: Bot, bot_api: BotApiStandIn
 ) -> None:
-    from bot.i18n import Catalog
+    from infra.i18n import Catalog
 
     settings = make_settings(
         database_url=db.url, base_url=bot_api.base_url, delivery__max_attempts=3

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.services import Services
 from domain.people import StaffRole
 from scheduler.digest import digest_step
 from storage.outbox import OutboxState
 from tests.conftest import START
 from tests.scheduler.engine import add_staff, outbox, texts
+from usecases.services import Services
 
 COORDINATOR = 600
 COORDINATOR_2 = 601

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
-from bot.services import Services
 from domain.mood import MOOD_KEYS
 from domain.people import PersonStatus
 from scheduler.dispatch import dispatch_all_due, dispatch_due
@@ -25,6 +24,7 @@ from tests.scheduler.engine import (
     get_person,
     outbox,
 )
+from usecases.services import Services
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
 database_url = pg_shared.database_url

@@ -17,14 +17,14 @@ from typing import Any
 
 from telegram import Bot
 
-from bot.clock import ControllableClock
-from bot.services import Services
+from delivery.deliverer import Deliverer
 from domain.people import StaffRole
-from scheduler.delivery import Deliverer
+from infra.clock import ControllableClock
 from standin import BotApiStandIn
 from standin.faults import FloodLimiter
 from storage.outbox import PRIORITY_BULK, OutboxState
 from tests.scheduler.test_delivery import enqueue, rows, users
+from usecases.services import Services
 
 FLURRY_CHAT = 1001
 ROUND = range(3001, 3061)  # sixty people's check-ins
@@ -208,7 +208,7 @@ async def test_a_fast_writer_during_a_morning_round_end_to_end(
     """The real bot, flood limits on: forty people's check-ins are due while one of them
     sends six commands in a row. No 429; the fast writer's answers are paced; nobody else
     waits for them."""
-    from bot.sandbox import Sandbox
+    from standin.sandbox import Sandbox
     from tests.scheduler.engine import add_person
 
     people = range(4001, 4041)

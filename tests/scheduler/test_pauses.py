@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services import Services
 from domain.people import PersonStatus
 from scheduler.dispatch import dispatch_all_due
 from scheduler.pauses import resume_step
-from scheduler.planning import GAP_AFTER_CONTACT
 from storage.checkins import CheckinKind, CheckinState
 from storage.outbox import Purpose
 from tests.conftest import START
@@ -22,6 +20,8 @@ from tests.scheduler.engine import (
     outbox,
     texts,
 )
+from usecases.planning import GAP_AFTER_CONTACT
+from usecases.services import Services
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
 database_url = pg_shared.database_url

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
+from infra.clock import ControllableClock
 from scheduler.housekeeping import housekeeping_step
 from storage.db import Database
 from storage.inbound import InboundRepository, InboundUpdate, MessageKind, PersonMessage

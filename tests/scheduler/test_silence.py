@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.checkins import checkin_now, sign_of_life
-from bot.escalations import ACK_PREFIX, open_or_join
-from bot.services import Services
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import PersonStatus
 from scheduler.dispatch import dispatch_all_due
@@ -31,6 +28,9 @@ from tests.scheduler.engine import (
     outbox,
     texts,
 )
+from usecases.checkins import checkin_now, sign_of_life
+from usecases.escalations import ACK_PREFIX, open_or_join
+from usecases.services import Services
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
 database_url = pg_shared.database_url

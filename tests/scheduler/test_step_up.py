@@ -15,11 +15,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import StaffRole
+from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.escalations import Escalation, EscalationNotification
 from tests.conftest import START
 from tests.handlers.checkin_helpers import advance, enrol, is_checkin, next_message, no_apology

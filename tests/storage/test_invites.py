@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.errors import InviteError
+from domain.errors import InviteError
 from domain.people import StaffRole
 from storage.db import Database
 from storage.invites import InviteRepository

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from bot.errors import InviteError
+from domain.errors import InviteError
 from domain.people import StaffRole
 from storage.db import Database
 from storage.inbound import InboundRepository, InboundUpdate

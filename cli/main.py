@@ -19,12 +19,12 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from bot.clock import SystemClock
-from bot.errors import ConfigError, TsunagariError
-from bot.logs import setup_logging
-from bot.settings import Settings, load_settings
+from domain.errors import ConfigError, TsunagariError
 from domain.people import StaffRole
 from domain.reachability import Reachability
+from infra.clock import SystemClock
+from infra.logs import setup_logging
+from infra.settings import Settings, load_settings
 from storage.db import Database
 from storage.migrate import upgrade_schema
 
@@ -110,7 +110,7 @@ class Cli:
         return EXIT_OK
 
     async def demo(self) -> int:
-        from bot.demo import run_demo
+        from cli.demo import run_demo
 
         return await run_demo(self.out, fast=not getattr(self.args, "slow", False))
 
@@ -163,9 +163,9 @@ class Cli:
         return f"before the bot can notify them, they must {where}"
 
     async def staff_deactivate(self) -> int:
-        from bot.staffing import responsibilities
         from storage.audit import AuditRepository
         from storage.staff import StaffRepository
+        from usecases.staffing import responsibilities
 
         db = await self.database(self.settings())
         try:
@@ -408,8 +408,8 @@ class Cli:
         return EXIT_OK
 
     async def crisis_lines(self) -> int:
-        from bot.crisis_lines_report import COLUMNS, crisis_lines_report
         from signals.crisis import Situation
+        from usecases.crisis_lines_report import COLUMNS, crisis_lines_report
 
         settings = self.settings()
         moment, rows = crisis_lines_report(

@@ -15,13 +15,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import Services
 from signals.classifier import MOOD_MARKER
 from signals.crisis import Situation
 from signals.crisis_choice import situations_from_concepts
 from signals.invisible import visible_text
 from storage.checkins import Checkin
 from storage.inbound import PersonMessage
+from usecases.services import Services
 
 __all__ = ["CONTEXT_MESSAGES", "CONTEXT_WINDOW", "NOTHING", "Reading", "conversation", "read"]
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from telegram.ext import CallbackContext
 
-from bot.clock import Clock
-from bot.errors import ConfigError
-from bot.i18n import Catalog
-from bot.metrics import Metrics
-from bot.settings import Settings
+from domain.errors import ConfigError
+from infra.clock import Clock
+from infra.i18n import Catalog
+from infra.metrics import Metrics
+from infra.settings import Settings
 from signals import Classifier, CrisisLine, SignalsConfigError, load_crisis_lines
 from signals.classifier import default_classifier
 from storage.db import Database

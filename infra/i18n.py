@@ -31,7 +31,7 @@ def _flatten(prefix: str, table: Mapping[str, Any], out: dict[str, str | list[st
 
 @cache
 def load_catalog(language: str) -> dict[str, str | list[str]]:
-    raw = resources.files("bot.locales").joinpath(f"{language}.toml").read_text("utf-8")
+    raw = resources.files("infra.locales").joinpath(f"{language}.toml").read_text("utf-8")
     out: dict[str, str | list[str]] = {}
     _flatten("", tomllib.loads(raw), out)
     return out

@@ -6,10 +6,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Protocol
 
-from bot.settings import Settings
 from domain import schedule as sched
 from domain.cadence import CadenceLevel, EffectiveSchedule, effective_schedule
 from domain.people import PersonStatus
+from infra.settings import Settings
 from storage.people import Person
 
 

@@ -7,12 +7,12 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import Services
 from domain.people import PersonStatus
 from storage.escalations import Escalation
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person
 from storage.staff import Staff
+from usecases.services import Services
 
 
 def notify_staff(

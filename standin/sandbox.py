@@ -10,15 +10,15 @@ from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 
-from bot.clock import Clock
-from bot.reachability import staff_wrote
 from bot.runtime import Runtime
-from bot.settings import Settings, settings_from_mapping
 from domain.people import StaffRole
+from infra.clock import Clock
+from infra.settings import Settings, settings_from_mapping
 from standin import BotApiStandIn, SimulatedUser
 from storage.audit import AuditRepository
 from storage.invites import InviteRepository
 from storage.staff import Staff, StaffRepository
+from usecases.reachability import staff_wrote
 
 SANDBOX_TOKEN = "7000000001:SANDBOX-token_for-the-local-stand-in"
 

@@ -11,11 +11,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.crisis_reply import crisis_reply_message, zone_or_default
-from bot.errors import DeliveryError
-from bot.escalations import open_for_stranger, open_or_join
-from bot.services import Services
-from bot.staffing import notify_staff
+from domain.errors import DeliveryError
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
 from signals.crisis import Situation
@@ -31,6 +27,10 @@ from storage.outbox import (
 )
 from storage.people import Person
 from storage.staff import Staff
+from usecases.crisis_reply import crisis_reply_message, zone_or_default
+from usecases.escalations import open_for_stranger, open_or_join
+from usecases.services import Services
+from usecases.staffing import notify_staff
 
 log = logging.getLogger(__name__)
 

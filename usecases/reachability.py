@@ -7,7 +7,7 @@ unknown staff and records who was passed over; an escalation with no reachable r
 at all waits (`storage.reachability`), logged as an ERROR with ids, counted in the metrics
 and reported by `/healthz`, until someone opens the bot.
 
-This module knows nothing of notifications themselves; `bot.fallthrough` sends them.
+This module knows nothing of notifications themselves; `usecases.fallthrough` sends them.
 """
 
 from __future__ import annotations
@@ -16,19 +16,19 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from bot.services import Services
-from domain.escalation import EscalationState, Priority
+from domain.escalation import EscalationState
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable, screen_tiers
 from storage.audit import AuditRepository
-from storage.escalations import Escalation, subject_name, subject_ref
+from storage.escalations import Escalation, EscalationRepository, subject_name, subject_ref
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person
 from storage.reachability import EscalationWait, WaitRepository
 from storage.staff import Staff, StaffRepository
+from usecases.services import Services
 
 __all__ = [
     "TIER_LEVELS",
@@ -273,21 +273,8 @@ async def waiting_reason(conn: AsyncConnection | AsyncSession) -> str | None:
 async def waiting_for(
     session: AsyncSession, staff: Staff
 ) -> list[tuple[Escalation, Person | None]]:
-    """Active escalations a staff member holds or should see, most urgent first:
-    coordinators see every one; a worker those they hold and those of the people they
-    support or back up."""
-    query = (
-        select(Escalation, Person)
-        .outerjoin(Person, Person.id == Escalation.person_id)
-        .where(Escalation.open_key.is_not(None))
+    """Active escalations a staff member holds or should see, most urgent first."""
+    visible = await EscalationRepository(session).visible(
+        staff.id, everyone=staff.role is StaffRole.COORDINATOR
     )
-    if staff.role is not StaffRole.COORDINATOR:
-        query = query.where(
-            or_(
-                Escalation.assignee_id == staff.id,
-                Person.worker_id == staff.id,
-                Person.backup_worker_id == staff.id,
-            )
-        )
-    found = [(e, p) for e, p in (await session.execute(query)).all()]
-    return sorted(found, key=lambda ep: (-Priority(ep[0].priority).urgency, ep[0].created_at))
+    return [(escalation, person) for escalation, person, _holder in visible]

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.errors import ConfigError
 from domain import schedule
 from domain.durations import parse_duration
+from domain.errors import ConfigError
 
 T = TypeVar("T")
 

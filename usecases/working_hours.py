@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.i18n import Catalog
-from bot.settings import EscalationSettings
+from infra.i18n import Catalog
+from infra.settings import EscalationSettings
 
 __all__ = ["describe_working_hours", "talk_acknowledgement"]
 

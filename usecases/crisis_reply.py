@@ -15,10 +15,10 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.services import Services
 from signals.crisis import CrisisLine, Situation
 from signals.crisis_choice import ShownLine, Why, choose_lines, line_status
 from storage.outbox import PRIORITY_URGENT, OutboxMessage, Purpose, new_message
+from usecases.services import Services
 
 __all__ = [
     "ALL_LINES_PATTERN",

@@ -17,10 +17,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.escalations import auto_resolve_on_reply
-from bot.i18n import Catalog
-from bot.services import Services
-from bot.staffing import notify_staff
 from domain.cadence import (
     CadenceBounds,
     CadenceLevel,
@@ -31,13 +27,17 @@ from domain.cadence import (
 )
 from domain.escalation import EscalationReason
 from domain.mood import MOOD_KEYS, Mood
-from scheduler.planning import next_checkin_for
+from infra.i18n import Catalog
 from storage.base import update_rows
 from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.escalations import Escalation, EscalationReasonEntry
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person
 from storage.staff import Staff
+from usecases.escalations import auto_resolve_on_reply
+from usecases.planning import next_checkin_for
+from usecases.services import Services
+from usecases.staffing import notify_staff
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.clock import ControllableClock
-from bot.sandbox import Sandbox
 from domain.people import StaffRole
+from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
+from standin.sandbox import Sandbox
 from storage.escalations import Escalation
 from storage.people import Person
 

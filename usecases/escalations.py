@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.reachability import screen_recipients
-from bot.services import Services
-from bot.staffing import notify_staff
 from domain.escalation import (
     EscalationEvent,
     EscalationReason,
@@ -45,6 +42,7 @@ from storage.escalations import (
     EscalationNote,
     EscalationNotification,
     EscalationReasonEntry,
+    EscalationRepository,
     episode_key,
     episode_reasons,
     subject_name,
@@ -59,6 +57,9 @@ from storage.outbox import (
 )
 from storage.people import Person
 from storage.staff import Staff, StaffRepository
+from usecases.reachability import screen_recipients
+from usecases.services import Services
+from usecases.staffing import notify_staff
 
 log = logging.getLogger(__name__)
 
@@ -111,8 +112,7 @@ class Opened:
 
 async def active_episode(session: AsyncSession, person_id: int) -> Escalation | None:
     """The person's active (open or acknowledged) episode, if any."""
-    query = select(Escalation).where(Escalation.open_key == episode_key(person_id=person_id))
-    return (await session.execute(query)).scalar_one_or_none()
+    return await EscalationRepository(session).active_for_person(person_id)
 
 
 async def reasons_of(session: AsyncSession, escalation_id: int) -> list[EscalationReason]:
@@ -191,9 +191,7 @@ async def open_for_stranger(
     """Someone who is not enrolled wrote something that sounds like a crisis: a P1 episode to
     the coordinators, about the Telegram user (nobody is enrolled, nothing else is created)."""
     key = episode_key(stranger_telegram_id=telegram_id)
-    existing = (
-        await session.execute(select(Escalation).where(Escalation.open_key == key))
-    ).scalar_one_or_none()
+    existing = await EscalationRepository(session).active_by_key(key)
     if existing is None:
         escalation = Escalation(
             person_id=None,
@@ -211,9 +209,8 @@ async def open_for_stranger(
         if await _insert_episode(session, escalation, Priority.P1, now, update_id):
             await _announce(svc, session, escalation, None, EscalationReason.DISTRESS, now)
             return Opened(escalation, MergeAction.OPEN_NEW)
-        existing = (
-            await session.execute(select(Escalation).where(Escalation.open_key == key))
-        ).scalar_one()
+        existing = await EscalationRepository(session).active_by_key(key)
+        assert existing is not None  # the insert lost to this very row
     decision = merge_signal(snapshot(existing, None), EscalationReason.DISTRESS, Priority.P1)
     await join(svc, session, existing, None, EscalationReason.DISTRESS, decision, now, update_id)
     return Opened(existing, decision.action)
@@ -431,7 +428,7 @@ async def notify(
     (level above 0) is a reminder: it says so, how long the episode has been open and who
     else has been told. `only`: these recipients, already chosen (the fall-through, a
     responder who opened the bot); otherwise staff known unreachable are passed over
-    (bot.reachability).
+    (usecases.reachability).
     """
     if only is None:
         targets = await recipients(session, escalation, person, level)
@@ -495,13 +492,7 @@ async def _queue_notification(
 
 
 async def _told_names(session: AsyncSession, escalation_id: int) -> list[str]:
-    rows = await session.execute(
-        select(Staff.name)
-        .join(EscalationNotification, EscalationNotification.staff_id == Staff.id)
-        .where(EscalationNotification.escalation_id == escalation_id)
-        .order_by(EscalationNotification.id)
-    )
-    return list(dict.fromkeys(rows.scalars()))
+    return await EscalationRepository(session).told_names(escalation_id)
 
 
 def format_age(svc: Services, lang: str, age: timedelta) -> str:
@@ -566,14 +557,7 @@ async def _edit_notifications(
 ) -> None:
     """Show every notified staff member what happened. The acknowledge button goes; the
     details button stays while the episode is active, so the notice stays useful."""
-    rows = await session.execute(
-        select(EscalationNotification, Staff)
-        .join(Staff, Staff.id == EscalationNotification.staff_id)
-        .where(
-            EscalationNotification.escalation_id == escalation.id,
-            EscalationNotification.message_id.is_not(None),
-        )
-    )
+    rows = await EscalationRepository(session).delivered_notifications(escalation.id)
     person = await subject_of(session, escalation)
     reasons = await reasons_of(session, escalation.id)
     outbox = OutboxRepository(session)
@@ -640,26 +624,10 @@ async def auto_resolve_on_reply(
     return [escalation]
 
 
-async def step_up_due(svc: Services, now: datetime, *, batch: int = 100) -> bool:
-    """The ladder: nobody acknowledged in time → worker again, then backup, then coordinators."""
-    async with svc.db.transaction() as session:
-        query = (
-            select(Escalation)
-            .where(Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now)
-            .order_by(Escalation.next_step_at)
-            .limit(batch)
-        )
-        if svc.db.is_postgres:
-            query = query.with_for_update(skip_locked=True)
-        due = list((await session.execute(query)).scalars())
-        for escalation in due:
-            await _step_up_one(svc, session, escalation, now)
-    return bool(due)
-
-
-async def _step_up_one(
+async def step_up(
     svc: Services, session: AsyncSession, escalation: Escalation, now: datetime
 ) -> None:
+    """One rung of the ladder for an open episode whose step is due."""
     person = await subject_of(session, escalation)
     # The stored due time already folds in the deadline and working hours; ask the pure
     # ladder with the notification time that produced it.
@@ -690,13 +658,7 @@ async def _step_up_one(
 
 
 async def last_notified_at(session: AsyncSession, escalation_id: int) -> datetime | None:
-    return (
-        await session.execute(
-            select(func.max(EscalationNotification.at)).where(
-                EscalationNotification.escalation_id == escalation_id
-            )
-        )
-    ).scalar()
+    return await EscalationRepository(session).last_notified_at(escalation_id)
 
 
 def close_active(escalation: Escalation, state: EscalationState, now: datetime) -> None:
@@ -818,13 +780,7 @@ async def relay_back_from_stranger(
     svc: Services, session: AsyncSession, telegram_id: int, text: str, now: datetime
 ) -> bool:
     """A stranger answering the coordinator who wrote to them in their crisis."""
-    episode = (
-        await session.execute(
-            select(Escalation).where(
-                Escalation.open_key == episode_key(stranger_telegram_id=telegram_id)
-            )
-        )
-    ).scalar_one_or_none()
+    episode = await EscalationRepository(session).active_for_stranger(telegram_id)
     if episode is None:
         return False
     return await _forward_to_relayer(
@@ -850,14 +806,8 @@ async def _forward_to_relayer(
     text: str,
     now: datetime,
 ) -> bool:
-    rows = await session.execute(
-        select(Staff)
-        .join(Escalation, Escalation.relay_staff_id == Staff.id)
-        .where(Escalation.open_key == key, Staff.active.is_(True))
-        .distinct()
-    )
     found = False
-    for staff in rows.scalars():
+    for staff in await EscalationRepository(session).relayers(key):
         found = True
         OutboxRepository(session).add(
             new_message(

@@ -34,10 +34,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
-from bot.errors import DeliveryError
-from bot.services import Services
+from domain.errors import DeliveryError
 from storage.base import update_rows
 from storage.outbox import (
+    LEASE,
     PRIORITY_BULK,
     ClaimedMessage,
     OutboxKind,
@@ -46,6 +46,7 @@ from storage.outbox import (
     OutboxState,
     Purpose,
 )
+from usecases.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,6 @@ SentHook = Callable[
 ]
 FailedHook = Callable[[AsyncSession, ClaimedMessage, DeliveryError, datetime], Awaitable[None]]
 
-LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(minutes=10)
 RECORD_INTERVAL = 0.25
 QUEUE_SECONDS = 30

@@ -8,12 +8,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.services import Services
 from domain.escalation import Priority
 from domain.people import PersonStatus
 from storage.checkins import Checkin
-from storage.escalations import Escalation
-from storage.people import Person
+from storage.escalations import Escalation, EscalationRepository
+from storage.outbox import OutboxRepository
+from storage.people import Person, PersonRepository
+from usecases.reachability import WAITING_GAUGE, waiting_count
+from usecases.services import Services
 
 STATS_WINDOW = timedelta(days=30)
 
@@ -45,15 +47,7 @@ async def stats_text(svc: Services, session: AsyncSession, language: str, now: d
         )
         or 0
     )
-    open_by_priority = dict(
-        (
-            await session.execute(
-                select(Escalation.priority, func.count())
-                .where(Escalation.open_key.is_not(None))
-                .group_by(Escalation.priority)
-            )
-        ).all()
-    )
+    open_by_priority = await EscalationRepository(session).active_counts()
     acks = (
         await session.execute(
             select(Escalation.created_at, Escalation.acknowledged_at).where(
@@ -78,3 +72,19 @@ async def stats_text(svc: Services, session: AsyncSession, language: str, now: d
         p3=open_by_priority.get(Priority.P3, 0),
         median=median,
     )
+
+
+Gauges = dict[str, dict[tuple[tuple[str, str], ...], float]]
+
+
+async def gauges(session: AsyncSession, now: datetime) -> Gauges:
+    """The values /metrics reads from the database at each scrape."""
+    by_priority = await EscalationRepository(session).active_counts()
+    return {
+        WAITING_GAUGE: {(): float(await waiting_count(session))},
+        "tsunagari_checkins_due": {(): float(await PersonRepository(session).count_due(now))},
+        "tsunagari_outbox_pending": {(): float(await OutboxRepository(session).pending_count())},
+        "tsunagari_open_escalations": {
+            (("priority", p.value),): float(by_priority.get(p, 0)) for p in Priority
+        },
+    }

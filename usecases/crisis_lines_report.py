@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.errors import ConfigError, TsunagariError
-from bot.settings import Settings
+from domain.errors import ConfigError, TsunagariError
+from infra.settings import Settings
 from signals.crisis import CrisisLine, Situation, load_crisis_lines
 from signals.crisis_choice import ShownLine, choose_lines
 

@@ -4,7 +4,7 @@ The delivery failure hook runs in the transaction that records the failure, so w
 decides survives a crash and is not done twice: the staff member is marked unreachable
 (for a failure that says so), the escalation moves at once to the next responder tier
 that has anyone left to tell, and coordinators learn that their colleague could not be
-reached. With nobody reachable the escalation waits (`bot.reachability`); the next
+reached. With nobody reachable the escalation waits (`usecases.reachability`); the next
 responder who opens the bot gets it, and a periodic step retries responders who were
 added or became reachable meanwhile.
 """
@@ -17,10 +17,29 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import DeliveryError
-from bot.escalations import notify, subject_of
-from bot.people import on_delivery_failed as person_delivery_failed
-from bot.reachability import (
+from domain.errors import DeliveryError
+from domain.escalation import EscalationState
+from domain.reachability import screen_tiers, unreachable_cause
+from storage.escalations import (
+    Escalation,
+    EscalationNotification,
+    subject_name,
+    subject_ref,
+)
+from storage.outbox import (
+    LEASE,
+    ClaimedMessage,
+    OutboxKind,
+    OutboxMessage,
+    OutboxState,
+    Purpose,
+)
+from storage.people import Person
+from storage.reachability import EscalationWait, WaitRepository
+from storage.staff import Staff, StaffRepository
+from usecases.escalations import notify, subject_of
+from usecases.people import on_delivery_failed as person_delivery_failed
+from usecases.reachability import (
     TIER_LEVELS,
     mark_unreachable,
     nobody_reachable,
@@ -30,26 +49,13 @@ from bot.reachability import (
     tell_coordinators,
     waiting_for,
 )
-from bot.services import Services
-from domain.escalation import EscalationState
-from domain.reachability import screen_tiers, unreachable_cause
-from scheduler.delivery import LEASE
-from storage.escalations import (
-    Escalation,
-    EscalationNotification,
-    subject_name,
-    subject_ref,
-)
-from storage.outbox import ClaimedMessage, OutboxKind, OutboxMessage, OutboxState, Purpose
-from storage.people import Person
-from storage.reachability import WaitRepository
-from storage.staff import Staff, StaffRepository
+from usecases.services import Services
 
 __all__ = [
     "delivery_failed",
     "greeting",
+    "release_if_usable",
     "release_waiting",
-    "retry_waiting",
     "staff_opened",
     "staff_update",
 ]
@@ -172,25 +178,24 @@ async def release_waiting(svc: Services, session: AsyncSession, staff: Staff, no
     return released
 
 
-async def retry_waiting(svc: Services, now: datetime) -> bool:
-    """Periodic step: waiting escalations go to any responder now usable (staff added
-    since, or a send that succeeded); closed ones stop waiting. True if any was released."""
-    released = False
-    async with svc.db.transaction() as session:
-        waits = WaitRepository(session)
-        for wait, escalation in await waits.open_waits():
-            person = await subject_of(session, escalation)
-            tiers = await responder_tiers(session, escalation, person)
-            screened = screen_tiers([[(s, s.reachability) for s in tier] for tier in tiers])
-            if not screened.chosen:
-                continue
-            await waits.end(escalation.id)
-            level = max(escalation.level, wait.level)
-            await notify(svc, session, escalation, person, now, level=level, only=screened.chosen)
-            released = True
-            log.info("escalation %s released to a responder now usable", escalation.id)
-        await waits.end_closed()
-    return released
+async def release_if_usable(
+    svc: Services,
+    session: AsyncSession,
+    wait: EscalationWait,
+    escalation: Escalation,
+    now: datetime,
+) -> bool:
+    """A waiting escalation goes to the responders now usable, if any; True if it went."""
+    person = await subject_of(session, escalation)
+    tiers = await responder_tiers(session, escalation, person)
+    screened = screen_tiers([[(s, s.reachability) for s in tier] for tier in tiers])
+    if not screened.chosen:
+        return False
+    await WaitRepository(session).end(escalation.id)
+    level = max(escalation.level, wait.level)
+    await notify(svc, session, escalation, person, now, level=level, only=screened.chosen)
+    log.info("escalation %s released to a responder now usable", escalation.id)
+    return True
 
 
 async def greeting(svc: Services, session: AsyncSession, staff: Staff) -> str:

@@ -1,0 +1,1 @@
+"""The command line (`tsunagari`) and the demo."""

@@ -1,0 +1,1 @@
+"""The outbox to the Bot API: claim, pace, send, record."""

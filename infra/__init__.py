@@ -1,0 +1,1 @@
+"""Infrastructure: settings, the clock, the message catalogs, logging and metrics."""

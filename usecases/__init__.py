@@ -1,0 +1,1 @@
+"""The application's operations, called by handlers, the scheduler and delivery."""
