@@ -14,8 +14,8 @@ from telegram.ext import (
 )
 
 from handlers import common, coordination, crisis, enrolment, person, queue, staff
-from handlers.args import ButtonKind
 from handlers.errors import on_error
+from usecases.buttons import ButtonKind, pattern
 
 COMMANDS = {
     "start": enrolment.start_command,
@@ -44,7 +44,7 @@ COMMANDS = {
     "deactivate": coordination.deactivate_command,
 }
 
-# Routed by prefix only: each handler parses its data strictly (handlers/args.py), so a
+# Routed by kind only: each handler parses its data strictly (usecases/buttons.py), so a
 # forged or stale press reaches the handler that answers it kindly and changes nothing.
 CALLBACKS = {
     ButtonKind.CONSENT: enrolment.consent_callback,
@@ -66,7 +66,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for name, callback in COMMANDS.items():
         app.add_handler(CommandHandler(name, callback, filters=private))
     for kind, callback in CALLBACKS.items():
-        app.add_handler(CallbackQueryHandler(callback, pattern=f"^{kind.value}:"))
+        app.add_handler(CallbackQueryHandler(callback, pattern=pattern(kind)))
     app.add_handler(ChatMemberHandler(person.chat_member_update, ChatMemberHandler.MY_CHAT_MEMBER))
     # Plain messages from people (text, stickers, photos, voice); commands we don't know
     # and strangers fall to the last handlers of the group.

@@ -1,4 +1,4 @@
-"""Strict parsers for what staff and people type after a command, and for button data.
+"""Strict parsers for what staff and people type after a command, and button presses.
 
 One parser per kind of reference. Numbers are ASCII digits (full-width ０-９ from a
 Japanese keyboard are folded to them first) and nothing else: `str.isdigit` accepts `²`
@@ -12,12 +12,12 @@ turns it into the reply that names the one wrong argument and the expected form.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import time
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from domain.schedule import parse_hhmm
+from usecases.buttons import MAX_ROW_ID, Button, ButtonKind, parse_button
 
 if TYPE_CHECKING:
     from handlers.turn import Turn
@@ -43,9 +43,7 @@ __all__ = [
     "stale_button",
 ]
 
-MAX_ROW_ID = 2**31 - 1  # INTEGER primary keys (people, staff, escalations, check-ins, invites)
 MAX_TELEGRAM_ID = 2**63 - 1  # BIGINT Telegram user ids
-MAX_PAGE = 10_000
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：＃", "0123456789:#")
 
@@ -155,74 +153,6 @@ def stale_button(turn: Turn) -> None:
 
 
 # --------------------------------------------------------------------------- buttons
-
-
-class ButtonKind(StrEnum):
-    CONSENT = "consent"
-    LANGUAGE = "lang"
-    MOOD = "mood"
-    TALK = "talk"
-    FORGET = "forget"
-    ACK = "ack"
-    QUEUE_PAGE = "queue"
-    ESCALATION = "esc"
-    RESOLVE_MENU = "resolve"
-    RESOLVE = "res"
-    CRISIS_LINES = "crisis"  # written and read by usecases.crisis_reply (situations after "all")
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    """A pressed button's data, checked: `number` is an id (or a page), `choice` a word."""
-
-    kind: ButtonKind
-    number: int | None = None
-    choice: str | None = None
-
-
-_WORD = re.compile(r"[a-z_]{1,30}")
-# Which buttons carry a word and which a number, in the order they are written.
-_SHAPES: dict[ButtonKind, tuple[str, ...]] = {
-    ButtonKind.CONSENT: ("word", "id"),
-    ButtonKind.LANGUAGE: ("word",),
-    ButtonKind.MOOD: ("id", "word"),
-    ButtonKind.TALK: ("id",),
-    ButtonKind.FORGET: ("word",),
-    ButtonKind.ACK: ("id",),
-    ButtonKind.QUEUE_PAGE: ("page",),
-    ButtonKind.ESCALATION: ("id",),
-    ButtonKind.RESOLVE_MENU: ("id",),
-    ButtonKind.RESOLVE: ("id", "word"),
-    ButtonKind.CRISIS_LINES: ("word",),
-}
-
-
-def parse_button(data: str | None) -> Button | None:
-    """The button `data` describes, or None for anything the bot never wrote: unknown
-    prefixes, missing or extra parts, non-ASCII digits, ids out of range."""
-    if not data or len(data) > 64 or not data.isascii():
-        return None
-    prefix, *parts = data.split(":")
-    try:
-        kind = ButtonKind(prefix)
-    except ValueError:
-        return None
-    shape = _SHAPES[kind]
-    if len(parts) != len(shape):
-        return None
-    number: int | None = None
-    choice: str | None = None
-    for part, form in zip(parts, shape, strict=True):
-        if form == "word":
-            if not _WORD.fullmatch(part):
-                return None
-            choice = part
-        else:
-            low, high = (0, MAX_PAGE) if form == "page" else (1, MAX_ROW_ID)
-            number = _digits(part, low=low, high=high)
-            if number is None:
-                return None
-    return Button(kind, number, choice)
 
 
 def pressed(turn: Turn, kind: ButtonKind) -> Button | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.people import Role
-from handlers.args import ButtonKind, pressed, stale_button
+from handlers.args import pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from infra.i18n import LANGUAGES
+from usecases.buttons import ButtonKind, button_data
 
-LANGUAGE_PREFIX = "lang:"
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 
 
@@ -25,7 +25,7 @@ async def language_command(turn: Turn, session: AsyncSession, actor: Actor, _: l
         session,
         turn.text("language.prompt"),
         markup=inline_keyboard(
-            [[(LANGUAGE_NAMES[code], f"{LANGUAGE_PREFIX}{code}") for code in LANGUAGES]]
+            [[(LANGUAGE_NAMES[code], button_data(ButtonKind.LANGUAGE, code)) for code in LANGUAGES]]
         ),
     )
 

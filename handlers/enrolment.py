@@ -7,21 +7,20 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import InviteError
-from handlers.args import ButtonKind, invite_token, pressed, stale_button
+from handlers.args import invite_token, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from storage.audit import AuditRepository
 from storage.invites import Invite, InviteRepository
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import PersonRepository
 from storage.staff import Staff, StaffRepository
+from usecases.buttons import ButtonKind, button_data
 from usecases.fallthrough import greeting, staff_opened
 from usecases.planning import new_person, plan_after_contact
 from usecases.reachability import staff_wrote
 
 log = logging.getLogger(__name__)
 
-CONSENT_YES = "consent:yes:"
-CONSENT_NO = "consent:no:"
 
 
 @turn_handler()
@@ -56,8 +55,8 @@ async def start_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
         ),
         markup=inline_keyboard(
             [
-                [(turn.text("consent.agree"), f"{CONSENT_YES}{invite.id}")],
-                [(turn.text("consent.decline"), f"{CONSENT_NO}{invite.id}")],
+                [(turn.text("consent.agree"), button_data(ButtonKind.CONSENT, "yes", invite.id))],
+                [(turn.text("consent.decline"), button_data(ButtonKind.CONSENT, "no", invite.id))],
             ]
         ),
     )

@@ -18,14 +18,15 @@ from domain.escalation import EscalationReason
 from domain.people import PersonStatus
 from domain.schedule import format_hhmm, validate_own_time
 from handlers.access import person_command
-from handlers.args import ButtonKind, hhmm, pressed, stale_button
 from handlers.args import days as parse_days
+from handlers.args import hhmm, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import Person
 from storage.staff import Staff
+from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
 from usecases.escalations import open_or_join, relay_back, relay_back_from_stranger
 from usecases.people import (
@@ -44,8 +45,6 @@ log = logging.getLogger(__name__)
 
 FORGET_YES_WORD = "yes"
 FORGET_NO_WORD = "no"
-FORGET_YES = f"{ButtonKind.FORGET.value}:{FORGET_YES_WORD}"
-FORGET_NO = f"{ButtonKind.FORGET.value}:{FORGET_NO_WORD}"
 MAX_PAUSE_DAYS = 365
 
 
@@ -384,7 +383,10 @@ async def forget_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         session,
         turn.text("forget.confirm"),
         markup=inline_keyboard(
-            [[(turn.text("forget.yes"), FORGET_YES)], [(turn.text("forget.no"), FORGET_NO)]]
+            [
+                [(turn.text("forget.yes"), button_data(ButtonKind.FORGET, FORGET_YES_WORD))],
+                [(turn.text("forget.no"), button_data(ButtonKind.FORGET, FORGET_NO_WORD))],
+            ]
         ),
     )
 

@@ -17,7 +17,7 @@ from domain.errors import NotFoundError
 from domain.escalation import EscalationReason, EscalationState, Outcome
 from domain.mood import trend
 from handlers.access import is_coordinator, may_see_person, staff_command
-from handlers.args import ButtonKind, escalation_ref, person_ref, pressed, shown, staff_ref
+from handlers.args import escalation_ref, person_ref, pressed, shown, staff_ref
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.checkins import Checkin
@@ -31,6 +31,7 @@ from storage.escalations import (
 from storage.inbound import PersonMessage, PersonMessageRepository
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import Staff, StaffRepository
+from usecases.buttons import ButtonKind, button_data
 from usecases.escalations import (
     add_note,
     reason_words,
@@ -160,12 +161,12 @@ async def _show_queue(turn: Turn, session: AsyncSession, actor: Actor, page: int
         )
         for e, p, holder in shown
     ]
-    buttons = [[(f"#{e.id}", f"esc:{e.id}") for e, _, _ in shown]]
+    buttons = [[(f"#{e.id}", button_data(ButtonKind.ESCALATION, e.id)) for e, _, _ in shown]]
     nav = []
     if page > 0:
-        nav.append(("◀", f"queue:{page - 1}"))
+        nav.append(("◀", button_data(ButtonKind.QUEUE_PAGE, page - 1)))
     if page + 1 < pages:
-        nav.append(("▶", f"queue:{page + 1}"))
+        nav.append(("▶", button_data(ButtonKind.QUEUE_PAGE, page + 1)))
     if nav:
         buttons.append(nav)
     turn.reply(
@@ -233,9 +234,18 @@ async def _show_escalation(
     _audit(turn, session, actor, "escalation.read", escalation)
     buttons: list[list[tuple[str, str]]] = []
     if escalation.state is EscalationState.OPEN:
-        buttons.append([(turn.text("escalation.ack_button"), f"ack:{escalation.id}")])
+        buttons.append(
+            [(turn.text("escalation.ack_button"), button_data(ButtonKind.ACK, escalation.id))]
+        )
     if escalation.open_key is not None:
-        buttons.append([(turn.text("queue.resolve_button"), f"resolve:{escalation.id}")])
+        buttons.append(
+            [
+                (
+                    turn.text("queue.resolve_button"),
+                    button_data(ButtonKind.RESOLVE_MENU, escalation.id),
+                )
+            ]
+        )
     turn.reply(session, text, markup=inline_keyboard(buttons) if buttons else None)
 
 
@@ -255,7 +265,15 @@ async def resolve_menu_callback(
         session,
         turn.text("queue.pick_outcome", id=escalation.id),
         markup=inline_keyboard(
-            [[(turn.text(f"outcome.{o.value}"), f"res:{escalation.id}:{o.value}")] for o in Outcome]
+            [
+                [
+                    (
+                        turn.text(f"outcome.{o.value}"),
+                        button_data(ButtonKind.RESOLVE, escalation.id, o.value),
+                    )
+                ]
+                for o in Outcome
+            ]
         ),
     )
 

@@ -10,12 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import NotFoundError
 from domain.people import PersonStatus
 from handlers.access import is_coordinator, staff_command
-from handlers.args import ButtonKind, person_ref, pressed, shown, staff_ref
+from handlers.args import person_ref, pressed, shown, staff_ref
 from handlers.queue import visible_escalation, visible_person
 from handlers.turn import Actor, Turn
 from storage.audit import AuditRepository
 from storage.invites import InviteRepository, deep_link
 from storage.staff import StaffRepository
+from usecases.buttons import ButtonKind
 from usecases.checkins import checkin_now
 from usecases.escalations import acknowledge
 

@@ -158,3 +158,32 @@ def services(db: Database, clock: ControllableClock, bot_api: Any) -> Any:
         clock=clock,
         catalog=Catalog("ja"),
     )
+
+
+@pytest.fixture
+def threaded_bot_api() -> Iterator[Any]:
+    """A running stand-in served from a background thread with its own loop, for the
+    command line (whose `main()` runs its own event loop with `asyncio.run`)."""
+    import asyncio
+    import threading
+
+    from standin import BotApiStandIn
+
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="standin", daemon=True)
+    thread.start()
+
+    async def start() -> BotApiStandIn:
+        server = BotApiStandIn(token=TOKEN, bot_username="tsunagari_cli_bot")
+        await server.start(host="127.0.0.1", port=0)
+        return server
+
+    server = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
+    try:
+        yield server
+    finally:
+        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+    assert server.violations == []

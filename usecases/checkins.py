@@ -34,6 +34,7 @@ from storage.escalations import Escalation, EscalationReasonEntry
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person
 from storage.staff import Staff
+from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
 from usecases.escalations import auto_resolve_on_reply
 from usecases.planning import next_checkin_for
 from usecases.services import Services
@@ -41,8 +42,6 @@ from usecases.staffing import notify_staff
 
 log = logging.getLogger(__name__)
 
-MOOD_PREFIX = "mood:"
-TALK_PREFIX = "talk:"
 LOOKBACK = timedelta(days=14)
 
 
@@ -62,9 +61,6 @@ def checkin_keyboard(svc: Services, language: str, checkin_id: int) -> dict[str,
     return keyboard
 
 
-_ID_MARK = "\u0000id\u0000"
-
-
 @lru_cache(maxsize=16)
 def _payload_template(catalog: Catalog, language: str) -> tuple[str, str]:
     """The check-in payload's JSON around its text, with a mark where the check-in id goes.
@@ -78,21 +74,21 @@ def _payload_template(catalog: Catalog, language: str) -> tuple[str, str]:
             [
                 {
                     "text": svc_text(language, f"mood.{key}"),
-                    "callback_data": f"{MOOD_PREFIX}{_ID_MARK}:{key}",
+                    "callback_data": button_data(ButtonKind.MOOD, ID_MARK, key),
                 }
                 for key in MOOD_KEYS[:3]
             ],
             [
                 {
                     "text": svc_text(language, f"mood.{key}"),
-                    "callback_data": f"{MOOD_PREFIX}{_ID_MARK}:{key}",
+                    "callback_data": button_data(ButtonKind.MOOD, ID_MARK, key),
                 }
                 for key in MOOD_KEYS[3:]
             ],
             [
                 {
                     "text": svc_text(language, "checkin.talk_button"),
-                    "callback_data": f"{TALK_PREFIX}{_ID_MARK}",
+                    "callback_data": button_data(ButtonKind.TALK, ID_MARK),
                 }
             ],
         ]
@@ -103,11 +99,7 @@ def _payload_template(catalog: Catalog, language: str) -> tuple[str, str]:
 def checkin_payload(svc: Services, language: str, text: str, checkin_id: int) -> str:
     """The stored outbox payload of a check-in (equal to json.dumps of text + keyboard)."""
     head, tail = _payload_template(svc.catalog, language)
-    return (
-        head
-        + json.dumps(text, ensure_ascii=False)
-        + tail.replace(json.dumps(_ID_MARK)[1:-1], str(checkin_id))
-    )
+    return head + json.dumps(text, ensure_ascii=False) + fill_id(tail, checkin_id)
 
 
 def checkin_text(

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from signals.crisis import CrisisLine, Situation
 from signals.crisis_choice import ShownLine, Why, choose_lines, line_status
 from storage.outbox import PRIORITY_URGENT, OutboxMessage, Purpose, new_message
+from usecases.buttons import ButtonKind, button_data, parse_button
 from usecases.services import Services
 
 __all__ = [
-    "ALL_LINES_PATTERN",
     "all_lines_callback_data",
     "all_lines_text",
     "crisis_card",
@@ -33,26 +33,23 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_ALL_LINES_PREFIX = "crisis:all"
-ALL_LINES_PATTERN = r"^crisis:all(:[a-z_,]+)?$"
+_ALL = "all"
 _NAMED_CLOSING = timedelta(hours=24)
 
 
 def all_lines_callback_data(situations: Collection[Situation] = ()) -> str:
     """The "see all lines" button's data; the situations keep their lines first."""
     names = sorted(s.value for s in situations if s is not Situation.GENERAL)
-    return _ALL_LINES_PREFIX + (":" + ",".join(names) if names else "")
+    return button_data(ButtonKind.CRISIS_LINES, _ALL, *([",".join(names)] if names else []))
 
 
 def parse_all_lines_callback(data: str) -> frozenset[Situation] | None:
     """The situations in a "see all lines" button's data; None if it is not one."""
-    if data == _ALL_LINES_PREFIX:
-        return frozenset()
-    head, sep, tail = data.partition(_ALL_LINES_PREFIX + ":")
-    if head or not sep or not tail:
+    button = parse_button(data)
+    if button is None or button.kind is not ButtonKind.CRISIS_LINES or button.choice != _ALL:
         return None
     try:
-        return frozenset(Situation(name) for name in tail.split(","))
+        return frozenset(Situation(name) for name in button.words)
     except ValueError:
         return None
 
@@ -182,9 +179,7 @@ def all_lines_text(
     )
     entries = "\n\n".join(_full_entry(svc, ln, language, now, tz) for ln in ordered)
     local = now.astimezone(tz)
-    return svc.text(
-        language, "crisis.all_lines", time=_clock(local, closing=False), lines=entries
-    )
+    return svc.text(language, "crisis.all_lines", time=_clock(local, closing=False), lines=entries)
 
 
 def crisis_reply_message(

@@ -57,14 +57,13 @@ from storage.outbox import (
 )
 from storage.people import Person
 from storage.staff import Staff, StaffRepository
+from usecases.buttons import ButtonKind, button_data
 from usecases.reachability import screen_recipients
 from usecases.services import Services
 from usecases.staffing import notify_staff
 
 log = logging.getLogger(__name__)
 
-ACK_PREFIX = "ack:"
-DETAILS_PREFIX = "esc:"
 _EVENT_FOR = {
     EscalationState.RESOLVED: EscalationEvent.RESOLVE,
     EscalationState.AUTO_RESOLVED: EscalationEvent.AUTO_RESOLVE,
@@ -392,7 +391,7 @@ def _details_keyboard(svc: Services, lang: str, escalation: Escalation) -> dict[
             [
                 {
                     "text": svc.text(lang, "escalation.details_button"),
-                    "callback_data": f"{DETAILS_PREFIX}{escalation.id}",
+                    "callback_data": button_data(ButtonKind.ESCALATION, escalation.id),
                 }
             ]
         ]
@@ -403,7 +402,7 @@ def _notify_keyboard(svc: Services, lang: str, escalation: Escalation) -> dict[s
     """Acknowledge first (scripts rely on it), then the details."""
     ack = {
         "text": svc.text(lang, "escalation.ack_button"),
-        "callback_data": f"{ACK_PREFIX}{escalation.id}",
+        "callback_data": button_data(ButtonKind.ACK, escalation.id),
     }
     details = _details_keyboard(svc, lang, escalation)["inline_keyboard"]
     assert isinstance(details, list)

@@ -28,8 +28,9 @@ from tests.scheduler.engine import (
     outbox,
     texts,
 )
+from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import checkin_now, sign_of_life
-from usecases.escalations import ACK_PREFIX, open_or_join
+from usecases.escalations import open_or_join
 from usecases.services import Services
 
 # One migrated database per module, copied or emptied for each test (see pg_shared).
@@ -151,7 +152,7 @@ async def test_silence_opens_one_escalation_and_tells_the_worker(engine: Service
     assert escalation.priority is Priority.P2
     [notice] = await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER)
     first_button = notice.params()["reply_markup"]["inline_keyboard"][0][0]
-    assert first_button["callback_data"] == f"{ACK_PREFIX}{escalation.id}"
+    assert first_button["callback_data"] == button_data(ButtonKind.ACK, escalation.id)
     assert f"#{escalation.id}" in texts([notice])[0]
 
     # The same reason again (another code path, a race) joins the open one.

@@ -21,8 +21,8 @@ from signals.crisis_choice import choose_lines
 from storage.db import Database
 from storage.outbox import PRIORITY_URGENT, Purpose
 from tests.conftest import START, make_settings
+from usecases.buttons import ButtonKind, pattern
 from usecases.crisis_reply import (
-    ALL_LINES_PATTERN,
     all_lines_callback_data,
     all_lines_text,
     crisis_card,
@@ -157,7 +157,7 @@ def test_callback_data_builder_and_parser_agree() -> None:
         for combo in combinations(situations, n):
             data = all_lines_callback_data(combo)
             assert len(data.encode()) <= 64
-            assert re.match(ALL_LINES_PATTERN, data)
+            assert re.match(pattern(ButtonKind.CRISIS_LINES), data)
             assert parse_all_lines_callback(data) == set(combo)
     assert all_lines_callback_data([Situation.GENERAL]) == "crisis:all"
     for bad in ("", "crisis:allx", "crisis:all:", "crisis:all:nonsense", "x crisis:all:child"):
