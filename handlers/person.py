@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
+from telegram.constants import ChatMemberStatus
 
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
@@ -21,6 +22,7 @@ from handlers.access import person_command
 from handlers.args import days as parse_days
 from handlers.args import hhmm, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
+from signals import Severity
 from storage.checkins import Checkin
 from storage.inbound import MessageKind, PersonMessage
 from storage.outbox import OutboxRepository, new_edit
@@ -103,7 +105,7 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     severity, rules = reading.severity, reading.rules
     if person.status is PersonStatus.STOPPED:
         # Consent was withdrawn: nothing is stored, but safety still comes first.
-        if severity == "critical":
+        if severity is Severity.CRITICAL:
             await respond_to_distress(
                 turn.svc,
                 session,
@@ -139,7 +141,7 @@ async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     )
     if relayed:
         turn.sent = True
-    if severity in ("critical", "concern"):
+    if severity is not Severity.NONE:
         await respond_to_distress(
             turn.svc, session, person, turn.now, update_id, severity, situations=reading.situations
         )
@@ -167,7 +169,7 @@ def _acknowledge_free_message(
 async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None) -> None:
     """A stranger's words are classified; only a crisis is kept and passed to a human."""
     reading = read(turn.svc, text) if text else NOTHING
-    if reading.severity != "critical" or text is None:
+    if reading.severity is not Severity.CRITICAL or text is None:
         if text and await relay_back_from_stranger(turn.svc, session, turn.user_id, text, turn.now):
             turn.sent = True
             return
@@ -428,9 +430,9 @@ async def chat_member_update(turn: Turn, session: AsyncSession, actor: Actor, _:
     if change is None or person is None:
         return
     status = change.new_chat_member.status
-    if status in ("kicked", "left"):
+    if status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT):
         await mark_unreachable(turn.svc, session, person, turn.now)
-    elif status == "member" and person.status is PersonStatus.UNREACHABLE:
+    elif status == ChatMemberStatus.MEMBER and person.status is PersonStatus.UNREACHABLE:
         person.status = PersonStatus.ACTIVE
         await sign_of_life(turn.svc, session, person, turn.now)
         if person.next_checkin_at is None or person.next_checkin_at < turn.now:

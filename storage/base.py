@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, String, Table, Text, bindparam
+from sqlalchemy import DateTime, Enum, Integer, MetaData, String, Table, Text, bindparam
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from domain.escalation import StepLevel
 
 # Stable constraint names let Alembic's batch mode rebuild SQLite tables predictably.
 NAMING_CONVENTION = {
@@ -45,6 +47,19 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         assert isinstance(value, datetime)
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class StepLevelType(TypeDecorator[StepLevel]):
+    """An escalation's ladder step stored as its number, read back as `StepLevel`."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(StepLevel(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> StepLevel | None:
+        return None if value is None else StepLevel(value)
 
 
 class Base(DeclarativeBase):

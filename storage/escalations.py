@@ -20,8 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.escalation import EscalationReason, EscalationState, Outcome, Priority
-from storage.base import Base, SafeText, UTCDateTime, str_enum
+from domain.escalation import EscalationReason, EscalationState, Outcome, Priority, StepLevel
+from storage.base import Base, SafeText, StepLevelType, UTCDateTime, str_enum
 from storage.people import Person
 from storage.staff import Staff
 
@@ -64,7 +64,7 @@ class Escalation(Base):
     open_key: Mapped[str | None] = mapped_column(String(40), unique=True, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    level: Mapped[int] = mapped_column(Integer, default=0)
+    level: Mapped[StepLevel] = mapped_column(StepLevelType, default=StepLevel.WORKER)
     next_step_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
@@ -156,7 +156,7 @@ class EscalationNotification(Base):
         ForeignKey("escalations.id", ondelete="CASCADE"), index=True
     )
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
-    level: Mapped[int] = mapped_column(Integer)
+    level: Mapped[StepLevel] = mapped_column(StepLevelType)
     outbox_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)

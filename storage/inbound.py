@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from signals import Severity
 from storage.base import Base, SafeText, UTCDateTime, str_enum
 
 
@@ -73,7 +74,7 @@ class PersonMessage(Base):
     kind: Mapped[MessageKind] = mapped_column(str_enum(MessageKind, 10))
     text: Mapped[str | None] = mapped_column(SafeText, nullable=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    severity: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    severity: Mapped[Severity | None] = mapped_column(str_enum(Severity, 10), nullable=True)
     rules: Mapped[str | None] = mapped_column(Text, nullable=True)
     # Written outside a check-in: the assigned worker should read it. Unread until then.
     outside_checkin: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, func, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
+from domain.cadence import CadenceLevel, CadenceReason
 from domain.errors import NotFoundError
 from domain.people import PersonStatus
 from storage.base import Base, SafeString, UTCDateTime, str_enum
@@ -48,9 +49,15 @@ class Person(Base):
     quiet_hours: Mapped[str | None] = mapped_column(String(20), nullable=True)
     nudge_after_s: Mapped[int] = mapped_column(Integer)
     escalate_after_s: Mapped[int] = mapped_column(Integer)
-    cadence_level: Mapped[str] = mapped_column(String(20), default="base")
-    cadence_tightest: Mapped[str] = mapped_column(String(20), default="closest")
-    cadence_loosest: Mapped[str] = mapped_column(String(20), default="loose")
+    cadence_level: Mapped[CadenceLevel] = mapped_column(
+        str_enum(CadenceLevel), default=CadenceLevel.BASE
+    )
+    cadence_tightest: Mapped[CadenceLevel] = mapped_column(
+        str_enum(CadenceLevel), default=CadenceLevel.CLOSEST
+    )
+    cadence_loosest: Mapped[CadenceLevel] = mapped_column(
+        str_enum(CadenceLevel), default=CadenceLevel.LOOSE
+    )
     cadence_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # When a message outside a check-in was last acknowledged: one acknowledgement covers
     # a flurry of lines.
@@ -65,9 +72,9 @@ class CadenceChange(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    from_level: Mapped[str] = mapped_column(String(20))
-    to_level: Mapped[str] = mapped_column(String(20))
-    reason: Mapped[str] = mapped_column(String(40))
+    from_level: Mapped[CadenceLevel] = mapped_column(str_enum(CadenceLevel))
+    to_level: Mapped[CadenceLevel] = mapped_column(str_enum(CadenceLevel))
+    reason: Mapped[CadenceReason] = mapped_column(str_enum(CadenceReason, 40))
 
 
 class PersonRepository:

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, delete, select
+from sqlalchemy import ForeignKey, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.escalation import EscalationState
-from storage.base import Base, UTCDateTime
+from domain.escalation import EscalationState, StepLevel
+from storage.base import Base, StepLevelType, UTCDateTime
 from storage.escalations import Escalation
 
 __all__ = ["EscalationWait", "WaitRepository"]
@@ -27,7 +27,7 @@ class EscalationWait(Base):
         ForeignKey("escalations.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
     )
     since: Mapped[datetime] = mapped_column(UTCDateTime)
-    level: Mapped[int] = mapped_column(Integer)
+    level: Mapped[StepLevel] = mapped_column(StepLevelType)
 
 
 class WaitRepository:

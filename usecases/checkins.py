@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cadence import (
     CadenceBounds,
-    CadenceLevel,
     CadenceReason,
     CadenceState,
     MoodRecord,
@@ -315,15 +314,15 @@ async def adapt_cadence(
         .all()
     )
     state = CadenceState(
-        level=CadenceLevel(person.cadence_level),
+        level=person.cadence_level,
         changed_at=person.cadence_changed_at or person.consented_at,
         moods=tuple(moods),
         signals=tuple(signals),
         replies=tuple(replies),
     )
     bounds = CadenceBounds(
-        tightest=CadenceLevel(person.cadence_tightest),
-        loosest=CadenceLevel(person.cadence_loosest),
+        tightest=person.cadence_tightest,
+        loosest=person.cadence_loosest,
     )
     decision = decide_cadence(state, now, bounds)
     if not decision.changed:
@@ -332,12 +331,12 @@ async def adapt_cadence(
         CadenceChange(
             person_id=person.id,
             at=now,
-            from_level=decision.previous.value,
-            to_level=decision.level.value,
-            reason=decision.reason.value,
+            from_level=decision.previous,
+            to_level=decision.level,
+            reason=decision.reason,
         )
     )
-    person.cadence_level = decision.level.value
+    person.cadence_level = decision.level
     person.cadence_changed_at = now
     if person.next_checkin_at is not None:
         person.next_checkin_at = next_checkin_for(person, svc.settings, now)

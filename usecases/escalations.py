@@ -27,6 +27,7 @@ from domain.escalation import (
     MergeDecision,
     Outcome,
     Priority,
+    StepLevel,
     WorkingHours,
     default_priority,
     episode_auto_resolves,
@@ -164,7 +165,7 @@ async def open_or_join(
             open_key=episode_key(person_id=person.id),
             created_at=now,
             updated_at=now,
-            level=0,
+            level=StepLevel.WORKER,
             assignee_id=person.worker_id,
             trigger_update_id=update_id,
         )
@@ -202,7 +203,7 @@ async def open_for_stranger(
             open_key=key,
             created_at=now,
             updated_at=now,
-            level=0,
+            level=StepLevel.WORKER,
             trigger_update_id=update_id,
         )
         if await _insert_episode(session, escalation, Priority.P1, now, update_id):
@@ -244,7 +245,13 @@ async def _announce(
     # Distress reaches the worker, the backup and the coordinators at once; the ladder
     # still re-notifies until someone acknowledges.
     await notify(
-        svc, session, escalation, person, now, level=0, everyone=reason is EscalationReason.DISTRESS
+        svc,
+        session,
+        escalation,
+        person,
+        now,
+        level=StepLevel.WORKER,
+        everyone=reason is EscalationReason.DISTRESS,
     )
     log.info(
         "escalation %s opened: person %s reason %s priority %s",
@@ -304,7 +311,7 @@ async def holders(
         staff = await session.get(Staff, escalation.acknowledged_by)
         if staff is not None and staff.active:
             return [staff]
-    return await recipients(session, escalation, person, 0)
+    return await recipients(session, escalation, person, StepLevel.WORKER)
 
 
 def _tell_joined(
@@ -339,16 +346,22 @@ def _tell_joined(
 
 
 async def recipients(
-    session: AsyncSession, escalation: Escalation, person: Person | None, level: int
+    session: AsyncSession, escalation: Escalation, person: Person | None, level: StepLevel
 ) -> list[Staff]:
     """Level 0/1: the assigned worker; 2: the backup; 3: every coordinator.
 
     An episode about a stranger has no worker: it goes to the coordinators.
     """
-    if person is None or level >= 3 or (level == 2 and person.backup_worker_id is None):
+    if (
+        person is None
+        or level is StepLevel.COORDINATORS
+        or (level is StepLevel.BACKUP and person.backup_worker_id is None)
+    ):
         return await StaffRepository(session).coordinators()
     staff_id = (
-        person.backup_worker_id if level == 2 else (escalation.assignee_id or person.worker_id)
+        person.backup_worker_id
+        if level is StepLevel.BACKUP
+        else (escalation.assignee_id or person.worker_id)
     )
     staff = await session.get(Staff, staff_id) if staff_id is not None else None
     if staff is None or not staff.active:
@@ -416,7 +429,7 @@ async def notify(
     person: Person | None,
     now: datetime,
     *,
-    level: int,
+    level: StepLevel,
     notice: Notice = Notice.FIRST,
     everyone: bool = False,
     only: Sequence[Staff] | None = None,
@@ -432,12 +445,12 @@ async def notify(
     if only is None:
         targets = await recipients(session, escalation, person, level)
         if everyone:
-            for extra_level in (2, 3):
+            for extra_level in (StepLevel.BACKUP, StepLevel.COORDINATORS):
                 targets += await recipients(session, escalation, person, extra_level)
         targets = await screen_recipients(svc, session, escalation, person, targets, level, now)
     else:
         targets = list(only)
-    if level > 0 and notice is Notice.FIRST:
+    if level is not StepLevel.WORKER and notice is Notice.FIRST:
         notice = Notice.REMINDER
     reasons = await reasons_of(session, escalation.id)
     told = await _told_names(session, escalation.id) if notice is Notice.REMINDER else []
@@ -464,7 +477,7 @@ async def _queue_notification(
     escalation: Escalation,
     staff: Staff,
     text: str,
-    level: int,
+    level: StepLevel,
     now: datetime,
 ) -> None:
     message = new_message(
@@ -599,7 +612,7 @@ async def auto_resolve_on_reply(
         return []
     close_active(escalation, EscalationState.AUTO_RESOLVED, now)
     await _edit_notifications(svc, session, escalation, now, "escalation.replied_edit")
-    for staff in await recipients(session, escalation, person, 0):
+    for staff in await recipients(session, escalation, person, StepLevel.WORKER):
         mood_words = (
             svc.text(
                 staff.language,
@@ -646,7 +659,7 @@ async def step_up(
             # Outside working hours for P2/P3: wait for the next working instant.
             escalation.next_step_at = next_working_instant(now, working_hours(svc))
         return
-    await notify(svc, session, escalation, person, now, level=int(step.level))
+    await notify(svc, session, escalation, person, now, level=step.level)
     escalation.updated_at = now
     log.info(
         "escalation %s stepped up to level %s (%s)",
@@ -716,7 +729,9 @@ async def reassign(
         escalation.acknowledged_at = None
     escalation.assignee_id = to.id
     escalation.updated_at = now
-    await notify(svc, session, escalation, await subject_of(session, escalation), now, level=0)
+    await notify(
+        svc, session, escalation, await subject_of(session, escalation), now, level=StepLevel.WORKER
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from telegram.constants import ChatMemberStatus
 
 from domain.errors import DeliveryError
 from domain.escalation import EscalationState
@@ -228,4 +229,5 @@ async def staff_opened(svc: Services, session: AsyncSession, staff: Staff, now: 
 
 def staff_update(staff: Staff, now: datetime, chat_member_status: str | None) -> bool:
     """Any update from a staff member; True when it is them opening the bot."""
-    return staff_wrote(staff, now, blocked=chat_member_status in ("kicked", "left"))
+    blocked = chat_member_status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+    return staff_wrote(staff, now, blocked=blocked)

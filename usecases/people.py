@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import DeliveryError
 from domain.escalation import EscalationReason, Priority
 from domain.people import PersonStatus
+from signals import Severity
 from signals.crisis import Situation
 from storage.escalations import Escalation
 from storage.inbound import InboundUpdate, MessageKind, PersonMessage
@@ -81,14 +82,14 @@ async def respond_to_distress(
     person: Person,
     now: datetime,
     update_id: int,
-    severity: str,
+    severity: Severity,
     situations: Collection[Situation] = (),
 ) -> None:
     """critical: crisis lines at once and a P1 escalation; concern: a gentle word and P2.
 
     `situations` (violence, a child in danger, sexual violence) put their lines first.
     """
-    if severity == "critical":
+    if severity is Severity.CRITICAL:
         OutboxRepository(session).add(
             crisis_reply_message(
                 svc,
@@ -109,7 +110,7 @@ async def respond_to_distress(
             priority=Priority.P1,
             update_id=update_id,
         )
-    elif severity == "concern":
+    elif severity is Severity.CONCERN:
         OutboxRepository(session).add(
             new_message(
                 chat_id=person.chat_id,
@@ -174,7 +175,7 @@ async def respond_to_stranger_crisis(
             kind=MessageKind.TEXT,
             text=text,
             received_at=now,
-            severity="critical",
+            severity=Severity.CRITICAL,
             rules=rules or None,
         ),
     )

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from domain.escalation import EscalationState
+from domain.escalation import EscalationState, StepLevel
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable, screen_tiers
 from storage.audit import AuditRepository
@@ -53,12 +53,18 @@ log = logging.getLogger(__name__)
 UNREACHABLE_TOTAL = "tsunagari_escalations_unreachable_total"
 WAITING_GAUGE = "tsunagari_escalations_waiting_for_responder"
 # The ladder level at which each responder tier is notified: worker, backup, coordinators.
-TIER_LEVELS = (0, 2, 3)
+TIER_OF_LEVEL = {
+    StepLevel.WORKER: 0,
+    StepLevel.WORKER_AGAIN: 0,
+    StepLevel.BACKUP: 1,
+    StepLevel.COORDINATORS: 2,
+}
+TIER_LEVELS = (StepLevel.WORKER, StepLevel.BACKUP, StepLevel.COORDINATORS)
 
 
-def tier_of_level(level: int) -> int:
+def tier_of_level(level: StepLevel) -> int:
     """Levels 0 and 1 notify the worker (tier 0), 2 the backup, 3 the coordinators."""
-    return 0 if level <= 1 else (1 if level == 2 else 2)
+    return TIER_OF_LEVEL[level]
 
 
 def staff_wrote(staff: Staff, now: datetime, *, blocked: bool = False) -> bool:
@@ -132,7 +138,7 @@ def record_skipped(
     session: AsyncSession,
     escalation: Escalation,
     skipped: Sequence[Staff],
-    level: int,
+    level: StepLevel,
     now: datetime,
 ) -> None:
     """Who was passed over as unreachable, in the audit log (ids only)."""
@@ -163,7 +169,7 @@ async def screen_recipients(
     escalation: Escalation,
     person: Person | None,
     targets: Sequence[Staff],
-    level: int,
+    level: StepLevel,
     now: datetime,
 ) -> list[Staff]:
     """The level's recipients without those known unreachable; when none is left, the next
@@ -177,7 +183,7 @@ async def screen_recipients(
         usable = screened.chosen
         skipped += [s for s in screened.skipped if s not in skipped]
     record_skipped(session, escalation, skipped, level, now)
-    if level == 0:
+    if level is StepLevel.WORKER:
         # Told once per escalation, when it opens (step-ups only record the skip).
         for staff in skipped:
             await tell_coordinators(
@@ -231,7 +237,7 @@ async def nobody_reachable(
     session: AsyncSession,
     escalation: Escalation,
     staff_ids: Sequence[int],
-    level: int,
+    level: StepLevel,
     now: datetime,
 ) -> None:
     """No responder can be reached: keep the escalation waiting for one, and say so."""

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from signals import Severity
 from signals.classifier import MOOD_MARKER
 from signals.crisis import Situation
 from signals.crisis_choice import situations_from_concepts
@@ -33,12 +34,12 @@ CONTEXT_MESSAGES = 5
 
 @dataclass(frozen=True, slots=True)
 class Reading:
-    severity: str  # "critical", "concern" or "none", as stored with the message
+    severity: Severity  # as stored with the message
     rules: str  # the rules that fired, comma-separated
     situations: frozenset[Situation]  # what the crisis reply picks lines by
 
 
-NOTHING = Reading("none", "", frozenset())
+NOTHING = Reading(Severity.NONE, "", frozenset())
 
 
 async def conversation(session: AsyncSession, person_id: int, now: datetime) -> list[str]:
@@ -81,9 +82,9 @@ def read(svc: Services, text: str, context: Sequence[str] = ()) -> Reading:
     except Exception:
         # Log the failure, never the text.
         log.exception("classification failed; treating the message as concern")
-        return Reading("concern", "classifier_error", frozenset())
+        return Reading(Severity.CONCERN, "classifier_error", frozenset())
     return Reading(
-        result.severity.value,
+        result.severity,
         ",".join(result.rules),
         situations_from_concepts(result.concepts),
     )
