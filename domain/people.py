@@ -26,3 +26,26 @@ class Role(StrEnum):
     PERSON = "person"
     WORKER = "worker"
     COORDINATOR = "coordinator"
+
+
+def sees_person(
+    staff_id: int, role: StaffRole, worker_id: int | None, backup_worker_id: int | None
+) -> bool:
+    """Who may see a person's record: coordinators everyone; a worker the people they
+    support or back up. (storage.escalations.visible_to says the same in SQL.)"""
+    return role is StaffRole.COORDINATOR or staff_id in (worker_id, backup_worker_id)
+
+
+def sees_episode(
+    staff_id: int,
+    role: StaffRole,
+    assignee_id: int | None,
+    person: tuple[int | None, int | None] | None,
+) -> bool:
+    """Who may see an escalation: whoever holds it now, and those who may see its person
+    (`person` is their worker and backup; None for a stranger, whom coordinators see)."""
+    if assignee_id == staff_id:
+        return True
+    if person is None:
+        return role is StaffRole.COORDINATOR
+    return sees_person(staff_id, role, *person)

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import common, coordination, crisis, enrolment, person, queue, staff
+from handlers import caseload, common, coordination, crisis, enrolment, person, queue, staff
 from handlers.errors import on_error
 from usecases.buttons import ButtonKind, pattern
 
@@ -31,8 +31,8 @@ COMMANDS = {
     "mydata": person.mydata_command,
     "forget": person.forget_command,
     "queue": queue.queue_command,
-    "people": queue.people_command,
-    "person": queue.person_command,
+    "people": caseload.people_command,
+    "person": caseload.person_command,
     "note": queue.note_command,
     "relay": queue.relay_command,
     "reassign": queue.reassign_command,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain import schedule as sched
@@ -15,10 +14,9 @@ from domain.errors import NotFoundError
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
 from handlers.args import person_ref, shown, staff_ref
-from handlers.queue import visible_person
 from handlers.turn import Actor, Turn
 from storage.audit import AuditRepository
-from storage.escalations import Escalation
+from storage.escalations import EscalationRepository
 from storage.invites import InviteRepository, deep_link
 from storage.people import Person
 from storage.staff import StaffRepository
@@ -26,6 +24,7 @@ from usecases.planning import next_checkin_for, person_schedule
 from usecases.services import Services
 from usecases.staffing import responsibilities
 from usecases.stats import stats_text
+from usecases.visibility import visible_person
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     person_number = person_ref(args[0])
     worker_number = staff_ref(args[1])
     backup_number = staff_ref(args[2]) if len(args) == 3 else None
-    person = await visible_person(session, actor, person_number)
+    person = await visible_person(session, actor.staff, person_number)
     if person is None:
         turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
@@ -73,14 +72,8 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     person.worker_id = worker.id
     person.backup_worker_id = backup.id if backup else None
     # Active escalations the previous worker held go with the person.
-    await session.execute(
-        update(Escalation)
-        .where(
-            Escalation.person_id == person.id,
-            Escalation.open_key.is_not(None),
-            Escalation.assignee_id == previous,
-        )
-        .values(assignee_id=worker.id)
+    await EscalationRepository(session).hand_over_active(
+        person.id, from_staff=previous, to_staff=worker.id
     )
     AuditRepository(session).record(
         action="person.assigned",
@@ -177,7 +170,7 @@ async def schedule_command(
     if not args:
         turn.reply(session, turn.text("schedule.usage"))
         return
-    person = await visible_person(session, actor, person_ref(args[0]))
+    person = await visible_person(session, actor.staff, person_ref(args[0]))
     if person is None:
         turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return

@@ -10,7 +10,6 @@ import logging
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
 from telegram.constants import ChatMemberStatus
@@ -23,11 +22,11 @@ from handlers.args import days as parse_days
 from handlers.args import hhmm, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
 from signals import Severity
-from storage.checkins import Checkin
-from storage.inbound import MessageKind, PersonMessage
+from storage.checkins import CheckinRepository
+from storage.inbound import MessageKind, PersonMessage, PersonMessageRepository
 from storage.outbox import OutboxRepository, new_edit
 from storage.people import Person
-from storage.staff import Staff
+from storage.staff import StaffRepository
 from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
 from usecases.escalations import open_or_join, relay_back, relay_back_from_stranger
@@ -201,7 +200,7 @@ async def mood_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list
     if button is None or button.number is None or button.choice is None:
         return
     mood = mood_from_key(button.choice)
-    checkin = await session.get(Checkin, button.number) if mood is not None else None
+    checkin = await CheckinRepository(session).get(button.number) if mood is not None else None
     if checkin is None or checkin.person_id != person.id or mood is None:
         # Someone else's check-in, or one that never existed: nothing changes.
         stale_button(turn)
@@ -254,7 +253,7 @@ async def talk(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) ->
         turn.now,
         update_id=turn.update.update_id,
     )
-    worker = await session.get(Staff, person.worker_id)
+    worker = await StaffRepository(session).get(person.worker_id)
     svc = turn.svc
     ack = talk_acknowledgement(
         svc.catalog, turn.language, svc.settings.escalation, worker.name if worker else None
@@ -346,13 +345,9 @@ async def stop_command(turn: Turn, session: AsyncSession, actor: Actor, _: list[
 async def mydata_command(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
     person = actor.person
     assert person is not None
-    worker = await session.get(Staff, person.worker_id)
-    messages = await session.scalar(
-        select(func.count()).select_from(PersonMessage).where(PersonMessage.person_id == person.id)
-    )
-    checkins = await session.scalar(
-        select(func.count()).select_from(Checkin).where(Checkin.person_id == person.id)
-    )
+    worker = await StaffRepository(session).get(person.worker_id)
+    messages = await PersonMessageRepository(session).count_for(person.id)
+    checkins = await CheckinRepository(session).count_for(person.id)
     zone = ZoneInfo(person.timezone)
 
     def local(value: datetime | None) -> str:

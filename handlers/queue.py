@@ -10,17 +10,14 @@ import logging
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
 from domain.escalation import EscalationReason, EscalationState, Outcome
-from domain.mood import trend
-from handlers.access import is_coordinator, may_see_person, staff_command
-from handlers.args import escalation_ref, person_ref, pressed, shown, staff_ref
+from handlers.access import is_coordinator, staff_command
+from handlers.args import escalation_ref, pressed, shown, staff_ref
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
-from storage.checkins import Checkin
 from storage.escalations import (
     Escalation,
     EscalationRepository,
@@ -28,9 +25,9 @@ from storage.escalations import (
     subject_name,
     subject_ref,
 )
-from storage.inbound import PersonMessage, PersonMessageRepository
-from storage.people import CadenceChange, Person, PersonRepository
-from storage.staff import Staff, StaffRepository
+from storage.inbound import PersonMessageRepository
+from storage.people import Person
+from storage.staff import StaffRepository
 from usecases.buttons import ButtonKind, button_data
 from usecases.escalations import (
     add_note,
@@ -39,8 +36,8 @@ from usecases.escalations import (
     reassign,
     relay,
     resolve,
-    subject_of,
 )
+from usecases.visibility import visible_escalation
 
 log = logging.getLogger(__name__)
 
@@ -53,38 +50,6 @@ def _when(turn: Turn, value: datetime | None) -> str:
         return "-"
     zone = ZoneInfo(turn.svc.settings.escalation.timezone)
     return value.astimezone(zone).strftime("%m/%d %H:%M")
-
-
-async def visible_escalation(
-    session: AsyncSession, actor: Actor, number: int
-) -> tuple[Escalation, Person | None] | None:
-    """Escalation `number` (parsed by handlers/args.py), if the actor may see it; None both
-    when it does not exist and when they may not (a refusal must not confirm what exists).
-    An episode about a stranger (no person) is the coordinators' and its current holder's."""
-    if actor.staff is None:
-        return None
-    escalation = await session.get(Escalation, number)
-    if escalation is None:
-        return None
-    person = await subject_of(session, escalation)
-    # Its current holder too (after /reassign), but nobody who merely used to be involved.
-    if escalation.assignee_id == actor.staff.id or (
-        may_see_person(actor, person.worker_id, person.backup_worker_id)
-        if person is not None
-        else is_coordinator(actor)
-    ):
-        return escalation, person
-    return None
-
-
-async def visible_person(session: AsyncSession, actor: Actor, number: int) -> Person | None:
-    try:
-        person = await PersonRepository(session).resolve(number)
-    except NotFoundError:
-        return None
-    if not may_see_person(actor, person.worker_id, person.backup_worker_id):
-        return None
-    return person
 
 
 def _audit(
@@ -191,10 +156,11 @@ async def queue_page_callback(
 async def escalation_details_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
+    assert actor.staff is not None
     button = pressed(turn, ButtonKind.ESCALATION)
     if button is None or button.number is None:
         return
-    found = await visible_escalation(session, actor, button.number)
+    found = await visible_escalation(session, actor.staff, button.number)
     if found is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
@@ -211,7 +177,9 @@ async def _show_escalation(
     assert actor.staff is not None
     notes = await EscalationRepository(session).notes(escalation.id)
     holder = (
-        await session.get(Staff, escalation.acknowledged_by) if escalation.acknowledged_by else None
+        await StaffRepository(session).get(escalation.acknowledged_by)
+        if escalation.acknowledged_by
+        else None
     )
     text = turn.text(
         "queue.details",
@@ -253,10 +221,11 @@ async def _show_escalation(
 async def resolve_menu_callback(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
+    assert actor.staff is not None
     button = pressed(turn, ButtonKind.RESOLVE_MENU)
     if button is None or button.number is None:
         return
-    found = await visible_escalation(session, actor, button.number)
+    found = await visible_escalation(session, actor.staff, button.number)
     if found is None or found[0].open_key is None:
         turn.callback_answer = turn.text("queue.not_found")
         return
@@ -306,7 +275,7 @@ async def _resolve(
     note: str | None,
 ) -> None:
     assert actor.staff is not None
-    found = await visible_escalation(session, actor, number)
+    found = await visible_escalation(session, actor.staff, number)
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -341,7 +310,7 @@ async def note_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     if len(args) < 2:
         turn.reply(session, turn.text("note.usage"))
         return
-    found = await visible_escalation(session, actor, escalation_ref(args[0]))
+    found = await visible_escalation(session, actor.staff, escalation_ref(args[0]))
     if found is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -357,7 +326,7 @@ async def relay_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     if len(args) < 2:
         turn.reply(session, turn.text("relay.usage"))
         return
-    found = await visible_escalation(session, actor, escalation_ref(args[0]))
+    found = await visible_escalation(session, actor.staff, escalation_ref(args[0]))
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -380,7 +349,7 @@ async def reassign_command(
         turn.reply(session, turn.text("reassign.usage"))
         return
     number, to_ref = escalation_ref(args[0]), staff_ref(args[1])
-    found = await visible_escalation(session, actor, number)
+    found = await visible_escalation(session, actor.staff, number)
     if found is None or found[0].open_key is None:
         turn.reply(session, turn.text("queue.not_found"))
         return
@@ -393,169 +362,3 @@ async def reassign_command(
     await reassign(turn.svc, session, escalation, to, turn.now)
     _audit(turn, session, actor, "escalation.reassigned", escalation, to_staff_id=to.id)
     turn.reply(session, turn.text("reassign.done", id=escalation.id, worker=to.name))
-
-
-@staff_command()
-async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
-    assert actor.staff is not None
-    people = await PersonRepository(session).all(
-        worker_id=None if is_coordinator(actor) else actor.staff.id
-    )
-    if not people:
-        turn.reply(session, turn.text("people.empty"))
-        return
-    lines = []
-    unread = await PersonMessageRepository(session).unread_counts([p.id for p in people[:50]])
-    for person in people[:50]:
-        scores = list(
-            (
-                await session.execute(
-                    select(Checkin.mood)
-                    .where(Checkin.person_id == person.id, Checkin.mood.is_not(None))
-                    .order_by(Checkin.id.desc())
-                    .limit(6)
-                )
-            ).scalars()
-        )
-        mood_trend = trend([s for s in reversed(scores) if s is not None]).value if scores else "-"
-        lines.append(
-            turn.text(
-                "people.line",
-                person=person.display_name or "-",
-                person_id=person.id,
-                status=turn.text(f"status.{person.status.value}"),
-                last_reply=_when(turn, person.last_reply_at),
-                next_checkin=_when(turn, person.next_checkin_at),
-                trend=turn.text(f"trend.{mood_trend}") if mood_trend != "-" else "-",
-            )
-            + (turn.text("queue.unread", count=unread[person.id]) if person.id in unread else "")
-        )
-    AuditRepository(session).record(
-        action="people.list",
-        staff_id=actor.staff.id,
-        now=turn.now,
-        detail={"count": len(people)},
-    )
-    more = turn.text("people.more", count=len(people) - 50) if len(people) > 50 else ""
-    turn.reply(
-        session, turn.text("people.header", count=len(people)) + "\n" + "\n".join(lines) + more
-    )
-
-
-@staff_command()
-async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
-    assert actor.staff is not None
-    if len(args) != 1:
-        turn.reply(session, turn.text("person_cmd.usage"))
-        return
-    person = await visible_person(session, actor, person_ref(args[0]))
-    if person is None:
-        turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
-        return
-    unread = await PersonMessageRepository(session).unread_counts([person.id])
-    # Reading the record reads the person's messages: they are marked read, and the read
-    # (with how many were unread) is audited.
-    marked = await PersonMessageRepository(session).mark_read(person.id, now=turn.now)
-    AuditRepository(session).record(
-        action="person.read",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"marked_read": marked},
-    )
-    worker = await session.get(Staff, person.worker_id)
-    backup = await session.get(Staff, person.backup_worker_id) if person.backup_worker_id else None
-    messages = (
-        (
-            await session.execute(
-                select(PersonMessage)
-                .where(PersonMessage.person_id == person.id)
-                .order_by(PersonMessage.id.desc())
-                .limit(5)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    moods = (
-        await session.execute(
-            select(Checkin.replied_at, Checkin.mood)
-            .where(Checkin.person_id == person.id, Checkin.mood.is_not(None))
-            .order_by(Checkin.id.desc())
-            .limit(5)
-        )
-    ).all()
-    changes = (
-        (
-            await session.execute(
-                select(CadenceChange)
-                .where(CadenceChange.person_id == person.id)
-                .order_by(CadenceChange.id.desc())
-                .limit(3)
-            )
-        )
-        .scalars()
-        .all()
-    )
-    open_count = await session.scalar(
-        select(func.count())
-        .select_from(Escalation)
-        .where(Escalation.person_id == person.id, Escalation.open_key.is_not(None))
-    )
-    lines = [
-        turn.text(
-            "person_cmd.header",
-            person=person.display_name or "-",
-            person_id=person.id,
-            telegram_id=person.telegram_id,
-            status=turn.text(f"status.{person.status.value}"),
-            worker=worker.name if worker else "-",
-            backup=backup.name if backup else "-",
-            times=person.checkin_times,
-            days=person.checkin_days,
-            timezone=person.timezone,
-            cadence=turn.text(f"cadence.level.{person.cadence_level}"),
-            last_reply=_when(turn, person.last_reply_at),
-            next_checkin=_when(turn, person.next_checkin_at),
-            open=open_count or 0,
-        )
-    ]
-    if moods:
-        lines.append(
-            turn.text("person_cmd.moods")
-            + " "
-            + ", ".join(
-                f"{_when(turn, at)} {turn.text('mood.' + _mood_key(score))}"
-                for at, score in moods
-                if score is not None
-            )
-        )
-    if changes:
-        lines.append(
-            turn.text("person_cmd.cadence_changes")
-            + " "
-            + "; ".join(
-                f"{_when(turn, c.at)} {turn.text('cadence.level.' + c.to_level)} "
-                f"({turn.text('cadence.reason.' + c.reason)})"
-                for c in changes
-            )
-        )
-    if unread.get(person.id):
-        lines.append(turn.text("person_cmd.unread", count=unread[person.id]))
-    if messages:
-        lines.append(turn.text("person_cmd.messages"))
-        for m in messages:
-            body = m.text if m.text else turn.text(f"kind.{m.kind.value}")
-            mark = (
-                turn.text("person_cmd.new_mark")
-                if m.outside_checkin and m.read_at == turn.now
-                else ""
-            )
-            lines.append(f"  {mark}{_when(turn, m.received_at)} {body[:300]}")
-    turn.reply(session, "\n".join(lines)[:4000])
-
-
-def _mood_key(score: int) -> str:
-    from domain.mood import Mood
-
-    return Mood.from_score(score).value

@@ -11,7 +11,6 @@ from domain.errors import NotFoundError
 from domain.people import PersonStatus
 from handlers.access import is_coordinator, staff_command
 from handlers.args import person_ref, pressed, shown, staff_ref
-from handlers.queue import visible_escalation, visible_person
 from handlers.turn import Actor, Turn
 from storage.audit import AuditRepository
 from storage.invites import InviteRepository, deep_link
@@ -19,6 +18,7 @@ from storage.staff import StaffRepository
 from usecases.buttons import ButtonKind
 from usecases.checkins import checkin_now
 from usecases.escalations import acknowledge
+from usecases.visibility import visible_escalation, visible_person
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ async def checkin_now_command(
     if len(args) != 1:
         turn.reply(session, turn.text("checkin_now.usage"))
         return
-    person = await visible_person(session, actor, person_ref(args[0]))
+    person = await visible_person(session, actor.staff, person_ref(args[0]))
     if person is None:
         # The same words as "unknown": a refusal must not confirm who is enrolled.
         turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
@@ -96,7 +96,7 @@ async def ack_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[
     button = pressed(turn, ButtonKind.ACK)
     if button is None or button.number is None:
         return
-    found = await visible_escalation(session, actor, button.number)
+    found = await visible_escalation(session, actor.staff, button.number)
     if found is None:
         turn.callback_answer = turn.text("queue.not_found")
         return

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
@@ -42,3 +44,67 @@ class Checkin(Base):
     # When the one gentle nudge falls due (NULL once nudged, answered or superseded).
     nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class CheckinRepository:
+    """The check-in aggregate's queries."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, checkin_id: int) -> Checkin | None:
+        return await self.session.get(Checkin, checkin_id)
+
+    async def count_for(self, person_id: int) -> int:
+        query = select(func.count()).select_from(Checkin).where(Checkin.person_id == person_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def recent_moods(
+        self, person_ids: Collection[int], *, limit: int
+    ) -> dict[int, list[int]]:
+        """Each person's last `limit` tapped moods, oldest first, in one query."""
+        if not person_ids:
+            return {}
+        newest_first = (
+            func.row_number()
+            .over(partition_by=Checkin.person_id, order_by=Checkin.id.desc())
+            .label("n")
+        )
+        ranked = (
+            select(Checkin.person_id, Checkin.id, Checkin.mood, newest_first)
+            .where(Checkin.person_id.in_(list(person_ids)), Checkin.mood.is_not(None))
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(ranked.c.person_id, ranked.c.mood)
+            .where(ranked.c.n <= limit)
+            .order_by(ranked.c.person_id, ranked.c.id)
+        )
+        found: dict[int, list[int]] = {}
+        for person_id, mood in rows:
+            found.setdefault(person_id, []).append(mood)
+        return found
+
+    async def recent_replies(self, person_id: int, *, limit: int) -> list[tuple[datetime, int]]:
+        """The person's last `limit` mood taps with when they came, newest first."""
+        rows = await self.session.execute(
+            select(Checkin.replied_at, Checkin.mood)
+            .where(Checkin.person_id == person_id, Checkin.mood.is_not(None))
+            .order_by(Checkin.id.desc())
+            .limit(limit)
+        )
+        return [(at, mood) for at, mood in rows if at is not None and mood is not None]
+
+    async def last_mood_since(self, person_id: int, since: datetime) -> int | None:
+        """The mood the person tapped most recently after `since`, if any."""
+        query = (
+            select(Checkin.mood)
+            .where(
+                Checkin.person_id == person_id,
+                Checkin.mood.is_not(None),
+                Checkin.replied_at >= since,
+            )
+            .order_by(Checkin.replied_at.desc())
+            .limit(1)
+        )
+        return (await self.session.execute(query)).scalar()

@@ -16,6 +16,7 @@ from sqlalchemy import (
     or_,
     select,
     true,
+    update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -296,3 +297,18 @@ class EscalationRepository:
             .distinct()
         )
         return list(rows.scalars())
+
+    async def get(self, escalation_id: int) -> Escalation | None:
+        return await self.session.get(Escalation, escalation_id)
+
+    async def hand_over_active(self, person_id: int, *, from_staff: int, to_staff: int) -> None:
+        """Active episodes of the person held by `from_staff` go to `to_staff`."""
+        await self.session.execute(
+            update(Escalation)
+            .where(
+                Escalation.person_id == person_id,
+                is_active(),
+                Escalation.assignee_id == from_staff,
+            )
+            .values(assignee_id=to_staff)
+        )

@@ -241,3 +241,32 @@ class PersonMessageRepository:
             .values(read_at=now)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def recent(self, person_id: int, *, limit: int) -> list[PersonMessage]:
+        """The person's last `limit` messages, newest first."""
+        rows = await self.session.execute(
+            select(PersonMessage)
+            .where(PersonMessage.person_id == person_id)
+            .order_by(PersonMessage.id.desc())
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def recent_texts(self, person_id: int, since: datetime, *, limit: int) -> list[str]:
+        """What the person wrote since `since`, at most `limit` messages, oldest first."""
+        rows = await self.session.execute(
+            select(PersonMessage.text)
+            .where(
+                PersonMessage.person_id == person_id,
+                PersonMessage.received_at >= since,
+                PersonMessage.text.is_not(None),
+            )
+            .order_by(PersonMessage.id.desc())
+            .limit(limit)
+        )
+        return [text for text in reversed(list(rows.scalars())) if text]
+
+    async def count_for(self, person_id: int) -> int:
+        query = select(func.count()).select_from(PersonMessage)
+        query = query.where(PersonMessage.person_id == person_id)
+        return int((await self.session.execute(query)).scalar_one())

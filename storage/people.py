@@ -122,3 +122,13 @@ class PersonRepository:
             .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
         )
         return int((await self.session.execute(query)).scalar_one())
+
+    async def cadence_changes(self, person_id: int, *, limit: int) -> list[CadenceChange]:
+        """The person's last `limit` cadence changes, newest first."""
+        rows = await self.session.execute(
+            select(CadenceChange)
+            .where(CadenceChange.person_id == person_id)
+            .order_by(CadenceChange.id.desc())
+            .limit(limit)
+        )
+        return list(rows.scalars())

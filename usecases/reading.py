@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from signals import Severity
@@ -20,8 +19,8 @@ from signals.classifier import MOOD_MARKER
 from signals.crisis import Situation
 from signals.crisis_choice import situations_from_concepts
 from signals.invisible import visible_text
-from storage.checkins import Checkin
-from storage.inbound import PersonMessage
+from storage.checkins import CheckinRepository
+from storage.inbound import PersonMessageRepository
 from usecases.services import Services
 
 __all__ = ["CONTEXT_MESSAGES", "CONTEXT_WINDOW", "NOTHING", "Reading", "conversation", "read"]
@@ -45,31 +44,11 @@ NOTHING = Reading(Severity.NONE, "", frozenset())
 async def conversation(session: AsyncSession, person_id: int, now: datetime) -> list[str]:
     """The person's recent words and tapped mood of the past hour, oldest first."""
     since = now - CONTEXT_WINDOW
-    texts = (
-        await session.execute(
-            select(PersonMessage.text)
-            .where(
-                PersonMessage.person_id == person_id,
-                PersonMessage.received_at >= since,
-                PersonMessage.text.is_not(None),
-            )
-            .order_by(PersonMessage.id.desc())
-            .limit(CONTEXT_MESSAGES)
-        )
-    ).scalars()
-    context = [visible_text(t) for t in reversed(list(texts)) if t]
-    mood = (
-        await session.execute(
-            select(Checkin.mood)
-            .where(
-                Checkin.person_id == person_id,
-                Checkin.mood.is_not(None),
-                Checkin.replied_at >= since,
-            )
-            .order_by(Checkin.replied_at.desc())
-            .limit(1)
-        )
-    ).scalar()
+    texts = await PersonMessageRepository(session).recent_texts(
+        person_id, since, limit=CONTEXT_MESSAGES
+    )
+    context = [visible_text(t) for t in texts]
+    mood = await CheckinRepository(session).last_mood_since(person_id, since)
     if mood is not None:
         context.append(f"{MOOD_MARKER}{mood}")
     return context
