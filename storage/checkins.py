@@ -108,3 +108,16 @@ class CheckinRepository:
             .limit(1)
         )
         return (await self.session.execute(query)).scalar()
+
+    async def replies_since(
+        self, person_id: int, since: datetime
+    ) -> list[tuple[datetime, int | None]]:
+        """When the person answered check-ins since `since`, with the mood if one was tapped."""
+        rows = await self.session.execute(
+            select(Checkin.replied_at, Checkin.mood).where(
+                Checkin.person_id == person_id,
+                Checkin.replied_at.is_not(None),
+                Checkin.replied_at >= since,
+            )
+        )
+        return [(at, mood) for at, mood in rows if at is not None]

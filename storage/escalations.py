@@ -312,3 +312,19 @@ class EscalationRepository:
             )
             .values(assignee_id=to_staff)
         )
+
+    async def signal_times(
+        self, person_id: int, reasons: Collection[EscalationReason], since: datetime
+    ) -> list[datetime]:
+        """When the person's episodes took in one of `reasons` since `since` (a reason that
+        joined an open episode counts too)."""
+        rows = await self.session.execute(
+            select(EscalationReasonEntry.at)
+            .join(Escalation, Escalation.id == EscalationReasonEntry.escalation_id)
+            .where(
+                Escalation.person_id == person_id,
+                EscalationReasonEntry.reason.in_(list(reasons)),
+                EscalationReasonEntry.at >= since,
+            )
+        )
+        return list(rows.scalars())

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cadence import (
     CadenceBounds,
+    CadenceDecision,
     CadenceReason,
     CadenceState,
     MoodRecord,
@@ -28,11 +29,11 @@ from domain.escalation import EscalationReason
 from domain.mood import MOOD_KEYS, Mood
 from infra.i18n import Catalog
 from storage.base import update_rows
-from storage.checkins import Checkin, CheckinKind, CheckinState
-from storage.escalations import Escalation, EscalationReasonEntry
+from storage.checkins import Checkin, CheckinKind, CheckinRepository, CheckinState
+from storage.escalations import EscalationRepository
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person
-from storage.staff import Staff
+from storage.staff import StaffRepository
 from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
 from usecases.escalations import auto_resolve_on_reply
 from usecases.planning import next_checkin_for
@@ -271,6 +272,45 @@ async def sign_of_life(
     return answered[0] if answered else None
 
 
+async def _cadence_state(session: AsyncSession, person: Person, since: datetime) -> CadenceState:
+    """What the cadence rule reads: replies, moods and distress or concern signals since."""
+    replies = await CheckinRepository(session).replies_since(person.id, since)
+    signals = await EscalationRepository(session).signal_times(
+        person.id, (EscalationReason.CONCERN, EscalationReason.DISTRESS), since
+    )
+    return CadenceState(
+        level=person.cadence_level,
+        changed_at=person.cadence_changed_at or person.consented_at,
+        moods=tuple(MoodRecord(at=at, score=mood) for at, mood in replies if mood is not None),
+        signals=tuple(signals),
+        replies=tuple(at for at, _ in replies),
+    )
+
+
+async def _tell_worker_of_change(
+    svc: Services, session: AsyncSession, person: Person, decision: CadenceDecision, now: datetime
+) -> None:
+    worker = await StaffRepository(session).get(person.worker_id)
+    if worker is not None and worker.active:
+        notify_staff(
+            svc,
+            session,
+            worker,
+            person,
+            "cadence.changed",
+            now,
+            level=svc.text(worker.language, f"cadence.level.{decision.level.value}"),
+            reason=svc.text(worker.language, f"cadence.reason.{decision.reason.value}"),
+        )
+    log.info(
+        "cadence for person %s: %s -> %s (%s)",
+        person.id,
+        decision.previous.value,
+        decision.level.value,
+        decision.reason.value,
+    )
+
+
 async def adapt_cadence(
     svc: Services, session: AsyncSession, person: Person, now: datetime
 ) -> CadenceReason | None:
@@ -279,47 +319,7 @@ async def adapt_cadence(
     Returns the reason when the level changed; the change is stored with its reason and
     the worker is told (関わりは濃くなる: contact gets denser when things get harder).
     """
-    since = now - LOOKBACK
-    rows = await session.execute(
-        select(Checkin.replied_at, Checkin.mood).where(
-            Checkin.person_id == person.id,
-            Checkin.replied_at.is_not(None),
-            Checkin.replied_at >= since,
-        )
-    )
-    replies: list[datetime] = []
-    moods: list[MoodRecord] = []
-    for replied_at, mood in rows:
-        if replied_at is None:
-            continue
-        replies.append(replied_at)
-        if mood is not None:
-            moods.append(MoodRecord(at=replied_at, score=mood))
-    signals = (
-        (
-            # Every distress or concern reason counts, also one that joined an open episode.
-            await session.execute(
-                select(EscalationReasonEntry.at)
-                .join(Escalation, Escalation.id == EscalationReasonEntry.escalation_id)
-                .where(
-                    Escalation.person_id == person.id,
-                    EscalationReasonEntry.reason.in_(
-                        [EscalationReason.CONCERN, EscalationReason.DISTRESS]
-                    ),
-                    EscalationReasonEntry.at >= since,
-                )
-            )
-        )
-        .scalars()
-        .all()
-    )
-    state = CadenceState(
-        level=person.cadence_level,
-        changed_at=person.cadence_changed_at or person.consented_at,
-        moods=tuple(moods),
-        signals=tuple(signals),
-        replies=tuple(replies),
-    )
+    state = await _cadence_state(session, person, now - LOOKBACK)
     bounds = CadenceBounds(
         tightest=person.cadence_tightest,
         loosest=person.cadence_loosest,
@@ -340,25 +340,7 @@ async def adapt_cadence(
     person.cadence_changed_at = now
     if person.next_checkin_at is not None:
         person.next_checkin_at = next_checkin_for(person, svc.settings, now)
-    worker = await session.get(Staff, person.worker_id)
-    if worker is not None and worker.active:
-        notify_staff(
-            svc,
-            session,
-            worker,
-            person,
-            "cadence.changed",
-            now,
-            level=svc.text(worker.language, f"cadence.level.{decision.level.value}"),
-            reason=svc.text(worker.language, f"cadence.reason.{decision.reason.value}"),
-        )
-    log.info(
-        "cadence for person %s: %s -> %s (%s)",
-        person.id,
-        decision.previous.value,
-        decision.level.value,
-        decision.reason.value,
-    )
+    await _tell_worker_of_change(svc, session, person, decision, now)
     return decision.reason
 
 
