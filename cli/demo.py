@@ -15,14 +15,12 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from domain.people import StaffRole
 from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
-from storage.escalations import Escalation
-from storage.people import Person
+from storage.escalations import EscalationRepository
+from storage.people import PersonRepository
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 # Monday 23 November 2026, 09:30 in Tokyo.
@@ -76,14 +74,6 @@ async def _last(sandbox: Sandbox, chat_id: int) -> SentMessage:
     return sandbox.standin.messages_to(chat_id)[-1]
 
 
-async def _person(sandbox: Sandbox, telegram_id: int) -> Person:
-    async with sandbox.runtime.svc.db.sessions() as session:
-        person = (
-            await session.execute(select(Person).where(Person.telegram_id == telegram_id))
-        ).scalar_one()
-        return person
-
-
 async def _enrol(
     sandbox: Sandbox, t: Transcript, user: SimulatedUser, worker_tg: int, name: str
 ) -> None:
@@ -103,112 +93,124 @@ async def _advance_to(sandbox: Sandbox, clock: ControllableClock, when: datetime
     await sandbox.runtime.tick()
 
 
+DEMO_CONFIG = {
+    "checkin": {"times": "10:00", "nudge_after": "4h", "escalate_after": "1d", "jitter": "5m"}
+}
+
+
 async def run_demo(out: TextIO, *, fast: bool = True) -> int:
     logging.getLogger().setLevel(logging.WARNING)
     clock = ControllableClock(DEMO_START)
     with tempfile.TemporaryDirectory(prefix="tsunagari-demo-") as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'demo.db'}"
-        async with Sandbox(
-            database_url=url,
-            clock=clock,
-            extra={
-                "checkin": {
-                    "times": "10:00",
-                    "nudge_after": "4h",
-                    "escalate_after": "1d",
-                    "jitter": "5m",
-                }
-            },
-        ) as sandbox:
+        async with Sandbox(database_url=url, clock=clock, extra=DEMO_CONFIG) as sandbox:
             t = Transcript(sandbox, clock, out)
             out.write(
                 "tsunagari demo — the real bot, the local Bot API stand-in, SQLite, and a "
                 "fast-forwarded clock.\n"
             )
             pause = 0.0 if fast else 1.5
-
-            t.scene("Staff are registered (tsunagari staff add)")
-            await sandbox.add_staff(9001, StaffRole.COORDINATOR, "Sato")
-            await sandbox.add_staff(9002, StaffRole.WORKER, "Tanaka")
-            t.name(9001, "coordinator Sato")
-            t.name(9002, "worker Tanaka")
-            t.note("coordinator Sato (9001) and worker Tanaka (9002)")
-
-            aiko = sandbox.user(1001, "Aiko", language_code="ja")
-            ken = sandbox.user(1002, "Ken", language_code="en")
-            stranger = sandbox.user(1003, "Someone", language_code="en")
-            t.name(1001, "Aiko")
-            t.name(1002, "Ken")
-            t.name(1003, "a stranger")
-
-            t.scene("Aiko enrols with consent (Japanese)")
-            await _enrol(sandbox, t, aiko, 9002, "Aiko")
-            await asyncio.sleep(pause)
-
-            t.scene("Ken enrols with consent (English)")
-            await _enrol(sandbox, t, ken, 9002, "Ken")
-
-            t.scene("A stranger writes to the bot")
-            t.say(1003, "hello?")
-            await stranger.send_text("hello?")
-            await t.flush()
-            await asyncio.sleep(pause)
-
-            t.scene("Tuesday morning: scheduled check-ins")
-            await _advance_to(sandbox, clock, datetime(2026, 11, 24, 1, 10, tzinfo=UTC))
-            await t.flush()
-            t.say(1001, "(taps 🙂)")
-            await aiko.press(await _last(sandbox, 1001), 1)
-            await t.flush()
-            t.note("Ken does not answer")
-            await asyncio.sleep(pause)
-
-            t.scene("Silence: one gentle nudge, then the worker is told")
-            await _advance_to(sandbox, clock, datetime(2026, 11, 24, 5, 15, tzinfo=UTC))
-            await t.flush()
-            await _advance_to(sandbox, clock, datetime(2026, 11, 25, 1, 20, tzinfo=UTC))
-            await t.flush()
-            notice = next(m for m in reversed(sandbox.standin.messages_to(9002)) if m.buttons)
-            t.say(9002, f"(taps “{notice.buttons[0][0]}”)")
-            await sandbox.user(9002, "Tanaka").press(notice, 0)
-            await t.flush()
-            t.say(1002, "sorry, busy week. I'm ok")
-            await ken.send_text("sorry, busy week. I'm ok")
-            await t.flush()
-            await asyncio.sleep(pause)
-
-            t.scene("3 a.m.: Aiko writes something that sounds like a crisis")
-            await _advance_to(sandbox, clock, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
-            t.say(1001, "もう消えたい")
-            await aiko.send_text("もう消えたい")
-            await t.flush()
-            await asyncio.sleep(pause)
-
-            t.scene("Ken takes a break, then is welcomed back")
-            t.say(1002, "/pause 2")
-            await ken.send_command("pause", "2")
-            await t.flush()
-            await _advance_to(sandbox, clock, datetime(2026, 11, 28, 1, 0, tzinfo=UTC))
-            await t.flush()
-
-            t.scene("What the records say (tsunagari people list / escalations list)")
-            async with sandbox.runtime.svc.db.sessions() as session:
-                for person in (await session.execute(select(Person))).scalars():
-                    out.write(
-                        f"  person {person.id}: status {person.status.value}, "
-                        f"cadence {person.cadence_level}, next check-in "
-                        f"{person.next_checkin_at.astimezone(TOKYO):%a %d %b %H:%M}\n"
-                        if person.next_checkin_at
-                        else f"  person {person.id}: status {person.status.value}\n"
-                    )
-                for esc in (await session.execute(select(Escalation))).scalars():
-                    out.write(
-                        f"  escalation #{esc.id}: person {esc.person_id}, {esc.reason.value}, "
-                        f"{esc.priority.value}, {esc.state.value}\n"
-                    )
+            people = await _enrolment_scenes(sandbox, t, pause)
+            await _week_scenes(sandbox, clock, t, people, pause)
+            await _records(sandbox, out)
             violations = sandbox.standin.violations
             out.write(
                 f"\nBot API requests checked against the spec: "
                 f"{sum(sandbox.standin.stats.requests.values())}, violations: {len(violations)}\n"
             )
             return 0 if not violations else 1
+
+
+async def _enrolment_scenes(
+    sandbox: Sandbox, t: Transcript, pause: float
+) -> tuple[SimulatedUser, SimulatedUser]:
+    t.scene("Staff are registered (tsunagari staff add)")
+    await sandbox.add_staff(9001, StaffRole.COORDINATOR, "Sato")
+    await sandbox.add_staff(9002, StaffRole.WORKER, "Tanaka")
+    t.name(9001, "coordinator Sato")
+    t.name(9002, "worker Tanaka")
+    t.note("coordinator Sato (9001) and worker Tanaka (9002)")
+    aiko = sandbox.user(1001, "Aiko", language_code="ja")
+    ken = sandbox.user(1002, "Ken", language_code="en")
+    stranger = sandbox.user(1003, "Someone", language_code="en")
+    t.name(1001, "Aiko")
+    t.name(1002, "Ken")
+    t.name(1003, "a stranger")
+
+    t.scene("Aiko enrols with consent (Japanese)")
+    await _enrol(sandbox, t, aiko, 9002, "Aiko")
+    await asyncio.sleep(pause)
+
+    t.scene("Ken enrols with consent (English)")
+    await _enrol(sandbox, t, ken, 9002, "Ken")
+
+    t.scene("A stranger writes to the bot")
+    t.say(1003, "hello?")
+    await stranger.send_text("hello?")
+    await t.flush()
+    await asyncio.sleep(pause)
+    return aiko, ken
+
+
+async def _week_scenes(
+    sandbox: Sandbox,
+    clock: ControllableClock,
+    t: Transcript,
+    people: tuple[SimulatedUser, SimulatedUser],
+    pause: float,
+) -> None:
+    aiko, ken = people
+    t.scene("Tuesday morning: scheduled check-ins")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 24, 1, 10, tzinfo=UTC))
+    await t.flush()
+    t.say(1001, "(taps 🙂)")
+    await aiko.press(await _last(sandbox, 1001), 1)
+    await t.flush()
+    t.note("Ken does not answer")
+    await asyncio.sleep(pause)
+
+    t.scene("Silence: one gentle nudge, then the worker is told")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 24, 5, 15, tzinfo=UTC))
+    await t.flush()
+    await _advance_to(sandbox, clock, datetime(2026, 11, 25, 1, 20, tzinfo=UTC))
+    await t.flush()
+    notice = next(m for m in reversed(sandbox.standin.messages_to(9002)) if m.buttons)
+    t.say(9002, f"(taps “{notice.buttons[0][0]}”)")
+    await sandbox.user(9002, "Tanaka").press(notice, 0)
+    await t.flush()
+    t.say(1002, "sorry, busy week. I'm ok")
+    await ken.send_text("sorry, busy week. I'm ok")
+    await t.flush()
+    await asyncio.sleep(pause)
+
+    t.scene("3 a.m.: Aiko writes something that sounds like a crisis")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
+    t.say(1001, "もう消えたい")
+    await aiko.send_text("もう消えたい")
+    await t.flush()
+    await asyncio.sleep(pause)
+
+    t.scene("Ken takes a break, then is welcomed back")
+    t.say(1002, "/pause 2")
+    await ken.send_command("pause", "2")
+    await t.flush()
+    await _advance_to(sandbox, clock, datetime(2026, 11, 28, 1, 0, tzinfo=UTC))
+    await t.flush()
+
+
+async def _records(sandbox: Sandbox, out: TextIO) -> None:
+    out.write("\n=== What the records say (tsunagari people list / escalations list) ===\n")
+    async with sandbox.runtime.svc.db.read_session() as session:
+        for person in await PersonRepository(session).all():
+            out.write(
+                f"  person {person.id}: status {person.status.value}, "
+                f"cadence {person.cadence_level.value}, next check-in "
+                f"{person.next_checkin_at.astimezone(TOKYO):%a %d %b %H:%M}\n"
+                if person.next_checkin_at
+                else f"  person {person.id}: status {person.status.value}\n"
+            )
+        for esc, _, _ in await EscalationRepository(session).listing(include_closed=True):
+            out.write(
+                f"  escalation #{esc.id}: person {esc.person_id}, {esc.reason.value}, "
+                f"{esc.priority.value}, {esc.state.value}\n"
+            )

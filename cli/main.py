@@ -525,6 +525,17 @@ def _rate(value: str) -> float:
     return rate
 
 
+Handler = Callable[["Cli"], Coroutine[Any, Any, int]]
+
+
+def _add(
+    common: argparse.ArgumentParser, parent: Any, name: str, handler: Handler, help_: str
+) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help_)
+    p.set_defaults(handler=handler)
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -540,61 +551,70 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(
-        parent: Any, name: str, handler: Callable[[Cli], Coroutine[Any, Any, int]], help_: str
-    ) -> argparse.ArgumentParser:
-        p: argparse.ArgumentParser = parent.add_parser(name, parents=[common], help=help_)
-        p.set_defaults(handler=handler)
-        return p
-
-    add(sub, "run", Cli.run, "run the bot (long polling, or webhook when configured)")
+    _add(common, sub, "run", Cli.run, "run the bot (long polling, or webhook when configured)")
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True, metavar="SUBCOMMAND"
     )
-    add(db, "upgrade", Cli.db_upgrade, "create or migrate the schema")
-    demo = add(sub, "demo", Cli.demo, "run the demo against the local Bot API stand-in")
+    _add(common, db, "upgrade", Cli.db_upgrade, "create or migrate the schema")
+    demo = _add(common, sub, "demo", Cli.demo, "run the demo against the local Bot API stand-in")
     demo.add_argument("--slow", action="store_true", help="pause between scenes, for reading")
 
+    _records_commands(sub, common)
+    _crisis_and_updates_commands(sub, common)
+    _signals_commands(sub, common)
+    return parser
+
+
+def _records_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    """Staff, invites, people, escalations and the audit log."""
     staff = sub.add_parser("staff", help="staff members").add_subparsers(
         dest="staff_command", required=True, metavar="SUBCOMMAND"
     )
-    staff_add = add(staff, "add", Cli.staff_add, "register a worker or coordinator")
+    staff_add = _add(common, staff, "add", Cli.staff_add, "register a worker or coordinator")
     staff_add.add_argument("--telegram-id", type=int, required=True)
     staff_add.add_argument("--role", choices=[r.value for r in StaffRole], required=True)
     staff_add.add_argument("--name", required=True)
-    staff_off = add(staff, "deactivate", Cli.staff_deactivate, "deactivate a staff member")
+    staff_off = _add(common, staff, "deactivate", Cli.staff_deactivate, "deactivate a staff member")
     staff_off.add_argument("--telegram-id", type=int, required=True)
-    staff_list = add(staff, "list", Cli.staff_list, "list staff")
+    staff_list = _add(common, staff, "list", Cli.staff_list, "list staff")
     staff_list.add_argument("--json", action="store_true")
 
     invite = sub.add_parser("invite", help="enrolment invites").add_subparsers(
         dest="invite_command", required=True, metavar="SUBCOMMAND"
     )
-    invite_create = add(invite, "create", Cli.invite_create, "print a one-time enrolment link")
+    invite_create = _add(
+        common, invite, "create", Cli.invite_create, "print a one-time enrolment link"
+    )
     invite_create.add_argument("--worker-telegram-id", type=int, required=True)
 
     people = sub.add_parser("people", help="people receiving support").add_subparsers(
         dest="people_command", required=True, metavar="SUBCOMMAND"
     )
-    people_list = add(people, "list", Cli.people_list, "list people")
+    people_list = _add(common, people, "list", Cli.people_list, "list people")
     people_list.add_argument("--json", action="store_true")
 
     esc = sub.add_parser("escalations", help="the escalation queue").add_subparsers(
         dest="esc_command", required=True, metavar="SUBCOMMAND"
     )
-    esc_list = add(esc, "list", Cli.escalations_list, "list open escalations")
+    esc_list = _add(common, esc, "list", Cli.escalations_list, "list open escalations")
     esc_list.add_argument("--all", action="store_true", help="include closed ones")
     esc_list.add_argument("--json", action="store_true")
 
     audit = sub.add_parser("audit", help="the audit log").add_subparsers(
         dest="audit_command", required=True, metavar="SUBCOMMAND"
     )
-    audit_list = add(audit, "list", Cli.audit_list, "list audit entries, newest first")
+    audit_list = _add(common, audit, "list", Cli.audit_list, "list audit entries, newest first")
     audit_list.add_argument("--json", action="store_true")
     audit_list.add_argument("--limit", type=int, default=1000)
 
-    crisis = add(
-        sub, "crisis-lines", Cli.crisis_lines, "the crisis lines the reply would show at a time"
+
+def _crisis_and_updates_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    crisis = _add(
+        common,
+        sub,
+        "crisis-lines",
+        Cli.crisis_lines,
+        "the crisis lines the reply would show at a time",
     )
     crisis.add_argument(
         "--at",
@@ -613,17 +633,20 @@ def build_parser() -> argparse.ArgumentParser:
     updates = sub.add_parser("updates", help="incoming Telegram updates").add_subparsers(
         dest="updates_command", required=True, metavar="SUBCOMMAND"
     )
-    set_aside = add(
-        updates, "set-aside", Cli.updates_set_aside, "list updates set aside after failing"
+    set_aside = _add(
+        common, updates, "set-aside", Cli.updates_set_aside, "list updates set aside after failing"
     )
     set_aside.add_argument("--json", action="store_true")
-    retry = add(updates, "retry", Cli.updates_retry, "handle a set-aside update again")
+    retry = _add(common, updates, "retry", Cli.updates_retry, "handle a set-aside update again")
     retry.add_argument("update_id", type=int, metavar="ID")
 
+
+def _signals_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     signals = sub.add_parser("signals", help="distress signals").add_subparsers(
         dest="signals_command", required=True, metavar="SUBCOMMAND"
     )
-    classify = add(
+    classify = _add(
+        common,
         signals,
         "classify",
         Cli.signals_classify,
@@ -631,7 +654,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     classify.add_argument("--explain", action="store_true", help="a readable account instead")
     classify.add_argument("--rules", metavar="PATH", help="an extra rules file")
-    evaluate = add(
+    evaluate = _add(
+        common,
         signals,
         "eval",
         Cli.signals_eval,
@@ -650,7 +674,6 @@ def build_parser() -> argparse.ArgumentParser:
         ("--max-critical-none", "highest share of critical answered none"),
     ):
         evaluate.add_argument(flag, type=_rate, metavar="X", help=f"{what}; exit 1 if not met")
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:

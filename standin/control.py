@@ -27,8 +27,13 @@ if TYPE_CHECKING:
     from standin.users import SimulatedUser
 
 
-def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
-    async def body(request: web.Request) -> dict[str, Any]:
+class _Control:
+    """The control routes' handlers, over one stand-in."""
+
+    def __init__(self, standin: BotApiStandIn) -> None:
+        self.standin = standin
+
+    async def body(self, request: web.Request) -> dict[str, Any]:
         if not request.can_read_body:
             return {}
         try:
@@ -39,38 +44,38 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
             raise web.HTTPBadRequest(text="body must be a JSON object")
         return data
 
-    def user_for(request: web.Request, data: dict[str, Any]) -> SimulatedUser:
+    def user_for(self, request: web.Request, data: dict[str, Any]) -> SimulatedUser:
         try:
             user_id = int(request.match_info["user_id"])
         except ValueError:
             raise web.HTTPBadRequest(text="user id must be an integer") from None
-        return standin.user(
+        return self.standin.user(
             user_id,
             data.get("first_name", "User"),
             username=data.get("username"),
             language_code=data.get("language_code"),
         )
 
-    async def text(request: web.Request) -> web.Response:
-        data = await body(request)
+    async def text(self, request: web.Request) -> web.Response:
+        data = await self.body(request)
         if not isinstance(data.get("text"), str):
             raise web.HTTPBadRequest(text="'text' is required")
-        user = user_for(request, data)
+        user = self.user_for(request, data)
         update_id = await user.send_text(data["text"])
         # The message id lets a caller wait for what the bot sent after it (?after=).
         return web.json_response({"update_id": update_id, "message_id": user.last_message_id()})
 
-    async def command(request: web.Request) -> web.Response:
-        data = await body(request)
+    async def command(self, request: web.Request) -> web.Response:
+        data = await self.body(request)
         if not isinstance(data.get("command"), str):
             raise web.HTTPBadRequest(text="'command' is required")
-        user = user_for(request, data)
+        user = self.user_for(request, data)
         update_id = await user.send_command(data["command"], data.get("args"))
         return web.json_response({"update_id": update_id})
 
-    async def press(request: web.Request) -> web.Response:
-        data = await body(request)
-        user = user_for(request, data)
+    async def press(self, request: web.Request) -> web.Response:
+        data = await self.body(request)
+        user = self.user_for(request, data)
         try:
             query_id = await user.press(
                 int(data["message_id"]), data.get("index"), data=data.get("data")
@@ -78,60 +83,63 @@ def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
         except (KeyError, ValueError) as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
         return web.json_response(
-            {"callback_query_id": query_id, "update_id": standin.last_update_id}
+            {"callback_query_id": query_id, "update_id": self.standin.last_update_id}
         )
 
-    async def block(request: web.Request) -> web.Response:
-        user = user_for(request, await body(request))
+    async def block(self, request: web.Request) -> web.Response:
+        user = self.user_for(request, await self.body(request))
         update_id = await user.block()
         return web.json_response({"update_id": update_id})
 
-    async def unblock(request: web.Request) -> web.Response:
-        user = user_for(request, await body(request))
+    async def unblock(self, request: web.Request) -> web.Response:
+        user = self.user_for(request, await self.body(request))
         update_id = await user.unblock()
         return web.json_response({"update_id": update_id})
 
-    async def messages(request: web.Request) -> web.Response:
+    async def messages(self, request: web.Request) -> web.Response:
         try:
             chat_id = int(request.match_info["chat_id"])
         except ValueError:
             raise web.HTTPBadRequest(text="chat id must be an integer") from None
         if "after" in request.query:
-            return await _messages_after(request, standin, chat_id)
-        return web.json_response([m.to_dict() for m in standin.messages_to(chat_id)])
+            return await _messages_after(request, self.standin, chat_id)
+        return web.json_response([m.to_dict() for m in self.standin.messages_to(chat_id)])
 
-    async def violations(request: web.Request) -> web.Response:
-        return web.json_response([asdict(v) for v in standin.violations])
+    async def violations(self, request: web.Request) -> web.Response:
+        return web.json_response([asdict(v) for v in self.standin.violations])
 
-    async def stats(request: web.Request) -> web.Response:
-        return web.json_response(standin.stats.to_dict())
+    async def stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.standin.stats.to_dict())
 
-    async def updates(request: web.Request) -> web.Response:
-        return web.json_response(standin.pending_updates)
+    async def updates(self, request: web.Request) -> web.Response:
+        return web.json_response(self.standin.pending_updates)
 
-    async def add_fault(request: web.Request) -> web.Response:
-        data = await body(request)
+    async def add_fault(self, request: web.Request) -> web.Response:
+        data = await self.body(request)
         try:
-            standin.faults.add(**data)
+            self.standin.faults.add(**data)
         except (TypeError, ValueError) as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
-        return web.json_response({"faults": len(standin.faults.rules)})
+        return web.json_response({"faults": len(self.standin.faults.rules)})
 
-    async def clear_faults(request: web.Request) -> web.Response:
-        standin.faults.clear()
+    async def clear_faults(self, request: web.Request) -> web.Response:
+        self.standin.faults.clear()
         return web.json_response({"faults": 0})
 
-    app.router.add_post("/_control/users/{user_id}/text", text)
-    app.router.add_post("/_control/users/{user_id}/command", command)
-    app.router.add_post("/_control/users/{user_id}/press", press)
-    app.router.add_post("/_control/users/{user_id}/block", block)
-    app.router.add_post("/_control/users/{user_id}/unblock", unblock)
-    app.router.add_get("/_control/chats/{chat_id}/messages", messages)
-    app.router.add_get("/_control/violations", violations)
-    app.router.add_get("/_control/stats", stats)
-    app.router.add_get("/_control/updates", updates)
-    app.router.add_post("/_control/faults", add_fault)
-    app.router.add_delete("/_control/faults", clear_faults)
+
+def add_control_routes(app: web.Application, standin: BotApiStandIn) -> None:
+    control = _Control(standin)
+    app.router.add_post("/_control/users/{user_id}/text", control.text)
+    app.router.add_post("/_control/users/{user_id}/command", control.command)
+    app.router.add_post("/_control/users/{user_id}/press", control.press)
+    app.router.add_post("/_control/users/{user_id}/block", control.block)
+    app.router.add_post("/_control/users/{user_id}/unblock", control.unblock)
+    app.router.add_get("/_control/chats/{chat_id}/messages", control.messages)
+    app.router.add_get("/_control/violations", control.violations)
+    app.router.add_get("/_control/stats", control.stats)
+    app.router.add_get("/_control/updates", control.updates)
+    app.router.add_post("/_control/faults", control.add_fault)
+    app.router.add_delete("/_control/faults", control.clear_faults)
     _add_timing_routes(app, standin)
 
 

@@ -240,7 +240,11 @@ class BotApiStandIn:
         self._client: aiohttp.ClientSession | None = None
         self.host = "127.0.0.1"
         self.port = 0
-        self._handlers: dict[str, Handler] = {
+        self._handlers: dict[str, Handler] = self._method_table()
+
+    def _method_table(self) -> dict[str, Handler]:
+        """The Bot API methods the stand-in answers, by name."""
+        return {
             "getMe": self._get_me,
             "getUpdates": self._get_updates,
             "sendMessage": self._send_message,
