@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from domain.errors import ConfigError, TsunagariError
@@ -281,17 +280,12 @@ class Cli:
         return EXIT_OK
 
     async def people_list(self) -> int:
-        from storage.people import Person
-        from storage.staff import Staff
+        from storage.people import PersonRepository
 
         db = await self.database(self.settings())
         try:
-            async with db.transaction() as session:
-                result = await session.execute(
-                    select(Person, Staff.telegram_id)
-                    .join(Staff, Staff.id == Person.worker_id)
-                    .order_by(Person.id)
-                )
+            async with db.read_session() as session:
+                result = await PersonRepository(session).listing()
                 rows = [
                     {
                         "id": p.id,
@@ -325,22 +319,12 @@ class Cli:
         return EXIT_OK
 
     async def escalations_list(self) -> int:
-        from storage.escalations import Escalation, episode_reasons
-        from storage.people import Person
-        from storage.staff import Staff
+        from storage.escalations import EscalationRepository, episode_reasons
 
         db = await self.database(self.settings())
         try:
-            async with db.transaction() as session:
-                query = (
-                    select(Escalation, Person.telegram_id, Staff.telegram_id)
-                    .outerjoin(Person, Person.id == Escalation.person_id)
-                    .outerjoin(Staff, Staff.id == Escalation.acknowledged_by)
-                    .order_by(Escalation.id)
-                )
-                if not self.args.all:
-                    query = query.where(Escalation.open_key.is_not(None))
-                found = list(await session.execute(query))
+            async with db.read_session() as session:
+                found = await EscalationRepository(session).listing(include_closed=self.args.all)
                 reasons = await episode_reasons(session, [e.id for e, _, _ in found])
                 rows = [
                     {

@@ -1,43 +1,21 @@
-"""Pauses that end by themselves: the person is welcomed back with a warm check-in."""
+"""The pauses step: pauses that have ended (`usecases/pauses.py` welcomes the person back)."""
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
-from sqlalchemy import select
-
-from domain.people import PersonStatus
-from scheduler.silence import after_quiet_hours
-from storage.checkins import CheckinKind
-from storage.people import Person
-from usecases.checkins import checkin_now
-from usecases.planning import plan_after_contact
+from storage.people import PersonRepository
+from usecases.pauses import pause_ended
 from usecases.services import Services
 
-log = logging.getLogger(__name__)
+__all__ = ["BATCH", "resume_step"]
 
 BATCH = 200
 
 
 async def resume_step(svc: Services, now: datetime) -> bool:
     async with svc.db.transaction() as session:
-        people = list(
-            (
-                await session.execute(
-                    select(Person)
-                    .where(Person.status == PersonStatus.PAUSED, Person.paused_until <= now)
-                    .limit(BATCH)
-                )
-            ).scalars()
-        )
+        people = await PersonRepository(session).pauses_ending(now, limit=BATCH)
         for person in people:
-            if (quiet_end := after_quiet_hours(person, svc, now)) is not None:
-                person.paused_until = quiet_end  # never welcome someone back at 3 a.m.
-                continue
-            person.status = PersonStatus.ACTIVE
-            person.paused_until = None
-            await checkin_now(svc, session, person, now, CheckinKind.WELCOME_BACK)
-            plan_after_contact(person, svc.settings, now)
-            log.info("person %s resumed after a pause", person.id)
+            await pause_ended(svc, session, person, now)
     return bool(people)

@@ -1,107 +1,34 @@
-"""Silence: one gentle nudge, then a `silence` escalation. Never a stop (つながり続ける).
+"""Silence steps: nudges and silence escalations that have fallen due.
 
 Both clocks are stored and indexed (`checkins.nudge_due_at`, `people.silence_due_at`), so
-this step only reads what is due. The decision itself is `domain.silence.silence_action`.
+these steps only read what is due; `usecases/silence.py` decides.
 """
 
 from __future__ import annotations
 
-import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import select
-
-from domain.escalation import EscalationReason
-from domain.people import PersonStatus
-from domain.schedule import in_quiet_hours, local_to_utc
-from domain.silence import SilenceAction, silence_action
-from storage.checkins import Checkin, CheckinState
-from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
-from storage.people import Person
-from usecases.escalations import open_or_join
-from usecases.planning import person_schedule
+from storage.checkins import CheckinRepository
+from storage.people import PersonRepository
 from usecases.services import Services
+from usecases.silence import nudge, silence_reached
 
-log = logging.getLogger(__name__)
+__all__ = ["BATCH", "nudge_step", "silence_escalation_step"]
 
 BATCH = 200
 
 
-def after_quiet_hours(person: Person, svc: Services, instant: datetime) -> datetime | None:
-    """If `instant` is in the person's quiet hours, when they end; else None."""
-    schedule = person_schedule(person, svc.settings)
-    if schedule.quiet_end is None or not in_quiet_hours(schedule, instant):
-        return None
-    local = instant.astimezone(schedule.zone)
-    end = local_to_utc(local.date(), schedule.quiet_end, schedule.zone)
-    return (
-        end
-        if end > instant
-        else local_to_utc(local.date() + timedelta(days=1), schedule.quiet_end, schedule.zone)
-    )
-
-
 async def nudge_step(svc: Services, now: datetime) -> bool:
     async with svc.db.transaction() as session:
-        rows = (
-            await session.execute(
-                select(Checkin, Person)
-                .join(Person, Person.id == Checkin.person_id)
-                .where(Checkin.nudge_due_at <= now, Checkin.state == CheckinState.SENT)
-                .order_by(Checkin.nudge_due_at)
-                .limit(BATCH)
-            )
-        ).all()
-        for checkin, person in rows:
-            assert checkin.sent_at is not None
-            action = silence_action(
-                checkin.sent_at,
-                person.last_reply_at,
-                checkin.nudged_at,
-                False,
-                now,
-                timedelta(seconds=person.nudge_after_s),
-                timedelta(seconds=person.escalate_after_s),
-            )
-            # ESCALATE means the nudge's moment has passed (downtime): the escalation step
-            # takes it from here; a late nudge followed at once by a call helps nobody.
-            if person.status is not PersonStatus.ACTIVE or action is not SilenceAction.NUDGE:
-                checkin.nudge_due_at = None
-                continue
-            if (quiet_end := after_quiet_hours(person, svc, now)) is not None:
-                checkin.nudge_due_at = quiet_end
-                continue
-            checkin.nudge_due_at = None
-            checkin.nudged_at = now
-            OutboxRepository(session).add(
-                new_message(
-                    chat_id=person.chat_id,
-                    text=svc.catalog.variant(person.language, "nudge.text", checkin.id),
-                    now=now,
-                    purpose=Purpose.NUDGE,
-                    person_id=person.id,
-                    priority=PRIORITY_BULK,
-                )
-            )
-            log.info("nudge queued for person %s (check-in %s)", person.id, checkin.id)
-    return bool(rows)
+        due = await CheckinRepository(session).nudges_due(now, limit=BATCH)
+        for checkin, person in due:
+            await nudge(svc, session, checkin, person, now)
+    return bool(due)
 
 
 async def silence_escalation_step(svc: Services, now: datetime) -> bool:
     async with svc.db.transaction() as session:
-        people = list(
-            (
-                await session.execute(
-                    select(Person)
-                    .where(Person.silence_due_at <= now)
-                    .order_by(Person.silence_due_at)
-                    .limit(BATCH)
-                )
-            ).scalars()
-        )
+        people = await PersonRepository(session).silence_due(now, limit=BATCH)
         for person in people:
-            person.silence_due_at = None
-            if person.status is not PersonStatus.ACTIVE or person.silent_since is None:
-                continue
-            await open_or_join(svc, session, person, EscalationReason.SILENCE, now)
+            await silence_reached(svc, session, person, now)
     return bool(people)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, str_enum
+from storage.people import Person
 
 
 class CheckinState(StrEnum):
@@ -121,3 +122,32 @@ class CheckinRepository:
             )
         )
         return [(at, mood) for at, mood in rows if at is not None]
+
+    async def nudges_due(self, now: datetime, *, limit: int) -> list[tuple[Checkin, Person]]:
+        """Sent, unanswered check-ins whose one nudge is due, earliest first, with the person."""
+        rows = await self.session.execute(
+            select(Checkin, Person)
+            .join(Person, Person.id == Checkin.person_id)
+            .where(Checkin.nudge_due_at <= now, Checkin.state == CheckinState.SENT)
+            .order_by(Checkin.nudge_due_at)
+            .limit(limit)
+        )
+        return [(checkin, person) for checkin, person in rows]
+
+    async def awaiting_reply(self, person_id: int) -> list[Checkin]:
+        """The person's sent check-ins not answered yet, newest first."""
+        rows = await self.session.execute(
+            select(Checkin)
+            .where(Checkin.person_id == person_id, Checkin.state == CheckinState.SENT)
+            .order_by(Checkin.id.desc())
+        )
+        return list(rows.scalars())
+
+    async def sent_and_replied(self, since: datetime) -> tuple[int, int]:
+        """Check-ins sent since `since`, and how many of them were answered."""
+        sent = Checkin.sent_at.is_not(None) & (Checkin.sent_at >= since)
+        query = select(
+            func.count().filter(sent), func.count().filter(sent & Checkin.replied_at.is_not(None))
+        ).select_from(Checkin)
+        total, replied = (await self.session.execute(query)).one()
+        return int(total or 0), int(replied or 0)

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.escalation import EscalationReason, EscalationState, Outcome, Priority, StepLevel
 from storage.base import Base, SafeText, StepLevelType, UTCDateTime, str_enum
+from storage.outbox import OutboxMessage, OutboxState
 from storage.people import Person
 from storage.staff import Staff
 
@@ -328,3 +329,38 @@ class EscalationRepository:
             )
         )
         return list(rows.scalars())
+
+    async def acknowledgement_delays(self, since: datetime) -> list[float]:
+        """Minutes from opening to acknowledgement, for episodes opened since `since`."""
+        rows = await self.session.execute(
+            select(Escalation.created_at, Escalation.acknowledged_at).where(
+                Escalation.acknowledged_at.is_not(None), Escalation.created_at >= since
+            )
+        )
+        return [(acked - opened).total_seconds() / 60 for opened, acked in rows if acked]
+
+    async def count_held_by(self, staff_id: int) -> int:
+        query = select(func.count()).select_from(Escalation)
+        query = query.where(is_active(), Escalation.assignee_id == staff_id)
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def told_staff(self, escalation_id: int, *, except_outbox_id: int) -> set[int]:
+        """Staff who hold a notification of the episode that was sent or may still be,
+        leaving out the one in outbox row `except_outbox_id` (which just failed)."""
+        live = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT)
+        rows = await self.session.execute(
+            select(EscalationNotification.staff_id)
+            .outerjoin(OutboxMessage, OutboxMessage.id == EscalationNotification.outbox_id)
+            .where(
+                EscalationNotification.escalation_id == escalation_id,
+                or_(
+                    EscalationNotification.outbox_id.is_(None),
+                    EscalationNotification.outbox_id != except_outbox_id,
+                ),
+                or_(
+                    EscalationNotification.message_id.is_not(None),
+                    OutboxMessage.state.in_(live),
+                ),
+            )
+        )
+        return set(rows.scalars())

@@ -12,6 +12,7 @@ from domain.cadence import CadenceLevel, CadenceReason
 from domain.errors import NotFoundError
 from domain.people import PersonStatus
 from storage.base import Base, SafeString, UTCDateTime, str_enum
+from storage.staff import Staff
 
 
 class Person(Base):
@@ -132,3 +133,49 @@ class PersonRepository:
             .limit(limit)
         )
         return list(rows.scalars())
+
+    async def silence_due(self, now: datetime, *, limit: int) -> list[Person]:
+        """People whose silence clock has run out, earliest first."""
+        rows = await self.session.execute(
+            select(Person)
+            .where(Person.silence_due_at <= now)
+            .order_by(Person.silence_due_at)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def pauses_ending(self, now: datetime, *, limit: int) -> list[Person]:
+        """Paused people whose pause has ended."""
+        rows = await self.session.execute(
+            select(Person)
+            .where(Person.status == PersonStatus.PAUSED, Person.paused_until <= now)
+            .limit(limit)
+        )
+        return list(rows.scalars())
+
+    async def count_by_status(self) -> dict[PersonStatus, int]:
+        rows = await self.session.execute(
+            select(Person.status, func.count()).group_by(Person.status)
+        )
+        return {PersonStatus(status): int(n) for status, n in rows}
+
+    async def count_supported_by(self, staff_id: int) -> int:
+        """People (not stopped) the staff member supports or backs up."""
+        query = (
+            select(func.count())
+            .select_from(Person)
+            .where(
+                (Person.worker_id == staff_id) | (Person.backup_worker_id == staff_id),
+                Person.status != PersonStatus.STOPPED,
+            )
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def listing(self) -> list[tuple[Person, int]]:
+        """Every person with their worker's Telegram id, by id (for the command line)."""
+        rows = await self.session.execute(
+            select(Person, Staff.telegram_id)
+            .join(Staff, Staff.id == Person.worker_id)
+            .order_by(Person.id)
+        )
+        return [(person, worker) for person, worker in rows]

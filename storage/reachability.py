@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, delete, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import ForeignKey, Select, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.escalation import EscalationState, StepLevel
 from storage.base import Base, StepLevelType, UTCDateTime
 from storage.escalations import Escalation
 
-__all__ = ["EscalationWait", "WaitRepository"]
+__all__ = ["EscalationWait", "WaitRepository", "count_waiting", "oldest_waiting"]
 
 
 class EscalationWait(Base):
@@ -63,3 +63,23 @@ class WaitRepository:
             .order_by(EscalationWait.since, EscalationWait.escalation_id)
         )
         return [(wait, escalation) for wait, escalation in rows.all()]
+
+
+def _open_waits() -> Select[int]:
+    return (
+        select(EscalationWait.escalation_id)
+        .join(Escalation, Escalation.id == EscalationWait.escalation_id)
+        .where(Escalation.state == EscalationState.OPEN)
+    )
+
+
+async def count_waiting(conn: AsyncConnection | AsyncSession) -> int:
+    """Open escalations waiting for a reachable responder (on a read-only connection too)."""
+    value = await conn.scalar(select(func.count()).select_from(_open_waits().subquery()))
+    return int(value or 0)
+
+
+async def oldest_waiting(conn: AsyncConnection | AsyncSession, *, limit: int) -> list[int]:
+    """The ids of the escalations waiting longest for a responder, oldest first."""
+    query = _open_waits().order_by(EscalationWait.since, EscalationWait.escalation_id)
+    return list((await conn.execute(query.limit(limit))).scalars())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import BigInteger, Boolean, ColumnElement, Integer, String, select
@@ -111,3 +112,10 @@ class StaffRepository:
     async def needing_menu_sync(self) -> list[Staff]:
         query = select(Staff).where(menu_out_of_date())
         return list((await self.session.execute(query)).scalars())
+
+    async def active_by_ids(self, ids: Collection[int]) -> dict[int, Staff]:
+        """The active staff members among `ids`, by id."""
+        if not ids:
+            return {}
+        rows = await self.session.execute(select(Staff).where(Staff.id.in_(list(ids))))
+        return {s.id: s for s in rows.scalars() if s.active}

@@ -253,17 +253,7 @@ async def sign_of_life(
     person.last_reply_at = now
     person.silent_since = None
     person.silence_due_at = None
-    answered = (
-        (
-            await session.execute(
-                select(Checkin)
-                .where(Checkin.person_id == person.id, Checkin.state == CheckinState.SENT)
-                .order_by(Checkin.id.desc())
-            )
-        )
-        .scalars()
-        .all()
-    )
+    answered = await CheckinRepository(session).awaiting_reply(person.id)
     for checkin in answered:
         checkin.state = CheckinState.REPLIED
         checkin.replied_at = now

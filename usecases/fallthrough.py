@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram.constants import ChatMemberStatus
 
@@ -24,6 +23,7 @@ from domain.reachability import screen_tiers, unreachable_cause
 from storage.escalations import (
     Escalation,
     EscalationNotification,
+    EscalationRepository,
     subject_name,
     subject_ref,
 )
@@ -31,8 +31,6 @@ from storage.outbox import (
     LEASE,
     ClaimedMessage,
     OutboxKind,
-    OutboxMessage,
-    OutboxState,
     Purpose,
 )
 from storage.people import Person
@@ -62,8 +60,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-_LIVE = (OutboxState.PENDING, OutboxState.SENDING, OutboxState.SENT)
 
 
 async def delivery_failed(
@@ -109,22 +105,9 @@ def _has(tier: list[Staff], staff: Staff) -> bool:
 
 async def _notified(session: AsyncSession, escalation_id: int, failed_outbox_id: int) -> set[int]:
     """Staff who hold a notification of this escalation that was sent or may still be."""
-    rows = await session.execute(
-        select(EscalationNotification.staff_id)
-        .outerjoin(OutboxMessage, OutboxMessage.id == EscalationNotification.outbox_id)
-        .where(
-            EscalationNotification.escalation_id == escalation_id,
-            or_(
-                EscalationNotification.outbox_id.is_(None),
-                EscalationNotification.outbox_id != failed_outbox_id,
-            ),
-            or_(
-                EscalationNotification.message_id.is_not(None),
-                OutboxMessage.state.in_(_LIVE),
-            ),
-        )
+    return await EscalationRepository(session).told_staff(
+        escalation_id, except_outbox_id=failed_outbox_id
     )
-    return set(rows.scalars())
 
 
 async def _fall_through(

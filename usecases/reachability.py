@@ -16,17 +16,17 @@ import logging
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from domain.escalation import EscalationState, StepLevel
+from domain.escalation import StepLevel
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable, screen_tiers
 from storage.audit import AuditRepository
 from storage.escalations import Escalation, EscalationRepository, subject_name, subject_ref
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person
-from storage.reachability import EscalationWait, WaitRepository
+from storage.reachability import WaitRepository, count_waiting, oldest_waiting
 from storage.staff import Staff, StaffRepository
 from usecases.services import Services
 
@@ -122,11 +122,7 @@ async def responder_tiers(
     holder_id = escalation.assignee_id or (person.worker_id if person is not None else None)
     backup_id = person.backup_worker_id if person is not None else None
     ids = [i for i in (holder_id, backup_id) if i is not None]
-    found = {
-        s.id: s
-        for s in (await session.execute(select(Staff).where(Staff.id.in_(ids)))).scalars()
-        if s.active
-    }
+    found = await StaffRepository(session).active_by_ids(ids)
     coordinators = await StaffRepository(session).coordinators()
     holder = [found[holder_id]] if holder_id in found else []
     backup = [found[backup_id]] if backup_id in found and backup_id != holder_id else []
@@ -252,24 +248,13 @@ async def nobody_reachable(
 
 async def waiting_count(conn: AsyncConnection | AsyncSession) -> int:
     """Open escalations waiting for a reachable responder (the metrics gauge)."""
-    query = select(func.count()).select_from(EscalationWait).join(Escalation)
-    value = await conn.scalar(query.where(Escalation.state == EscalationState.OPEN))
-    return int(value or 0)
+    return await count_waiting(conn)
 
 
 async def waiting_reason(conn: AsyncConnection | AsyncSession) -> str | None:
     """Why `/healthz` is degraded, naming the oldest waiting escalation; None if nothing
     waits."""
-    rows = (
-        await conn.execute(
-            select(EscalationWait.escalation_id)
-            .join(Escalation, Escalation.id == EscalationWait.escalation_id)
-            .where(Escalation.state == EscalationState.OPEN)
-            .order_by(EscalationWait.since, EscalationWait.escalation_id)
-            .limit(2)
-        )
-    ).scalars()
-    ids = list(rows)
+    ids = await oldest_waiting(conn, limit=2)
     if not ids:
         return None
     more = " (and more)" if len(ids) > 1 else ""

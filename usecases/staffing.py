@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.people import PersonStatus
-from storage.escalations import Escalation
+from storage.escalations import EscalationRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
-from storage.people import Person
+from storage.people import Person, PersonRepository
 from storage.staff import Staff
 from usecases.services import Services
 
@@ -47,17 +45,5 @@ def notify_staff(
 
 async def responsibilities(session: AsyncSession, member: Staff) -> int:
     """People the member supports or backs up, plus active escalations they hold."""
-    people = await session.scalar(
-        select(func.count())
-        .select_from(Person)
-        .where(
-            or_(Person.worker_id == member.id, Person.backup_worker_id == member.id),
-            Person.status != PersonStatus.STOPPED,
-        )
-    )
-    held = await session.scalar(
-        select(func.count())
-        .select_from(Escalation)
-        .where(Escalation.open_key.is_not(None), Escalation.assignee_id == member.id)
-    )
-    return int(people or 0) + int(held or 0)
+    people = await PersonRepository(session).count_supported_by(member.id)
+    return people + await EscalationRepository(session).count_held_by(member.id)

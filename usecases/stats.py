@@ -5,15 +5,14 @@ from __future__ import annotations
 import statistics
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.escalation import Priority
 from domain.people import PersonStatus
-from storage.checkins import Checkin
-from storage.escalations import Escalation, EscalationRepository
+from storage.checkins import CheckinRepository
+from storage.escalations import EscalationRepository
 from storage.outbox import OutboxRepository
-from storage.people import Person, PersonRepository
+from storage.people import PersonRepository
 from usecases.reachability import WAITING_GAUGE, waiting_count
 from usecases.services import Services
 
@@ -23,39 +22,12 @@ STATS_WINDOW = timedelta(days=30)
 async def stats_text(svc: Services, session: AsyncSession, language: str, now: datetime) -> str:
     """People by status, check-ins sent and answered and acknowledgement times over the last
     `STATS_WINDOW`, and open escalations by priority, in the reader's language."""
-    by_status = dict(
-        (await session.execute(select(Person.status, func.count()).group_by(Person.status))).all()
-    )
+    by_status = await PersonRepository(session).count_by_status()
     since = now - STATS_WINDOW
-    sent = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Checkin)
-            .where(Checkin.sent_at.is_not(None), Checkin.sent_at >= since)
-        )
-        or 0
-    )
-    replied = (
-        await session.scalar(
-            select(func.count())
-            .select_from(Checkin)
-            .where(
-                Checkin.sent_at.is_not(None),
-                Checkin.sent_at >= since,
-                Checkin.replied_at.is_not(None),
-            )
-        )
-        or 0
-    )
-    open_by_priority = await EscalationRepository(session).active_counts()
-    acks = (
-        await session.execute(
-            select(Escalation.created_at, Escalation.acknowledged_at).where(
-                Escalation.acknowledged_at.is_not(None), Escalation.created_at >= since
-            )
-        )
-    ).all()
-    minutes = [(a - c).total_seconds() / 60 for c, a in acks if a is not None]
+    sent, replied = await CheckinRepository(session).sent_and_replied(since)
+    escalations = EscalationRepository(session)
+    open_by_priority = await escalations.active_counts()
+    minutes = await escalations.acknowledgement_delays(since)
     median = f"{statistics.median(minutes):.0f}" if minutes else "-"
     return svc.text(
         language,
