@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 
 from infra.settings import Settings
-from storage.audit import Marker
+from storage.audit import MarkerRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.staff import StaffRepository
 from usecases.services import Services
@@ -40,10 +40,8 @@ async def digest_step(svc: Services, now: datetime) -> bool:
         return False
     try:
         async with svc.db.transaction() as session:
-            if await session.get(Marker, key) is not None:
+            if not await MarkerRepository(session).take(key, now):
                 return False
-            session.add(Marker(key=key, at=now))
-            await session.flush()
             coordinators = await StaffRepository(session).coordinators()
             for staff in coordinators:
                 text = (

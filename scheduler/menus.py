@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import update
 from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from telegram.error import BadRequest, NetworkError
 
 from domain.people import Role
-from storage.staff import Staff, StaffRepository
+from storage.staff import StaffRepository
 from usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -89,9 +88,5 @@ async def sync_staff_menus(svc: Services, bot: Bot) -> bool:
         except NetworkError:
             return bool(members)
         async with svc.db.transaction() as session:
-            await session.execute(
-                update(Staff)
-                .where(Staff.id == staff_id)
-                .values(menu_role=role if active else NO_MENU)
-            )
+            await StaffRepository(session).set_menu_role(staff_id, role if active else NO_MENU)
     return bool(members)

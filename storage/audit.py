@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ForeignKey, Integer, String, select
@@ -62,3 +62,23 @@ class Marker(Base):
 
     key: Mapped[str] = mapped_column(String(60), primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class MarkerRepository:
+    """Markers of once-per-period work, shared by every instance and restart."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def take(self, key: str, now: datetime, *, every: timedelta | None = None) -> bool:
+        """Mark `key` done at `now`; False if it is already marked (within `every`, when
+        given). Two instances racing on a new key meet at its primary key."""
+        marker = await self.session.get(Marker, key)
+        if marker is not None and (every is None or marker.at > now - every):
+            return False
+        if marker is None:
+            self.session.add(Marker(key=key, at=now))
+            await self.session.flush()
+        else:
+            marker.at = now
+        return True

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, func, select
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime, str_enum
+from storage.base import Base, UTCDateTime, str_enum, table_of, update_rows
 from storage.people import Person
 
 
@@ -45,6 +47,20 @@ class Checkin(Base):
     # When the one gentle nudge falls due (NULL once nudged, answered or superseded).
     nudge_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     nudged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+_CHECKINS = table_of(Checkin)
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedCheckin:
+    """A queued check-in and the clocks its person's silence runs on."""
+
+    checkin_id: int
+    person_id: int
+    nudge_after_s: int
+    escalate_after_s: int
+    silent_since: datetime | None
 
 
 class CheckinRepository:
@@ -151,3 +167,52 @@ class CheckinRepository:
         ).select_from(Checkin)
         total, replied = (await self.session.execute(query)).one()
         return int(total or 0), int(replied or 0)
+
+    async def insert_rows(self, rows: list[dict[str, Any]]) -> dict[int, int]:
+        """Insert check-ins (at most one per person) in one statement; their ids by person.
+
+        Matched back by person rather than by parameter order: ordered RETURNING makes
+        SQLAlchemy insert one row per statement on SQLite."""
+        inserted = await self.session.execute(
+            insert(_CHECKINS).returning(_CHECKINS.c.person_id, _CHECKINS.c.id), rows
+        )
+        return {person_id: checkin_id for person_id, checkin_id in inserted}
+
+    async def queued_among(self, checkin_ids: Collection[int]) -> list[QueuedCheckin]:
+        """The check-ins among `checkin_ids` still queued, with their person's clocks."""
+        rows = await self.session.execute(
+            select(
+                Checkin.id,
+                Person.id,
+                Person.nudge_after_s,
+                Person.escalate_after_s,
+                Person.silent_since,
+            )
+            .join(Person, Person.id == Checkin.person_id)
+            .where(Checkin.id.in_(list(checkin_ids)), Checkin.state == CheckinState.QUEUED)
+        )
+        return [QueuedCheckin(*row) for row in rows]
+
+    async def newest_ids(self, person_ids: Collection[int]) -> set[int]:
+        """Each person's newest check-in id."""
+        rows = await self.session.execute(
+            select(func.max(Checkin.id))
+            .where(Checkin.person_id.in_(list(person_ids)))
+            .group_by(Checkin.person_id)
+        )
+        return set(rows.scalars())
+
+    async def cancel_nudges(
+        self, person_ids: Collection[int], *, keep: Collection[int] = ()
+    ) -> None:
+        """No pending nudge for these people's check-ins, except those in `keep`."""
+        query = update(Checkin).where(
+            Checkin.person_id.in_(list(person_ids)), Checkin.nudge_due_at.is_not(None)
+        )
+        if keep:
+            query = query.where(Checkin.id.not_in(list(keep)))
+        await self.session.execute(query.values(nudge_due_at=None))
+
+    async def update_rows(self, rows: list[dict[str, Any]]) -> None:
+        """One UPDATE per dict (matched on `id`) as a single executemany."""
+        await update_rows(self.session, Checkin, rows)

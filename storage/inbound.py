@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    delete,
     func,
     select,
     update,
@@ -212,6 +213,25 @@ class InboundRepository:
         )
         return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
+    async def delete_handled_before(self, cutoff: datetime) -> int:
+        """Updates handled before `cutoff` without error (kept only while Telegram may
+        redeliver them)."""
+        result = await self.session.execute(
+            delete(InboundUpdate).where(
+                InboundUpdate.processed_at < cutoff, InboundUpdate.error.is_(None)
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def erase_payloads_set_aside_before(self, cutoff: datetime) -> int:
+        result = await self.session.execute(
+            update(InboundUpdate)
+            .where(InboundUpdate.set_aside_at < cutoff, InboundUpdate.payload.is_not(None))
+            .values(payload=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 class PersonMessageRepository:
     """What people wrote: the worker's unread messages (those written outside a check-in)."""
 
@@ -270,3 +290,12 @@ class PersonMessageRepository:
         query = select(func.count()).select_from(PersonMessage)
         query = query.where(PersonMessage.person_id == person_id)
         return int((await self.session.execute(query)).scalar_one())
+
+    async def erase_text_before(self, cutoff: datetime) -> int:
+        """Erase the words of messages received before `cutoff`; the rows (and counts) stay."""
+        result = await self.session.execute(
+            update(PersonMessage)
+            .where(PersonMessage.received_at < cutoff, PersonMessage.text.is_not(None))
+            .values(text=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

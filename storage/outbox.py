@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, select, update
+from sqlalchemy import BigInteger, Index, Integer, String, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, SafeText, UTCDateTime, str_enum
+from storage.base import Base, SafeText, UTCDateTime, str_enum, table_of
 
 
 class OutboxState(StrEnum):
@@ -266,3 +266,17 @@ class OutboxRepository:
             .where(OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]))
         )
         return int((await self.session.execute(query)).scalar_one())
+
+    async def insert_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Insert many messages as one Core executemany (a morning's check-ins)."""
+        await self.session.execute(insert(table_of(OutboxMessage)), rows)
+
+    async def delete_finished_before(self, cutoff: datetime) -> int:
+        """Sent or failed messages created before `cutoff` (they hold text and names)."""
+        result = await self.session.execute(
+            delete(OutboxMessage).where(
+                OutboxMessage.state.in_([OutboxState.SENT, OutboxState.FAILED]),
+                OutboxMessage.created_at < cutoff,
+            )
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, func, select
+from sqlalchemy import (
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    Row,
+    String,
+    func,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cadence import CadenceLevel, CadenceReason
 from domain.errors import NotFoundError
 from domain.people import PersonStatus
-from storage.base import Base, SafeString, UTCDateTime, str_enum
+from storage.base import Base, SafeString, UTCDateTime, str_enum, update_rows
 from storage.staff import Staff
 
 
@@ -76,6 +87,20 @@ class CadenceChange(Base):
     from_level: Mapped[CadenceLevel] = mapped_column(str_enum(CadenceLevel))
     to_level: Mapped[CadenceLevel] = mapped_column(str_enum(CadenceLevel))
     reason: Mapped[CadenceReason] = mapped_column(str_enum(CadenceReason, 40))
+
+
+# What planning reads of a person (usecases.planning.Schedulable), as plain columns for
+# the hot path of a morning's dispatch.
+SCHEDULE_COLUMNS = (
+    Person.id,
+    Person.checkin_times,
+    Person.checkin_days,
+    Person.created_at,
+    Person.timezone,
+    Person.quiet_hours,
+    Person.cadence_level,
+    Person.last_checkin_at,
+)
 
 
 class PersonRepository:
@@ -179,3 +204,22 @@ class PersonRepository:
             .order_by(Person.id)
         )
         return [(person, worker) for person, worker in rows]
+
+    async def claim_due(
+        self, now: datetime, *, limit: int, skip_locked: bool
+    ) -> Sequence[Row[*tuple[Any, ...]]]:
+        """Active people whose check-in is due, earliest first, as plain rows of what
+        planning and the message need (locked, skipping others' locks, on PostgreSQL)."""
+        query = (
+            select(*SCHEDULE_COLUMNS, Person.chat_id, Person.language, Person.next_checkin_at)
+            .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
+            .order_by(Person.next_checkin_at)
+            .limit(limit)
+        )
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return (await self.session.execute(query)).all()
+
+    async def update_rows(self, rows: list[dict[str, Any]]) -> None:
+        """One UPDATE per dict (matched on `id`) as a single executemany."""
+        await update_rows(self.session, Person, rows)

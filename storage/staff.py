@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Boolean, ColumnElement, Integer, String, select
+from sqlalchemy import BigInteger, Boolean, ColumnElement, Integer, String, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -119,3 +119,8 @@ class StaffRepository:
             return {}
         rows = await self.session.execute(select(Staff).where(Staff.id.in_(list(ids))))
         return {s.id: s for s in rows.scalars() if s.active}
+
+    async def set_menu_role(self, staff_id: int, menu_role: str) -> None:
+        await self.session.execute(
+            update(Staff).where(Staff.id == staff_id).values(menu_role=menu_role)
+        )

@@ -14,7 +14,6 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cadence import (
@@ -28,11 +27,10 @@ from domain.cadence import (
 from domain.escalation import EscalationReason
 from domain.mood import MOOD_KEYS, Mood
 from infra.i18n import Catalog
-from storage.base import update_rows
 from storage.checkins import Checkin, CheckinKind, CheckinRepository, CheckinState
 from storage.escalations import EscalationRepository
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
-from storage.people import CadenceChange, Person
+from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import StaffRepository
 from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
 from usecases.escalations import auto_resolve_on_reply
@@ -156,11 +154,7 @@ async def checkin_now(
 async def supersede_nudges(session: AsyncSession, person_ids: list[int]) -> None:
     """A new check-in replaces the pending nudge of an older one: a nudge after a newer
     question would read as pressure (待つ)."""
-    await session.execute(
-        update(Checkin)
-        .where(Checkin.person_id.in_(person_ids), Checkin.nudge_due_at.is_not(None))
-        .values(nudge_due_at=None)
-    )
+    await CheckinRepository(session).cancel_nudges(person_ids)
 
 
 async def checkins_sent(
@@ -172,70 +166,41 @@ async def checkins_sent(
     morning's dispatch to everyone.
     """
     message_ids = dict(sent)
-    rows = (
-        await session.execute(
-            select(
-                Checkin.id,
-                Person.id,
-                Person.nudge_after_s,
-                Person.escalate_after_s,
-                Person.silent_since,
-            )
-            .join(Person, Person.id == Checkin.person_id)
-            .where(Checkin.id.in_(message_ids), Checkin.state == CheckinState.QUEUED)
-        )
-    ).all()
+    checkins = CheckinRepository(session)
+    rows = await checkins.queued_among(message_ids)
     if not rows:
         return
-    people = {person_id for _, person_id, _, _, _ in rows}
+    people = {row.person_id for row in rows}
     # Only each person's newest check-in is nudged: an older one's nudge arriving after a
     # newer question would read as pressure (待つ).
-    newest = set(
-        (
-            await session.execute(
-                select(func.max(Checkin.id))
-                .where(Checkin.person_id.in_(people))
-                .group_by(Checkin.person_id)
-            )
-        ).scalars()
-    )
-    await session.execute(
-        update(Checkin)
-        .where(
-            Checkin.person_id.in_(people),
-            Checkin.nudge_due_at.is_not(None),
-            Checkin.id.not_in(newest),
-        )
-        .values(nudge_due_at=None)
-    )
-    await update_rows(
-        session,
-        Checkin,
+    newest = await checkins.newest_ids(people)
+    await checkins.cancel_nudges(people, keep=newest)
+    await checkins.update_rows(
         [
             {
-                "id": checkin_id,
+                "id": row.checkin_id,
                 "state": CheckinState.SENT,
                 "sent_at": now,
-                "message_id": message_ids[checkin_id],
+                "message_id": message_ids[row.checkin_id],
                 "nudge_due_at": (
-                    now + timedelta(seconds=nudge_s) if checkin_id in newest else None
+                    now + timedelta(seconds=row.nudge_after_s) if row.checkin_id in newest else None
                 ),
             }
-            for checkin_id, _, nudge_s, _, _ in rows
-        ],
+            for row in rows
+        ]
     )
     # The silence clock starts at the first check-in left unanswered since the last reply.
     silent = [
         {
-            "id": person_id,
+            "id": row.person_id,
             "silent_since": now,
-            "silence_due_at": now + timedelta(seconds=escalate_s),
+            "silence_due_at": now + timedelta(seconds=row.escalate_after_s),
         }
-        for _, person_id, _, escalate_s, silent_since in rows
-        if silent_since is None
+        for row in rows
+        if row.silent_since is None
     ]
     if silent:
-        await update_rows(session, Person, silent)
+        await PersonRepository(session).update_rows(silent)
 
 
 async def sign_of_life(

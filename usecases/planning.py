@@ -34,16 +34,6 @@ class Schedulable(Protocol):
     def last_checkin_at(self) -> datetime | None: ...
 
 
-SCHEDULE_COLUMNS = (
-    Person.id,
-    Person.checkin_times,
-    Person.checkin_days,
-    Person.created_at,
-    Person.timezone,
-    Person.quiet_hours,
-    Person.cadence_level,
-    Person.last_checkin_at,
-)
 
 
 def person_schedule(person: Schedulable, settings: Settings) -> sched.Schedule:
