@@ -38,7 +38,7 @@ from usecases.checkins import checkins_sent
 from usecases.escalations import notifications_sent
 from usecases.fallthrough import delivery_failed
 from usecases.reachability import sends_succeeded, waiting_reason
-from usecases.services import Services
+from usecases.services import Services, organisation_signals
 from usecases.stats import gauges
 
 log = logging.getLogger(__name__)
@@ -88,13 +88,15 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.db = db or Database(settings.database.url, echo=settings.database.echo)
+        classifier, crisis_lines = organisation_signals(settings)
         self.svc = Services(
             settings=settings,
             db=self.db,
             clock=clock or SystemClock(),
             catalog=Catalog(settings.default_language),
+            classifier=classifier,
+            crisis_lines=crisis_lines,
         )
-        self.svc.load_signals()
         self.app: TelegramApp = build_application(self.svc)
         self.processor = Processor(self.svc, self.app)
         self.deliverer = Deliverer(
@@ -153,8 +155,7 @@ class Runtime:
         if self.upgrade:
             await upgrade_schema(self.db)
         await self.app.initialize()
-        self.svc.bot_username = self.app.bot.username
-        log.info("bot @%s starting (mode %s)", self.svc.bot_username, self.settings.telegram.mode)
+        log.info("bot @%s starting (mode %s)", self.app.bot.username, self.settings.telegram.mode)
         await set_default_menus(self.svc, self.app.bot)
         await self.app.start()
         spawn = self._spawn

@@ -233,7 +233,7 @@ async def staff_invite_command(
     turn.reply(
         session,
         turn.text(
-            "staff_invite.created", role=args[0], link=deep_link(turn.svc.bot_username, token)
+            "staff_invite.created", role=args[0], link=deep_link(turn.bot_username, token)
         ),
     )
 

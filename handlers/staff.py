@@ -53,7 +53,7 @@ async def invite_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     expires = invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     turn.reply(
         session,
-        turn.text("invite.created", expires=expires, link=deep_link(turn.svc.bot_username, token)),
+        turn.text("invite.created", expires=expires, link=deep_link(turn.bot_username, token)),
     )
     log.info("invite %s created by staff %s", invite.id, actor.staff.id)
 

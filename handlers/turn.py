@@ -50,6 +50,7 @@ class Turn:
     def __init__(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         self.update = update
         self.svc: Services = services(context)
+        self._bot = context.bot
         self.now: datetime = self.svc.clock.now()
         user = update.effective_user
         chat = update.effective_chat
@@ -66,6 +67,11 @@ class Turn:
         # greeted with what waits for them (unless the handler already did, as /start does).
         self.staff_opened = False
         self.greeted = False
+
+    @property
+    def bot_username(self) -> str:
+        """For deep links; known once the application is initialised (getMe)."""
+        return str(self._bot.username)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:

@@ -21,35 +21,36 @@ from signals.classifier import default_classifier
 from storage.db import Database
 
 
-@dataclass
+def organisation_signals(settings: Settings) -> tuple[Classifier, list[CrisisLine]]:
+    """The classifier with the organisation's rules, and its crisis lines; errors name the
+    key. Built once per process, before `Services`."""
+    cfg = settings.signals
+    classifier = default_classifier()
+    if cfg.extra_rules is not None or cfg.disabled_rules:
+        try:
+            classifier = Classifier.from_files(cfg.extra_rules, cfg.disabled_rules)
+        except (SignalsConfigError, OSError) as exc:
+            raise ConfigError("signals.extra_rules", "a valid rules file", str(exc)) from None
+    try:
+        lines = load_crisis_lines(cfg.crisis_lines)
+    except (SignalsConfigError, OSError) as exc:
+        raise ConfigError("signals.crisis_lines", "a valid crisis lines file", str(exc)) from None
+    return classifier, lines
+
+
+@dataclass(frozen=True)
 class Services:
+    """Built once, complete, and never changed afterwards."""
+
     settings: Settings
     db: Database
     clock: Clock
     catalog: Catalog
     metrics: Metrics = field(default_factory=Metrics)
-    bot_username: str = ""
     # Set when the outbox has new rows, so delivery does not wait for the next tick.
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
-    # Built once from settings.signals (the organisation's rules and crisis lines).
     classifier: Classifier = field(default_factory=default_classifier)
     crisis_lines: list[CrisisLine] = field(default_factory=load_crisis_lines)
-
-    def load_signals(self) -> None:
-        """Apply the organisation's signal rules and crisis lines; errors name the key."""
-        cfg = self.settings.signals
-        if cfg.extra_rules is not None or cfg.disabled_rules:
-            try:
-                self.classifier = Classifier.from_files(cfg.extra_rules, cfg.disabled_rules)
-            except (SignalsConfigError, OSError) as exc:
-                raise ConfigError("signals.extra_rules", "a valid rules file", str(exc)) from None
-        if cfg.crisis_lines is not None:
-            try:
-                self.crisis_lines = load_crisis_lines(cfg.crisis_lines)
-            except (SignalsConfigError, OSError) as exc:
-                raise ConfigError(
-                    "signals.crisis_lines", "a valid crisis lines file", str(exc)
-                ) from None
 
     def wake_delivery(self) -> None:
         self.outbox_wakeup.set()
