@@ -21,7 +21,6 @@ from handlers.access import person_command
 from handlers.args import days as parse_days
 from handlers.args import hhmm, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
-from signals import Severity
 from storage.checkins import CheckinRepository
 from storage.inbound import MessageKind, PersonMessage, PersonMessageRepository
 from storage.outbox import OutboxRepository, new_edit
@@ -29,17 +28,14 @@ from storage.people import Person
 from storage.staff import StaffRepository
 from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
-from usecases.escalations import open_or_join, relay_back, relay_back_from_stranger
+from usecases.escalations import open_or_join
+from usecases.messages import Stranger, person_wrote, stranger_wrote
 from usecases.people import (
     forget,
     mark_unreachable,
-    record_message,
-    respond_to_distress,
-    respond_to_stranger_crisis,
     tell_worker,
 )
 from usecases.planning import next_checkin_for, plan_after_contact
-from usecases.reading import NOTHING, conversation, read
 from usecases.working_hours import talk_acknowledgement
 
 log = logging.getLogger(__name__)
@@ -79,116 +75,39 @@ def _button_press(turn: Turn, session: AsyncSession, person: Person) -> None:
         person.status = PersonStatus.ACTIVE
 
 
-# One short acknowledgement covers a flurry of lines written outside a check-in.
-FREE_ACK_EVERY = timedelta(minutes=5)
-
-
 @turn_handler()
 async def person_message(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
     """Any message from an enrolled person; strangers get the explanation, or the crisis
     lines when what they wrote sounds like a crisis."""
     message = turn.update.effective_message
-    person = actor.person
-    if message is None:
+    if message is None or (actor.person is None and actor.staff is not None):
         return
     text = message.text or message.caption
-    if person is None:
-        if actor.staff is None:
-            await _stranger_message(turn, session, text)
-        return
     update_id = turn.update.update_id
-    kind = _message_kind(turn.update)
-    reading = (
-        read(turn.svc, text, await conversation(session, person.id, turn.now)) if text else NOTHING
-    )
-    severity, rules = reading.severity, reading.rules
-    if person.status is PersonStatus.STOPPED:
-        # Consent was withdrawn: nothing is stored, but safety still comes first.
-        if severity is Severity.CRITICAL:
-            await respond_to_distress(
-                turn.svc,
-                session,
-                person,
-                turn.now,
-                update_id,
-                severity,
-                situations=reading.situations,
-            )
-            turn.sent = True
-        else:
-            turn.reply(session, turn.text("person.stopped_hint"))
-        return
-    if person.status is PersonStatus.UNREACHABLE:
-        person.status = PersonStatus.ACTIVE
-    answered = await sign_of_life(turn.svc, session, person, turn.now)
-    relayed = bool(text) and await relay_back(turn.svc, session, person, text or "", turn.now)
-    await record_message(
-        session,
-        PersonMessage(
-            person_id=person.id,
+    if actor.person is not None:
+        answer = await person_wrote(
+            turn.svc,
+            session,
+            actor.person,
             update_id=update_id,
-            kind=kind,
+            kind=_message_kind(turn.update),
             text=text,
-            received_at=turn.now,
-            severity=severity,
-            rules=rules or None,
-            # Written outside a check-in: the worker should read it (the consent text says
-            # so), unless the worker talking with the person has just received it.
-            outside_checkin=answered is None,
-            read_at=turn.now if relayed else None,
-        ),
-    )
-    if relayed:
-        turn.sent = True
-    if severity is not Severity.NONE:
-        await respond_to_distress(
-            turn.svc, session, person, turn.now, update_id, severity, situations=reading.situations
+            now=turn.now,
         )
-        # Rising distress makes contact denser (within the coordinator's bounds).
-        await adapt_cadence(turn.svc, session, person, turn.now)
+    else:
+        user = turn.update.effective_user
+        stranger = Stranger(
+            turn.chat_id, turn.user_id, user.first_name if user else None, turn.language
+        )
+        answer = await stranger_wrote(
+            turn.svc, session, stranger, update_id=update_id, text=text, now=turn.now
+        )
+    if answer.key is None:
         turn.sent = True
-    elif answered is not None:
-        turn.reply(session, turn.svc.catalog.variant(person.language, "ack.text", update_id))
-    elif not relayed:
-        _acknowledge_free_message(turn, session, person, update_id)
-    log.info("message from person %s: kind %s severity %s", person.id, kind.value, severity)
-
-
-def _acknowledge_free_message(
-    turn: Turn, session: AsyncSession, person: Person, update_id: int
-) -> None:
-    """A short kind word for a message outside a check-in, once per flurry."""
-    if person.free_ack_at is not None and turn.now - person.free_ack_at < FREE_ACK_EVERY:
-        turn.sent = True  # handled: the earlier acknowledgement covers this line too
-        return
-    person.free_ack_at = turn.now
-    turn.reply(session, turn.svc.catalog.variant(person.language, "ack.free", update_id))
-
-
-async def _stranger_message(turn: Turn, session: AsyncSession, text: str | None) -> None:
-    """A stranger's words are classified; only a crisis is kept and passed to a human."""
-    reading = read(turn.svc, text) if text else NOTHING
-    if reading.severity is not Severity.CRITICAL or text is None:
-        if text and await relay_back_from_stranger(turn.svc, session, turn.user_id, text, turn.now):
-            turn.sent = True
-            return
-        turn.reply(session, turn.text("stranger.intro"))
-        return
-    user = turn.update.effective_user
-    await respond_to_stranger_crisis(
-        turn.svc,
-        session,
-        chat_id=turn.chat_id,
-        telegram_id=turn.user_id,
-        first_name=user.first_name if user is not None else None,
-        language=turn.language,
-        text=text,
-        rules=reading.rules,
-        now=turn.now,
-        update_id=turn.update.update_id,
-        situations=reading.situations,
-    )
-    turn.sent = True
+    elif answer.variant:
+        turn.reply(session, turn.svc.catalog.variant(turn.language, answer.key, update_id))
+    else:
+        turn.reply(session, turn.text(answer.key))
 
 
 @person_command
