@@ -129,7 +129,7 @@ def _lengths(shape: tuple[str, ...]) -> set[int]:
 
 def parse_button(data: str | None) -> Button | None:
     """The button `data` describes, or None for anything the bot never wrote."""
-    if not data or len(data.encode()) > MAX_DATA_BYTES or not data.isascii():
+    if not data or not data.isascii() or len(data) > MAX_DATA_BYTES:
         return None
     prefix, *parts = data.split(":")
     try:
