@@ -3,19 +3,28 @@ the key and the expected form (PRODUCT.md, "Operating it")."""
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from cli.main import main
 from domain.errors import ConfigError
 from infra.settings import (
     DEFAULT_BASE_URL,
     DEFAULT_DATABASE_URL,
+    ConfigErrors,
     Settings,
     Transport,
     load_settings,
+    parse_tables,
+    parse_times,
+    parse_timezone,
+    setting,
+    setting_keys,
     settings_from_mapping,
 )
 
@@ -304,3 +313,145 @@ def test_message_text_retention_defaults_to_a_year() -> None:
         days=30
     )
     assert config_error({"retention": {"message_text": "a year"}}).key == "retention.message_text"
+
+
+# --- every bad key at once --------------------------------------------------------------
+
+SEVERAL_BAD_KEYS: dict[str, Any] = {
+    "telegramm": {},
+    "telegram": {
+        "tokn": TOKEN,
+        "mode": "webhook",
+        "proxy": "socks5://admin:hunter2@proxy:1080",
+    },
+    "checkin": {
+        "nudge_after": "6 hours",
+        "escalate_after": "1h",
+        "templates": {"weekly": {"times": ["25:00"], "day": "mon"}},
+    },
+    "escalation": {"working_days": "every 2 days"},
+    "organisation": {"default_language": "fr"},
+}
+
+
+def test_several_bad_keys_are_reported_at_once_one_line_each() -> None:
+    error = config_error(SEVERAL_BAD_KEYS)
+    assert isinstance(error, ConfigErrors)
+    keys = [e.key for e in error.errors]
+    # Table by table in the order of config.example.toml; unknown tables first.
+    assert keys == [
+        "telegramm",
+        "telegram.tokn",
+        "telegram.proxy",
+        "telegram.webhook_url",
+        "telegram.webhook_secret",
+        "checkin.nudge_after",
+        "checkin.templates.weekly.day",
+        "checkin.templates.weekly.times",
+        "escalation.working_days",
+        "organisation.default_language",
+    ]
+    assert error.key == "telegramm"
+    lines = str(error).splitlines()
+    assert len(lines) == len(keys)
+    for line, key in zip(lines, keys, strict=True):
+        assert line.startswith(f"config key '{key}': expected "), line
+    assert "hunter2" not in str(error)
+    # escalate_after is not compared with a nudge_after that did not parse.
+    assert "checkin.escalate_after" not in keys
+
+
+def test_one_bad_key_is_still_one_line() -> None:
+    error = config_error({"scheduler": {"tick": "5"}})
+    assert isinstance(error, ConfigErrors)
+    assert [e.key for e in error.errors] == ["scheduler.tick"]
+    assert str(error) == str(error.errors[0])
+
+
+def test_the_cli_prints_every_bad_key_on_its_own_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[telegram]\ntokn = "x"\n[checkin]\nnudge_after = "soon"\njitter = "a bit"\n',
+        encoding="utf-8",
+    )
+    code = main(["--config", str(path), "staff", "list"], env={})
+    err = capsys.readouterr().err
+    assert code != 0
+    assert "Traceback" not in err
+    assert err.splitlines() == [
+        "tsunagari: configuration error: config key 'telegram.tokn': expected a documented key "
+        "(see config.example.toml)",
+        "config key 'checkin.nudge_after': expected a duration such as '90s', '10m', '6h' or "
+        "'2d' (got 'soon')",
+        "config key 'checkin.jitter': expected a duration such as '90s', '10m', '6h' or '2d' "
+        "(got 'a bit')",
+    ]
+
+
+def test_the_environment_secrets_are_checked_with_the_file() -> None:
+    error = config_error(
+        {"scheduler": {"tick": "0s"}},
+        {"TSUNAGARI_DATABASE_URL": "mysql://admin:hunter2@db/x", "TSUNAGARI_TELEGRAM_TOKEN": "x"},
+    )
+    assert isinstance(error, ConfigErrors)
+    assert [e.key for e in error.errors] == ["telegram.token", "database.url", "scheduler.tick"]
+    assert "hunter2" not in str(error)
+
+
+def test_jitter_may_be_zero_but_other_durations_may_not() -> None:
+    assert build({"checkin": {"jitter": "0s"}}).checkin.jitter == timedelta(0)
+    assert config_error({"checkin": {"stale_after": "0s"}}).key == "checkin.stale_after"
+
+
+def test_working_days_become_weekday_numbers() -> None:
+    assert build({"escalation": {"working_days": "mon,wed"}}).escalation.working_days == (0, 2)
+    assert build({}).escalation.working_days == (0, 1, 2, 3, 4)
+
+
+def test_templates_are_read() -> None:
+    s = build({"checkin": {"templates": {"weekly": {"times": "10:00", "days": "mon"}}}})
+    (weekly,) = s.checkin.templates
+    assert (weekly.name, weekly.times, weekly.days) == ("weekly", (time(10, 0),), "mon")
+    assert config_error({"checkin": {"templates": {"x": {"days": "mon"}}}}).key == (
+        "checkin.templates.x"
+    )
+
+
+# --- one declaration per setting -------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _PilotTable:
+    # A new setting is this one line: default and parser together.
+    zone: str = setting("UTC", parse_timezone)
+    times: tuple[time, ...] = setting((time(9, 0),), parse_times)
+
+
+@dataclass(frozen=True, slots=True)
+class _PilotRoot:
+    pilot: _PilotTable = field(default_factory=_PilotTable)
+    motto: str = setting("UTC", parse_timezone, key="about.motto")
+
+
+def test_a_field_declared_once_is_read_checked_and_defaulted() -> None:
+    assert parse_tables(_PilotRoot, {}, {}) == _PilotRoot()
+    read = parse_tables(
+        _PilotRoot, {"pilot": {"zone": "Asia/Tokyo"}, "about": {"motto": "Europe/Paris"}}, {}
+    )
+    assert read == _PilotRoot(pilot=_PilotTable(zone="Asia/Tokyo"), motto="Europe/Paris")
+    with pytest.raises(ConfigErrors) as info:
+        parse_tables(_PilotRoot, {"pilot": {"zone": "Mars", "time": "9:00"}, "more": {}}, {})
+    assert [e.key for e in info.value.errors] == ["more", "pilot.time", "pilot.zone"]
+    assert "one of the documented tables: pilot, about" in str(info.value)
+    assert setting_keys(_PilotRoot) == ("pilot.zone", "pilot.times", "about.motto")
+
+
+def test_config_example_documents_every_setting_and_parses() -> None:
+    example = Path(__file__).resolve().parents[2] / "config.example.toml"
+    data = tomllib.loads(example.read_text(encoding="utf-8"))
+    documented = {f"{table}.{key}" for table, keys in data.items() for key in keys}
+    assert documented == set(setting_keys())
+    s = settings_from_mapping(data, {})
+    assert [t.name for t in s.checkin.templates] == ["daily_morning", "every_3_days", "weekly"]
