@@ -667,7 +667,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         result: int = asyncio.run(args.handler(cli))
         return result
     except ConfigError as exc:
-        sys.stderr.write(f"tsunagari: configuration error: {exc}\n")
+        # One line per bad key, each saying what to fix.
+        for line in str(exc).splitlines():
+            sys.stderr.write(f"tsunagari: configuration error: {line}\n")
     except TsunagariError as exc:
         sys.stderr.write(f"tsunagari: error: {exc}\n")
     except (OperationalError, DBAPIError) as exc:

@@ -383,10 +383,10 @@ def test_the_cli_prints_every_bad_key_on_its_own_line(
     assert err.splitlines() == [
         "tsunagari: configuration error: config key 'telegram.tokn': expected a documented key "
         "(see config.example.toml)",
-        "config key 'checkin.nudge_after': expected a duration such as '90s', '10m', '6h' or "
-        "'2d' (got 'soon')",
-        "config key 'checkin.jitter': expected a duration such as '90s', '10m', '6h' or '2d' "
-        "(got 'a bit')",
+        "tsunagari: configuration error: config key 'checkin.nudge_after': expected a duration "
+        "such as '90s', '10m', '6h' or '2d' (got 'soon')",
+        "tsunagari: configuration error: config key 'checkin.jitter': expected a duration such "
+        "as '90s', '10m', '6h' or '2d' (got 'a bit')",
     ]
 
 
