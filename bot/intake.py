@@ -45,8 +45,8 @@ class Processor:
     async def step(self) -> bool:
         async with self.svc.db.transaction() as session:
             rows = await InboundRepository(session).unprocessed(limit=self.batch)
-            pending = [(row.update_id, row.payload) for row in rows]
-        for update_id, payload in pending:
+            pending = [(row.update_id, row.payload, row.received_at) for row in rows]
+        for update_id, payload, received_at in pending:
             try:
                 update = Update.de_json(_loads(payload), self.app.bot)
                 await self.app.process_update(update)
@@ -61,6 +61,8 @@ class Processor:
                 await self._failed(update_id, exc)
                 continue
             self.svc.metrics.inc("tsunagari_updates_handled_total")
+            waited = (self.svc.clock.now() - received_at).total_seconds()
+            self.svc.metrics.observe("tsunagari_update_to_reply_seconds", max(0.0, waited))
         return bool(pending)
 
     async def _failed(self, update_id: int, exc: Exception) -> None:

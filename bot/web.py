@@ -15,12 +15,21 @@ from typing import Any
 
 from aiohttp import web
 
-from infra.metrics import Metrics
+from infra.metrics import CONTENT_TYPE, Metrics
+
+__all__ = [
+    "SECRET_HEADER",
+    "Health",
+    "HealthCheck",
+    "Listener",
+    "StoreUpdates",
+    "ops_routes",
+    "webhook_routes",
+]
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-
 
 
 @dataclass(frozen=True)
@@ -44,7 +53,8 @@ def ops_routes(app: web.Application, metrics: Metrics, health: HealthCheck) -> N
         return web.json_response(body, status=200 if state.ok else 503)
 
     async def metrics_view(_request: web.Request) -> web.Response:
-        return web.Response(text=await metrics.render(), content_type="text/plain", charset="utf-8")
+        body = await metrics.render()
+        return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE})
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_view)

@@ -354,7 +354,11 @@ class Deliverer:
         if markup and markup.get("inline_keyboard"):
             api["reply_markup"] = markup
         try:
-            result = await self.bot.do_api_request(method, api_kwargs=api)
+            result = await self.svc.metrics.timed(
+                self.bot.do_api_request(method, api_kwargs=api),
+                "tsunagari_send_duration_seconds",
+                purpose=row.purpose.value,
+            )
         except BadRequest as exc:
             if row.kind is not OutboxKind.SEND_MESSAGE and "not modified" in str(exc).lower():
                 return int(params["message_id"])

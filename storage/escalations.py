@@ -221,6 +221,29 @@ class EscalationRepository:
         rows = await self.session.execute(query.group_by(Escalation.priority))
         return {Priority(p): int(n) for p, n in rows}
 
+    async def oldest_open_since(self, priority: Priority) -> datetime | None:
+        """Since when the longest-waiting open (unacknowledged) episode of `priority` has
+        had it: from its first reason of that priority, since an episode raised to P1 by a
+        later reason has been urgent only since then; from its creation when it has no
+        such reason row. None when no open episode has that priority."""
+        first_reason = (
+            select(
+                EscalationReasonEntry.escalation_id.label("escalation_id"),
+                func.min(EscalationReasonEntry.at).label("at"),
+            )
+            .where(EscalationReasonEntry.priority == priority)
+            .group_by(EscalationReasonEntry.escalation_id)
+            .subquery()
+        )
+        query = (
+            select(func.min(func.coalesce(first_reason.c.at, Escalation.created_at)))
+            .select_from(Escalation)
+            .outerjoin(first_reason, first_reason.c.escalation_id == Escalation.id)
+            .where(Escalation.state == EscalationState.OPEN, Escalation.priority == priority)
+        )
+        found: datetime | None = (await self.session.execute(query)).scalar()
+        return found
+
     async def visible(
         self, staff_id: int, *, everyone: bool
     ) -> list[tuple[Escalation, Person | None, str | None]]:

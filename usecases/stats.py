@@ -51,12 +51,17 @@ Gauges = dict[str, dict[tuple[tuple[str, str], ...], float]]
 
 async def gauges(session: AsyncSession, now: datetime) -> Gauges:
     """The values /metrics reads from the database at each scrape."""
-    by_priority = await EscalationRepository(session).active_counts()
+    escalations = EscalationRepository(session)
+    by_priority = await escalations.active_counts()
+    p1_since = await escalations.oldest_open_since(Priority.P1)
     return {
         WAITING_GAUGE: {(): float(await waiting_count(session))},
         "tsunagari_checkins_due": {(): float(await PersonRepository(session).count_due(now))},
         "tsunagari_outbox_pending": {(): float(await OutboxRepository(session).pending_count())},
         "tsunagari_open_escalations": {
             (("priority", p.value),): float(by_priority.get(p, 0)) for p in Priority
+        },
+        "tsunagari_oldest_unacknowledged_p1_seconds": {
+            (): 0.0 if p1_since is None else max(0.0, (now - p1_since).total_seconds())
         },
     }

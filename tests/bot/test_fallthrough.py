@@ -253,8 +253,8 @@ async def test_nobody_reachable_then_a_coordinator_opens_the_bot(
         "reason": f"escalation {escalation.id}: no reachable responder",
     }
     _, metrics = await http_get(sb, "/metrics")
-    assert "tsunagari_escalations_unreachable_total 1" in metrics.splitlines()
-    assert "tsunagari_escalations_waiting_for_responder 1" in metrics.splitlines()
+    assert "tsunagari_escalations_unreachable_total 1.0" in metrics.splitlines()
+    assert "tsunagari_escalations_waiting_for_responder 1.0" in metrics.splitlines()
 
     # A tick finds nobody to try: the escalation keeps waiting, counted once.
     await advance(sb, timedelta(minutes=1))
@@ -275,7 +275,7 @@ async def test_nobody_reachable_then_a_coordinator_opens_the_bot(
     status, body = await http_get(sb, "/healthz")
     assert (status, json.loads(body)["status"]) == (200, "ok")
     _, metrics = await http_get(sb, "/metrics")
-    assert "tsunagari_escalations_waiting_for_responder 0" in metrics.splitlines()
+    assert "tsunagari_escalations_waiting_for_responder 0.0" in metrics.splitlines()
     assert (await staff_list(sb))[COORDINATOR]["reachable"] is True
     no_apology(sb, PERSON, COORDINATOR)
 

@@ -15,11 +15,13 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import test_utils, web
+from prometheus_client.metrics_core import Metric
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import select
 
 from bot.web import SECRET_HEADER, Health, Listener, ops_routes, webhook_routes
 from infra.clock import ControllableClock
-from infra.metrics import Metrics
+from infra.metrics import CONTENT_TYPE, GaugeValues, Metrics
 from standin.sandbox import Sandbox
 from storage.inbound import InboundUpdate
 
@@ -123,26 +125,37 @@ async def test_metrics_are_prometheus_text(routes: Routes) -> None:
     metrics.inc("tsunagari_updates_handled_total")
     metrics.inc("tsunagari_messages_sent_total", purpose="reply")
 
-    async def gauges() -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
+    async def gauges() -> dict[str, GaugeValues]:
         return {"tsunagari_outbox_pending": {(): 3.0}}
 
     metrics.gauge_source = gauges
     response = await client.get("/metrics")
     assert response.status == 200
     assert response.content_type == "text/plain"
-    body = await response.text()
-    lines = body.splitlines()
-    assert "# TYPE tsunagari_updates_handled_total counter" in lines
-    assert any(line.startswith("# HELP tsunagari_updates_handled_total ") for line in lines)
-    assert "tsunagari_updates_handled_total 2" in lines
-    assert 'tsunagari_messages_sent_total{purpose="reply"} 1' in lines
-    assert "# TYPE tsunagari_outbox_pending gauge" in lines
-    assert "tsunagari_outbox_pending 3" in lines
-    for line in lines:
-        if not line.startswith("#"):
-            name_and_labels, value = line.rsplit(" ", 1)
-            float(value)
-            assert name_and_labels.startswith("tsunagari_")
+    assert response.headers["Content-Type"] == CONTENT_TYPE
+    families = parsed(await response.text())
+    assert families["tsunagari_updates_handled"].type == "counter"
+    assert families["tsunagari_updates_handled"].documentation == "Telegram updates processed"
+    assert value(families, "tsunagari_updates_handled_total") == 2
+    assert value(families, "tsunagari_messages_sent_total", purpose="reply") == 1
+    assert families["tsunagari_outbox_pending"].type == "gauge"
+    assert value(families, "tsunagari_outbox_pending") == 3
+    assert families["tsunagari_send_duration_seconds"].type == "histogram"
+
+
+def parsed(body: str) -> dict[str, Metric]:
+    return {f.name: f for f in text_string_to_metric_families(body)}
+
+
+def value(families: dict[str, Metric], name: str, **labels: str) -> float:
+    found = [
+        s.value
+        for f in families.values()
+        for s in f.samples
+        if s.name == name and s.labels == labels
+    ]
+    assert len(found) == 1, (name, labels)
+    return found[0]
 
 
 async def test_a_listener_on_port_zero_reports_its_port() -> None:
@@ -224,9 +237,14 @@ async def test_runtime_webhook_checks_the_secret_and_serves_ops(webhook_sandbox:
         async with http.get(base + "/metrics") as response:
             assert response.status == 200
             body = await response.text()
-    assert "tsunagari_updates_handled_total 1" in body.splitlines()
-    assert "# TYPE tsunagari_outbox_pending gauge" in body
-    assert "tsunagari_open_escalations" in body
+    families = parsed(body)
+    assert value(families, "tsunagari_updates_handled_total") == 1
+    assert families["tsunagari_outbox_pending"].type == "gauge"
+    assert value(families, "tsunagari_open_escalations", priority="P1") == 0
+    assert value(families, "tsunagari_oldest_unacknowledged_p1_seconds") == 0
+    # The update was stored, handled and answered: both latencies were observed.
+    assert value(families, "tsunagari_update_to_reply_seconds_count") == 1
+    assert value(families, "tsunagari_send_duration_seconds_count", purpose="reply") >= 1
     assert sb.standin.violations == []
 
 
