@@ -28,6 +28,7 @@ from bot.web import Health, Listener, ops_routes, webhook_routes
 from delivery.deliverer import Deliverer
 from infra.clock import Clock, SystemClock
 from infra.i18n import Catalog
+from infra.metrics import Metrics
 from infra.settings import Settings
 from scheduler.menus import set_default_menus
 from scheduler.tick import TickStep, steps, tick
@@ -39,7 +40,7 @@ from usecases.escalations import notifications_sent
 from usecases.fallthrough import delivery_failed
 from usecases.reachability import sends_succeeded, waiting_reason
 from usecases.services import Services, organisation_signals
-from usecases.stats import gauges
+from usecases.stats import Gauges, gauges
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +78,11 @@ async def _replies_sent(
     await sends_succeeded(session, [row.chat_id for row, _ in rows], now)
 
 
+async def _database_gauges(db: Database, clock: Clock) -> Gauges:
+    async with db.read_session() as session:
+        return await gauges(session, clock.now())
+
+
 class Runtime:
     def __init__(
         self,
@@ -88,12 +94,14 @@ class Runtime:
     ) -> None:
         self.settings = settings
         self.db = db or Database(settings.database.url, echo=settings.database.echo)
+        clock = clock or SystemClock()
         classifier, crisis_lines = organisation_signals(settings)
         self.svc = Services(
             settings=settings,
             db=self.db,
-            clock=clock or SystemClock(),
+            clock=clock,
             catalog=Catalog(settings.default_language),
+            metrics=Metrics(partial(_database_gauges, self.db, clock)),
             classifier=classifier,
             crisis_lines=crisis_lines,
         )
@@ -118,11 +126,6 @@ class Runtime:
         self._tasks: list[asyncio.Task[None]] = []
         self._listeners: list[Listener] = []
         self._ticking: set[asyncio.Task[object]] = set()
-        self.svc.metrics.gauge_source = self._gauges
-
-    async def _gauges(self) -> dict[str, dict[tuple[tuple[str, str], ...], float]]:
-        async with self.db.read_session() as session:
-            return await gauges(session, self.svc.clock.now())
 
     async def _healthy(self) -> Health:
         """Degraded when the database is out of reach, while stopping, or while an

@@ -115,7 +115,7 @@ class Metrics:
     """The bot's metrics. Counters and histograms are named by their full names above;
     an unknown name or a wrong set of labels raises, so a typo fails a test."""
 
-    def __init__(self) -> None:
+    def __init__(self, gauge_source: GaugeSource | None = None) -> None:
         self.registry = CollectorRegistry()
         self._counters = {
             name: Counter(name, help_text, labels, registry=self.registry)
@@ -127,7 +127,8 @@ class Metrics:
         }
         self._gauges = _DatabaseGauges()
         self.registry.register(self._gauges)
-        self.gauge_source: GaugeSource | None = None
+        # Read at each scrape: values the database knows (due check-ins, open escalations).
+        self.gauge_source = gauge_source
 
     def inc(self, name: str, amount: float = 1, **labels: str) -> None:
         counter = self._counters[name]
