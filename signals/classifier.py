@@ -6,11 +6,11 @@ import bisect
 import logging
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from signals.analysis import Analysis, analyse
 from signals.normalize import Normalized, normalize
@@ -28,10 +28,12 @@ __all__ = [
     "CRITICAL_SCORE",
     "MODEL_CONCERN_THRESHOLD",
     "MODEL_CRITICAL_THRESHOLD",
+    "MODEL_DISTRESS_THRESHOLD",
     "MOOD_LOW",
     "MOOD_WORST",
     "Classification",
     "Classifier",
+    "DistributionModel",
     "Hit",
     "ModelVerdict",
     "SeverityModel",
@@ -56,6 +58,9 @@ _CONTEXT_LIMIT = 6
 # shared samples) and a stranger's "hello, who is this?" to a crisis.
 MODEL_CRITICAL_THRESHOLD = 0.8
 MODEL_CONCERN_THRESHOLD = 0.7
+# When the model's critical and concern probabilities together reach this, a message the
+# rules call none goes to a worker as concern (PLACEHOLDER).
+MODEL_DISTRESS_THRESHOLD = 0.99
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise.
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote"})
 
@@ -77,6 +82,21 @@ class SeverityModel(Protocol):
     """A learned layer: signals.learned.LearnedModel has this shape."""
 
     def predict(self, text: str) -> ModelVerdict: ...
+
+
+class DistributionModel(Protocol):
+    """A learned layer that scores the classifier's normalised view directly and explains
+    on demand (signals.learned.LearnedModel): probabilities (critical, concern, none) and
+    the features it recognised."""
+
+    def predict(self, text: str) -> ModelVerdict: ...
+
+    def distribution(self, view: str) -> tuple[tuple[float, float, float], Collection[str]]: ...
+
+    def explain(self, matched: Collection[str], severity: Severity) -> tuple[str, ...]: ...
+
+
+MODEL_LABELS = (Severity.CRITICAL, Severity.CONCERN, Severity.NONE)
 
 
 # Signals add up: a means word (1) with a quantity (2), or 💊💊 (2) with a farewell (1), reaches
@@ -474,6 +494,7 @@ class Classifier:
         model: SeverityModel | None = None,
         model_critical_threshold: float = MODEL_CRITICAL_THRESHOLD,
         model_concern_threshold: float = MODEL_CONCERN_THRESHOLD,
+        model_distress_threshold: float = MODEL_DISTRESS_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
@@ -500,8 +521,13 @@ class Classifier:
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
         )
         self.model = model
+        # Checked once here: a runtime Protocol check per message costs more than scoring.
+        self._distribution = all(
+            callable(getattr(model, name, None)) for name in ("distribution", "explain")
+        )
         self.model_critical_threshold = model_critical_threshold
         self.model_concern_threshold = model_concern_threshold
+        self.model_distress_threshold = model_distress_threshold
 
     @classmethod
     def from_files(
@@ -524,17 +550,24 @@ class Classifier:
     def classify(self, text: str, *, context: Sequence[str] = ()) -> Classification:
         """The label of `text`, read with the person's previous messages of the past hour
         (oldest first) and any tapped mood marker (MOOD_WORST) in `context`."""
-        result = self._classify_rules(text)
-        if self.model is not None and result.severity is not Severity.CRITICAL:
-            result = self._with_model(text, result)
+        norm = normalize(text) if text and not text.isspace() else None
+        result = self._classify_rules(text, norm)
+        if (
+            self.model is not None
+            and norm is not None
+            and result.severity is not Severity.CRITICAL
+            and not is_ordinary_reply(norm.text)
+        ):
+            result = self._with_model(text, norm, result)
         if context and result.severity is not Severity.CRITICAL:
             result = self._with_context(result, context)
         return result
 
-    def _classify_rules(self, text: str) -> Classification:
+    def _classify_rules(self, text: str, norm: Normalized | None = None) -> Classification:
         if not text or text.isspace():
             return _EMPTY
-        norm = normalize(text)
+        if norm is None:
+            norm = normalize(text)
         t = norm.text
         if is_ordinary_reply(t):
             return Classification(Severity.NONE, (), (), text)
@@ -624,43 +657,68 @@ class Classifier:
                 signals.append((rule, ns, ne))
         return signals, contexts
 
-    def _with_model(self, text: str, result: Classification) -> Classification:
+    def _with_model(self, text: str, norm: Normalized, result: Classification) -> Classification:
         """A learned raise: only upwards, only above its threshold, never over a trap."""
         assert self.model is not None
         try:
-            verdict = self.model.predict(text)
+            raised = self._model_target(text, norm)
         except Exception as exc:  # the rules' label stands; the text is never logged
             _log.warning("learned model failed: %s", type(exc).__name__)
             return result
-        if not verdict.features:
-            # Nothing it knows in the text: its answer is only its prior, not evidence.
+        if raised is None:
             return result
-        target = Severity.NONE
-        if verdict.severity is Severity.CRITICAL:
-            if verdict.confidence >= self.model_critical_threshold:
-                target = Severity.CRITICAL
-            elif verdict.confidence >= self.model_concern_threshold:
-                target = Severity.CONCERN
-        elif (
-            verdict.severity is Severity.CONCERN
-            and verdict.confidence >= self.model_concern_threshold
-        ):
-            target = Severity.CONCERN
-        if target.rank <= result.severity.rank or self._vetoed(result, text):
+        target, says, confidence, features = raised
+        if target.rank <= result.severity.rank or self._vetoed(result, norm.text):
             return result
         rule_id = f"model:{target.value}"
         note = (
-            f"{rule_id}: learned model says {verdict.severity.value} "
-            f"({verdict.confidence:.2f}); features: {', '.join(verdict.features[:5]) or '-'}"
+            f"{rule_id}: learned model says {says.value} "
+            f"({confidence:.2f}); features: {', '.join(features()[:5]) or '-'}"
         )
         return _raised(result, target, rule_id, note)
 
-    def _vetoed(self, result: Classification, text: str) -> bool:
+    def _model_target(
+        self, text: str, norm: Normalized
+    ) -> tuple[Severity, Severity, float, Callable[[], tuple[str, ...]]] | None:
+        """What the model would raise to (target, its label, its confidence, its features
+        on demand), or None when it knows nothing of the text."""
+        model = self.model
+        if self._distribution:
+            model = cast(DistributionModel, model)
+            # The shipped model reads the view already built and explains only on a raise.
+            probs, matched = model.distribution(norm.text)
+            if not matched:
+                # Nothing it knows in the text: its answer is only its prior, not evidence.
+                return None
+            best = max(range(3), key=probs.__getitem__)
+            says, confidence = MODEL_LABELS[best], probs[best]
+            target = self._target(says, confidence)
+            if target is Severity.NONE and probs[0] + probs[1] >= self.model_distress_threshold:
+                # Distress the model cannot place: a worker looks rather than nobody.
+                target = Severity.CONCERN
+            return target, says, confidence, lambda: model.explain(matched, says)
+        assert model is not None
+        verdict = model.predict(text)
+        if not verdict.features:
+            return None
+        target = self._target(verdict.severity, verdict.confidence)
+        return target, verdict.severity, verdict.confidence, lambda: verdict.features
+
+    def _target(self, says: Severity, confidence: float) -> Severity:
+        if says is Severity.CRITICAL:
+            if confidence >= self.model_critical_threshold:
+                return Severity.CRITICAL
+            if confidence >= self.model_concern_threshold:
+                return Severity.CONCERN
+        elif says is Severity.CONCERN and confidence >= self.model_concern_threshold:
+            return Severity.CONCERN
+        return Severity.NONE
+
+    def _vetoed(self, result: Classification, t: str) -> bool:
         """Whether the rules recognised an ordinary reading (idiom, quotation, media,
         resolved need) that a learned raise must not override."""
         if any(h.by and h.by.split(".")[1] in _VETO_CATEGORIES for h in result.hits):
             return True
-        t = normalize(text).text
         found = self._contexts.scan(t)
         return any(r.category in _VETO_CATEGORIES for r, _, _ in found)
 
