@@ -60,9 +60,10 @@ MODEL_CRITICAL_THRESHOLD = 0.8
 MODEL_CONCERN_THRESHOLD = 0.7
 # When the model's critical and concern probabilities together reach this, a message the
 # rules call none goes to a worker as concern (PLACEHOLDER).
-MODEL_DISTRESS_THRESHOLD = 0.99
-# Rule categories whose recognition of an ordinary reading vetoes a learned raise.
-_VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote"})
+MODEL_DISTRESS_THRESHOLD = 0.7
+# Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
+# the trivial-object rules, help with a spider or a printer).
+_VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
 
 
 class ModelVerdict(Protocol):
@@ -668,6 +669,10 @@ class Classifier:
         if raised is None:
             return result
         target, says, confidence, features = raised
+        if target is Severity.CRITICAL and any(h.status == "negated" for h in result.hits):
+            # The rules read a negated wish (消えたいなんて思ってない): the model, which cannot
+            # see scope, may ask for a look but not for the crisis card.
+            target = Severity.CONCERN
         if target.rank <= result.severity.rank or self._vetoed(result, norm.text):
             return result
         rule_id = f"model:{target.value}"
