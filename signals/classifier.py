@@ -26,6 +26,7 @@ from signals.rules import (
 
 __all__ = [
     "CRITICAL_SCORE",
+    "MODEL_AGREE_THRESHOLD",
     "MODEL_CONCERN_THRESHOLD",
     "MODEL_CRITICAL_THRESHOLD",
     "MODEL_DISTRESS_THRESHOLD",
@@ -61,6 +62,10 @@ MODEL_CONCERN_THRESHOLD = 0.7
 # When the model's critical and concern probabilities together reach this, a message the
 # rules call none goes to a worker as concern (PLACEHOLDER).
 MODEL_DISTRESS_THRESHOLD = 0.7
+# When the rules already say concern, a model that puts critical at or above this makes it
+# critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
+# decision step 5; in doubt between critical and concern, critical).
+MODEL_AGREE_THRESHOLD = 0.6
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
 # the trivial-object rules, help with a spider or a printer).
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
@@ -496,6 +501,7 @@ class Classifier:
         model_critical_threshold: float = MODEL_CRITICAL_THRESHOLD,
         model_concern_threshold: float = MODEL_CONCERN_THRESHOLD,
         model_distress_threshold: float = MODEL_DISTRESS_THRESHOLD,
+        model_agree_threshold: float = MODEL_AGREE_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
@@ -529,6 +535,7 @@ class Classifier:
         self.model_critical_threshold = model_critical_threshold
         self.model_concern_threshold = model_concern_threshold
         self.model_distress_threshold = model_distress_threshold
+        self.model_agree_threshold = model_agree_threshold
 
     @classmethod
     def from_files(
@@ -662,7 +669,7 @@ class Classifier:
         """A learned raise: only upwards, only above its threshold, never over a trap."""
         assert self.model is not None
         try:
-            raised = self._model_target(text, norm)
+            raised = self._model_target(text, norm, result.severity)
         except Exception as exc:  # the rules' label stands; the text is never logged
             _log.warning("learned model failed: %s", type(exc).__name__)
             return result
@@ -683,7 +690,7 @@ class Classifier:
         return _raised(result, target, rule_id, note)
 
     def _model_target(
-        self, text: str, norm: Normalized
+        self, text: str, norm: Normalized, rules: Severity
     ) -> tuple[Severity, Severity, float, Callable[[], tuple[str, ...]]] | None:
         """What the model would raise to (target, its label, its confidence, its features
         on demand), or None when it knows nothing of the text."""
@@ -701,12 +708,20 @@ class Classifier:
             if target is Severity.NONE and probs[0] + probs[1] >= self.model_distress_threshold:
                 # Distress the model cannot place: a worker looks rather than nobody.
                 target = Severity.CONCERN
+            if rules is Severity.CONCERN and probs[0] >= self.model_agree_threshold:
+                target = Severity.CRITICAL
             return target, says, confidence, lambda: model.explain(matched, says)
         assert model is not None
         verdict = model.predict(text)
         if not verdict.features:
             return None
         target = self._target(verdict.severity, verdict.confidence)
+        if (
+            rules is Severity.CONCERN
+            and verdict.severity is Severity.CRITICAL
+            and verdict.confidence >= self.model_agree_threshold
+        ):
+            target = Severity.CRITICAL
         return target, verdict.severity, verdict.confidence, lambda: verdict.features
 
     def _target(self, says: Severity, confidence: float) -> Severity:

@@ -6,12 +6,15 @@ Each corpus message is scored by a model fitted without its fold (the folds of
 `signals.training.train.cross_validate`), and by the packaged rules, which never saw the fold
 either way. The combined decision of `signals.classifier.Classifier` is then replayed for a
 grid of thresholds: the rules' label, raised by the model to critical at ``critical``, to
-concern at ``concern`` (critical or concern verdicts) and to concern when critical and concern
-together reach ``distress``. Traps the rules recognise veto a raise, as in the classifier.
+concern at ``concern`` (critical or concern verdicts), to concern when critical and concern
+together reach ``distress``, and a rules' concern to critical when the model's critical
+probability reaches ``agree`` (two readers agree on distress, one of them on a crisis).
+Traps the rules recognise veto a raise, as in the classifier.
 """
 
 from __future__ import annotations
 
+import itertools
 import sys
 from collections.abc import Sequence
 
@@ -33,9 +36,10 @@ from signals.training.train import (
 
 __all__ = ["main", "out_of_fold"]
 
-_CRITICAL_GRID = (0.6, 0.7, 0.8, 0.9)
-_CONCERN_GRID = (0.5, 0.6, 0.7)
-_DISTRESS_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
+_CRITICAL_GRID = (0.7, 0.8, 0.9)
+_CONCERN_GRID = (0.6, 0.7)
+_DISTRESS_GRID = (0.6, 0.7, 0.8, 1.01)
+_AGREE_GRID = (0.5, 0.6, 0.7, 1.01)
 
 
 def out_of_fold(
@@ -60,13 +64,13 @@ def _replay(
     result: Classification,
     vetoed: bool,
     verdict: tuple[tuple[float, float, float], bool],
-    grid: tuple[float, float, float],
+    grid: tuple[float, float, float, float],
 ) -> Severity:
     rules = result.severity
     (pc, pw, pn), evidence = verdict
     if rules is Severity.CRITICAL or not evidence or vetoed:
         return rules
-    critical, concern, distress = grid
+    critical, concern, distress, agree = grid
     target = Severity.NONE
     if pc >= max(pw, pn):
         if pc >= critical:
@@ -77,6 +81,8 @@ def _replay(
         target = Severity.CONCERN
     if target is Severity.NONE and pc + pw >= distress:
         target = Severity.CONCERN
+    if rules is Severity.CONCERN and pc >= agree:
+        target = Severity.CRITICAL
     if target is Severity.CRITICAL and any(h.status == "negated" for h in result.hits):
         target = Severity.CONCERN
     return target if target.rank > rules.rank else rules
@@ -91,19 +97,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = out_of_fold(examples)
     everyday = [i for i, e in enumerate(examples) if e.category == "everyday"]
     print(
-        "critical concern distress | crit->crit crit->none conc-escalated | "
+        "critical concern distress agree | crit->crit crit->none conc-escalated | "
         "none->crit none->conc | everyday->crit everyday->conc"
     )
     for critical in _CRITICAL_GRID:
         for concern in _CONCERN_GRID:
-            for distress in _DISTRESS_GRID:
-                grid = (critical, concern, distress)
+            for distress, agree in itertools.product(_DISTRESS_GRID, _AGREE_GRID):
+                grid = (critical, concern, distress, agree)
                 got = [
                     _replay(r, v, verdict, grid)
                     for r, v, verdict in zip(rules, vetoed, verdicts, strict=True)
                 ]
                 print(
-                    f"{critical:8.2f} {concern:7.2f} {distress:8.2f} | "
+                    f"{critical:8.2f} {concern:7.2f} {distress:8.2f} {agree:5.2f} | "
                     + _figures(examples, got, everyday)
                 )
     return 0

@@ -193,3 +193,18 @@ def test_english_jokes_naming_a_method(text: str, expected: set[Severity]) -> No
 def test_a_need_resolved_in_the_same_sentence(text: str, expected: Severity) -> None:
     got = default_classifier().classify(text)
     assert got.severity is expected, got.explain()
+
+
+@pytest.mark.parametrize(
+    ("probs", "expected"),
+    [
+        ((0.65, 0.25, 0.10), C),  # the rules say concern, the model leans to a crisis
+        ((0.55, 0.35, 0.10), W),  # below the agreement threshold
+        ((0.10, 0.85, 0.05), W),
+    ],
+)
+def test_rules_concern_and_model_critical_agree_on_a_crisis(
+    probs: tuple[float, float, float], expected: Severity
+) -> None:
+    got = _clf(_DistributionSpy(probs)).classify("眠れない")
+    assert got.severity is expected, got.explain()
