@@ -66,6 +66,9 @@ MODEL_DISTRESS_THRESHOLD = 0.7
 # critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
 # decision step 5; in doubt between critical and concern, critical).
 MODEL_AGREE_THRESHOLD = 0.6
+# Concepts the taxonomy keeps at concern however dark they sound (loneliness alone, unmet
+# needs, losses, relapse): a rules' concern made only of these is never raised by agreement.
+_CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
 # the trivial-object rules, help with a spider or a printer).
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
@@ -669,7 +672,7 @@ class Classifier:
         """A learned raise: only upwards, only above its threshold, never over a trap."""
         assert self.model is not None
         try:
-            raised = self._model_target(text, norm, result.severity)
+            raised = self._model_target(text, norm, result)
         except Exception as exc:  # the rules' label stands; the text is never logged
             _log.warning("learned model failed: %s", type(exc).__name__)
             return result
@@ -690,7 +693,7 @@ class Classifier:
         return _raised(result, target, rule_id, note)
 
     def _model_target(
-        self, text: str, norm: Normalized, rules: Severity
+        self, text: str, norm: Normalized, result: Classification
     ) -> tuple[Severity, Severity, float, Callable[[], tuple[str, ...]]] | None:
         """What the model would raise to (target, its label, its confidence, its features
         on demand), or None when it knows nothing of the text."""
@@ -708,7 +711,7 @@ class Classifier:
             if target is Severity.NONE and probs[0] + probs[1] >= self.model_distress_threshold:
                 # Distress the model cannot place: a worker looks rather than nobody.
                 target = Severity.CONCERN
-            if rules is Severity.CONCERN and probs[0] >= self.model_agree_threshold:
+            if probs[0] >= self.model_agree_threshold and self._agreeable(result):
                 target = Severity.CRITICAL
             return target, says, confidence, lambda: model.explain(matched, says)
         assert model is not None
@@ -717,12 +720,19 @@ class Classifier:
             return None
         target = self._target(verdict.severity, verdict.confidence)
         if (
-            rules is Severity.CONCERN
-            and verdict.severity is Severity.CRITICAL
+            verdict.severity is Severity.CRITICAL
             and verdict.confidence >= self.model_agree_threshold
+            and self._agreeable(result)
         ):
             target = Severity.CRITICAL
         return target, verdict.severity, verdict.confidence, lambda: verdict.features
+
+    @staticmethod
+    def _agreeable(result: Classification) -> bool:
+        """Whether a rules' concern may become critical when the model leans to a crisis."""
+        return result.severity is Severity.CONCERN and not (
+            set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
+        )
 
     def _target(self, says: Severity, confidence: float) -> Severity:
         if says is Severity.CRITICAL:

@@ -16,7 +16,7 @@ from typing import Any
 
 from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
-from signals.prefilter import compile_with_literals, required_literals
+from signals.prefilter import compile_with_literals, required_literals, split_alternatives
 
 __all__ = [
     "CATEGORY_CONCEPTS",
@@ -310,7 +310,14 @@ def _compile_patterns(patterns: list[str], where: str) -> tuple[list[str], _Unit
                 "that needs at least one character"
             )
         folded.append(fp)
-        units.append((compiled, lits))
+        alternatives = split_alternatives(fp)
+        if len(alternatives) == 1:
+            units.append((compiled, lits))
+            continue
+        # Each top-level alternative is its own unit (see split_alternatives); the whole
+        # pattern was compiled above only to validate it.
+        for alternative in alternatives:
+            units.append(compile_with_literals(alternative))
     return folded, units
 
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
-from signals.classifier import MODEL_LABELS, Classification, rules_classifier
+from signals.classifier import MODEL_LABELS, Classification, Classifier, rules_classifier
 from signals.learned import extract_features
 from signals.normalize import normalize
 from signals.rules import Severity
@@ -81,7 +81,7 @@ def _replay(
         target = Severity.CONCERN
     if target is Severity.NONE and pc + pw >= distress:
         target = Severity.CONCERN
-    if rules is Severity.CONCERN and pc >= agree:
+    if pc >= agree and Classifier._agreeable(result):
         target = Severity.CRITICAL
     if target is Severity.CRITICAL and any(h.status == "negated" for h in result.hits):
         target = Severity.CONCERN

@@ -208,3 +208,10 @@ def test_rules_concern_and_model_critical_agree_on_a_crisis(
 ) -> None:
     got = _clf(_DistributionSpy(probs)).classify("眠れない")
     assert got.severity is expected, got.explain()
+
+
+def test_loneliness_alone_is_not_raised_by_agreement() -> None:
+    # The taxonomy keeps loneliness, unmet needs, losses and relapse at concern.
+    got = _clf(_DistributionSpy((0.7, 0.2, 0.1))).classify("誰とも話してない")
+    assert "isolation" in got.concepts
+    assert got.severity is W, got.explain()
