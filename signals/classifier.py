@@ -72,6 +72,8 @@ _CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
 # the trivial-object rules, help with a spider or a printer).
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
+# Rule categories in whose presence the model may raise to concern but not to critical.
+_CAP_CATEGORIES = frozenset({"shukatsu"})
 
 
 class ModelVerdict(Protocol):
@@ -683,6 +685,10 @@ class Classifier:
             # The rules read a negated wish (消えたいなんて思ってない): the model, which cannot
             # see scope, may ask for a look but not for the crisis card.
             target = Severity.CONCERN
+        if target is Severity.CRITICAL and self._capped(norm.text):
+            # End-of-life planning (終活, a will, a grave) reads as preparation to a model of
+            # n-grams; the taxonomy says none, concern acceptable.
+            target = Severity.CONCERN
         if target.rank <= result.severity.rank or self._vetoed(result, norm.text):
             return result
         rule_id = f"model:{target.value}"
@@ -743,6 +749,10 @@ class Classifier:
         elif says is Severity.CONCERN and confidence >= self.model_concern_threshold:
             return Severity.CONCERN
         return Severity.NONE
+
+    def _capped(self, t: str) -> bool:
+        """Whether a context the model may raise at most to concern is in the text."""
+        return any(r.category in _CAP_CATEGORIES for r, _, _ in self._contexts.scan(t))
 
     def _vetoed(self, result: Classification, t: str) -> bool:
         """Whether the rules recognised an ordinary reading (idiom, quotation, media,

@@ -215,3 +215,23 @@ def test_loneliness_alone_is_not_raised_by_agreement() -> None:
     got = _clf(_DistributionSpy((0.7, 0.2, 0.1))).classify("誰とも話してない")
     assert "isolation" in got.concepts
     assert got.severity is W, got.explain()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("終活はじめました。子どもに迷惑かけたくないから", {N, W}),
+        ("お墓の場所も決めたし、あとは元気に過ごすだけ", {N, W}),
+        ("エンディングノートに通帳の場所書いといた", {N, W}),
+        ("もういつお迎えが来てもいいように準備しとる", {N, W}),
+        ("i wrote my will so my kids won't have to deal with it", {N, W}),
+        ("made my funeral arrangements, one less thing for the family", {N, W}),
+        # Preparation and farewell without an ordinary purpose stay critical.
+        ("身辺整理した。もう思い残すことはない、さようなら", {C}),
+        ("遺書を書いた。今夜決行する", {C}),
+        ("もう疲れた。お迎えはよ来てほしい", {C}),
+    ],
+)
+def test_end_of_life_planning_is_not_a_crisis(text: str, expected: set[Severity]) -> None:
+    got = default_classifier().classify(text)
+    assert got.severity in expected, got.explain()
