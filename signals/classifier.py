@@ -30,6 +30,7 @@ __all__ = [
     "MODEL_CONCERN_THRESHOLD",
     "MODEL_CRITICAL_THRESHOLD",
     "MODEL_DISTRESS_THRESHOLD",
+    "MODEL_LABELS",
     "MOOD_LOW",
     "MOOD_WORST",
     "Classification",
@@ -60,7 +61,10 @@ _CONTEXT_LIMIT = 6
 MODEL_CRITICAL_THRESHOLD = 0.8
 MODEL_CONCERN_THRESHOLD = 0.7
 # When the model's critical and concern probabilities together reach this, a message the
-# rules call none goes to a worker as concern (PLACEHOLDER).
+# rules call none goes to a worker as concern: distress the model cannot place. Chosen with
+# MODEL_AGREE_THRESHOLD by replaying the combined decision on the corpus with out-of-fold
+# verdicts (python -m signals.training.thresholds): critical answered none 0.144 -> 0.079
+# there, false concern 0.070, under the 0.10 bar with a margin (0.6 left 0.008 of it).
 MODEL_DISTRESS_THRESHOLD = 0.7
 # When the rules already say concern, a model that puts critical at or above this makes it
 # critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
