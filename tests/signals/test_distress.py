@@ -235,3 +235,18 @@ def test_loneliness_alone_is_not_raised_by_agreement() -> None:
 def test_end_of_life_planning_is_not_a_crisis(text: str, expected: set[Severity]) -> None:
     got = default_classifier().classify(text)
     assert got.severity in expected, got.explain()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my stepdad is in my room again, i'm scared", C),
+        ("my stepdad keeps getting into my bed at night", C),
+        ("兄が毎晩布団に入ってくる、怖い", C),
+        ("my brother is in my room again stealing my charger lol", N),
+        ("my dad is in my room fixing the wifi", N),
+    ],
+)
+def test_a_parent_in_the_room_at_night(text: str, expected: Severity) -> None:
+    got = default_classifier().classify(text)
+    assert got.severity is expected, got.explain()
