@@ -21,7 +21,13 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
 
-from signals.classifier import MODEL_LABELS, Classification, Classifier, rules_classifier
+from signals.classifier import (
+    MODEL_LABELS,
+    Classification,
+    Classifier,
+    is_ordinary_reply,
+    rules_classifier,
+)
 from signals.learned import extract_features
 from signals.normalize import normalize
 from signals.rules import Severity
@@ -34,7 +40,7 @@ from signals.training.train import (
     near_duplicate_groups,
 )
 
-__all__ = ["main", "out_of_fold"]
+__all__ = ["main", "out_of_fold", "replay"]
 
 _CRITICAL_GRID = (0.7, 0.8, 0.9)
 _CONCERN_GRID = (0.6, 0.7)
@@ -60,13 +66,18 @@ def out_of_fold(
     return out
 
 
-def _replay(
+def replay(
     result: Classification,
-    vetoed: bool,
+    ordinary: tuple[bool, bool],
     verdict: tuple[tuple[float, float, float], bool],
     grid: tuple[float, float, float, float],
 ) -> Severity:
+    """The classifier's decision for one message: the rules' `result`, whether an ordinary
+    reading vetoes a raise and whether one caps it at concern (`ordinary`), the model's
+    probabilities and evidence (`verdict`), and the thresholds (critical, concern, distress,
+    agree). `tests/signals/test_thresholds.py` holds it to `Classifier.classify`."""
     rules = result.severity
+    vetoed, capped = ordinary
     (pc, pw, pn), evidence = verdict
     if rules is Severity.CRITICAL or not evidence or vetoed:
         return rules
@@ -83,9 +94,15 @@ def _replay(
         target = Severity.CONCERN
     if pc >= agree and Classifier._agreeable(result):
         target = Severity.CRITICAL
-    if target is Severity.CRITICAL and any(h.status == "negated" for h in result.hits):
+    if target is Severity.CRITICAL and (capped or any(h.status == "negated" for h in result.hits)):
         target = Severity.CONCERN
     return target if target.rank > rules.rank else rules
+
+
+def _ordinary(clf: Classifier, result: Classification, text: str) -> tuple[bool, bool]:
+    view = normalize(text).text
+    vetoed = is_ordinary_reply(view) or clf._vetoed(result, view)
+    return vetoed, clf._capped(view)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -93,7 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     examples = load_corpus()
     clf = rules_classifier()
     rules = [clf.classify(e.text) for e in examples]
-    vetoed = [clf._vetoed(r, normalize(e.text).text) for r, e in zip(rules, examples, strict=True)]
+    ordinary = [_ordinary(clf, r, e.text) for r, e in zip(rules, examples, strict=True)]
     verdicts = out_of_fold(examples)
     everyday = [i for i, e in enumerate(examples) if e.category == "everyday"]
     print(
@@ -105,8 +122,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             for distress, agree in itertools.product(_DISTRESS_GRID, _AGREE_GRID):
                 grid = (critical, concern, distress, agree)
                 got = [
-                    _replay(r, v, verdict, grid)
-                    for r, v, verdict in zip(rules, vetoed, verdicts, strict=True)
+                    replay(r, o, verdict, grid)
+                    for r, o, verdict in zip(rules, ordinary, verdicts, strict=True)
                 ]
                 print(
                     f"{critical:8.2f} {concern:7.2f} {distress:8.2f} {agree:5.2f} | "
