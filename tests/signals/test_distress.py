@@ -250,3 +250,24 @@ def test_end_of_life_planning_is_not_a_crisis(text: str, expected: set[Severity]
 def test_a_parent_in_the_room_at_night(text: str, expected: Severity) -> None:
     got = default_classifier().classify(text)
     assert got.severity is expected, got.explain()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("姉が「もう消えたい」とか言いながら笑ってた", {N}),
+        ("彼氏が冗談で「首吊るわ」って言ってた", {N}),
+        ('he joked "gonna jump off the roof" when the wifi went down', {N}),
+        ('my friend said "i wanna die" about her grade lol', {N}),
+        ("my coworker said she'd overdose on coffee today", {N}),
+        # A threat against the person, quoted, is danger now; one's own words are disclosure.
+        ("he said \"i'll kill you when i get home\" and he's drunk", {C}),
+        ('my husband texted "you\'re dead when i find you"', {C}),
+        ("彼が「帰ったら殺す」って言ってる", {C}),
+        ('i said "i want to die" to my therapist and i meant it', {C}),
+        ("冗談じゃなくて、本当に死にたい", {C}),
+    ],
+)
+def test_quotes_jokes_and_quoted_threats(text: str, expected: set[Severity]) -> None:
+    got = default_classifier().classify(text)
+    assert got.severity in expected, got.explain()
