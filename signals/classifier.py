@@ -63,8 +63,8 @@ MODEL_CONCERN_THRESHOLD = 0.7
 # When the model's critical and concern probabilities together reach this, a message the
 # rules call none goes to a worker as concern: distress the model cannot place. Chosen with
 # MODEL_AGREE_THRESHOLD by replaying the combined decision on the corpus with out-of-fold
-# verdicts (python -m signals.training.thresholds): critical answered none 0.144 -> 0.079
-# there, false concern 0.070, under the 0.10 bar with a margin (0.6 left 0.008 of it).
+# verdicts (python -m signals.training.thresholds): critical answered none 0.112 -> 0.085
+# there, false concern 0.060 -> 0.077, under the 0.10 bar with a margin (0.6: 0.097).
 MODEL_DISTRESS_THRESHOLD = 0.7
 # When the rules already say concern, a model that puts critical at or above this makes it
 # critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
