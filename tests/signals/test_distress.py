@@ -271,3 +271,19 @@ def test_a_parent_in_the_room_at_night(text: str, expected: Severity) -> None:
 def test_quotes_jokes_and_quoted_threats(text: str, expected: set[Severity]) -> None:
     got = default_classifier().classify(text)
     assert got.severity in expected, got.explain()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("練炭で焼肉した、うまかった", N),
+        ("i cut my hand slicing bagels, fine now", N),
+        ("went bungee jumping off a bridge!!", N),
+        ("車の中で練炭たいてる", C),
+        ("i cut my hand again on purpose", C),
+        ("i'm going to jump off the bridge", C),
+    ],
+)
+def test_means_words_in_ordinary_leisure(text: str, expected: Severity) -> None:
+    got = default_classifier().classify(text)
+    assert got.severity is expected, got.explain()
