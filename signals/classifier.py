@@ -6,11 +6,11 @@ import bisect
 import logging
 import re
 import threading
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, cast
 
 from signals.analysis import Analysis, analyse
 from signals.normalize import Normalized, normalize
@@ -26,12 +26,16 @@ from signals.rules import (
 
 __all__ = [
     "CRITICAL_SCORE",
+    "MODEL_AGREE_THRESHOLD",
     "MODEL_CONCERN_THRESHOLD",
     "MODEL_CRITICAL_THRESHOLD",
+    "MODEL_DISTRESS_THRESHOLD",
+    "MODEL_LABELS",
     "MOOD_LOW",
     "MOOD_WORST",
     "Classification",
     "Classifier",
+    "DistributionModel",
     "Hit",
     "ModelVerdict",
     "SeverityModel",
@@ -56,8 +60,24 @@ _CONTEXT_LIMIT = 6
 # shared samples) and a stranger's "hello, who is this?" to a crisis.
 MODEL_CRITICAL_THRESHOLD = 0.8
 MODEL_CONCERN_THRESHOLD = 0.7
-# Rule categories whose recognition of an ordinary reading vetoes a learned raise.
-_VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote"})
+# When the model's critical and concern probabilities together reach this, a message the
+# rules call none goes to a worker as concern: distress the model cannot place. Chosen with
+# MODEL_AGREE_THRESHOLD by replaying the combined decision on the corpus with out-of-fold
+# verdicts (python -m signals.training.thresholds): critical answered none 0.112 -> 0.085
+# there, false concern 0.060 -> 0.077, under the 0.10 bar with a margin (0.6: 0.097).
+MODEL_DISTRESS_THRESHOLD = 0.7
+# When the rules already say concern, a model that puts critical at or above this makes it
+# critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
+# decision step 5; in doubt between critical and concern, critical).
+MODEL_AGREE_THRESHOLD = 0.6
+# Concepts the taxonomy keeps at concern however dark they sound (loneliness alone, unmet
+# needs, losses, relapse): a rules' concern made only of these is never raised by agreement.
+_CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
+# Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
+# the trivial-object rules, help with a spider or a printer).
+_VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
+# Rule categories in whose presence the model may raise to concern but not to critical.
+_CAP_CATEGORIES = frozenset({"shukatsu"})
 
 
 class ModelVerdict(Protocol):
@@ -77,6 +97,21 @@ class SeverityModel(Protocol):
     """A learned layer: signals.learned.LearnedModel has this shape."""
 
     def predict(self, text: str) -> ModelVerdict: ...
+
+
+class DistributionModel(Protocol):
+    """A learned layer that scores the classifier's normalised view directly and explains
+    on demand (signals.learned.LearnedModel): probabilities (critical, concern, none) and
+    the features it recognised."""
+
+    def predict(self, text: str) -> ModelVerdict: ...
+
+    def distribution(self, view: str) -> tuple[tuple[float, float, float], Collection[str]]: ...
+
+    def explain(self, matched: Collection[str], severity: Severity) -> tuple[str, ...]: ...
+
+
+MODEL_LABELS = (Severity.CRITICAL, Severity.CONCERN, Severity.NONE)
 
 
 # Signals add up: a means word (1) with a quantity (2), or 💊💊 (2) with a farewell (1), reaches
@@ -474,6 +509,8 @@ class Classifier:
         model: SeverityModel | None = None,
         model_critical_threshold: float = MODEL_CRITICAL_THRESHOLD,
         model_concern_threshold: float = MODEL_CONCERN_THRESHOLD,
+        model_distress_threshold: float = MODEL_DISTRESS_THRESHOLD,
+        model_agree_threshold: float = MODEL_AGREE_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
@@ -500,8 +537,14 @@ class Classifier:
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
         )
         self.model = model
+        # Checked once here: a runtime Protocol check per message costs more than scoring.
+        self._distribution = all(
+            callable(getattr(model, name, None)) for name in ("distribution", "explain")
+        )
         self.model_critical_threshold = model_critical_threshold
         self.model_concern_threshold = model_concern_threshold
+        self.model_distress_threshold = model_distress_threshold
+        self.model_agree_threshold = model_agree_threshold
 
     @classmethod
     def from_files(
@@ -524,17 +567,24 @@ class Classifier:
     def classify(self, text: str, *, context: Sequence[str] = ()) -> Classification:
         """The label of `text`, read with the person's previous messages of the past hour
         (oldest first) and any tapped mood marker (MOOD_WORST) in `context`."""
-        result = self._classify_rules(text)
-        if self.model is not None and result.severity is not Severity.CRITICAL:
-            result = self._with_model(text, result)
+        norm = normalize(text) if text and not text.isspace() else None
+        result = self._classify_rules(text, norm)
+        if (
+            self.model is not None
+            and norm is not None
+            and result.severity is not Severity.CRITICAL
+            and not is_ordinary_reply(norm.text)
+        ):
+            result = self._with_model(text, norm, result)
         if context and result.severity is not Severity.CRITICAL:
             result = self._with_context(result, context)
         return result
 
-    def _classify_rules(self, text: str) -> Classification:
+    def _classify_rules(self, text: str, norm: Normalized | None = None) -> Classification:
         if not text or text.isspace():
             return _EMPTY
-        norm = normalize(text)
+        if norm is None:
+            norm = normalize(text)
         t = norm.text
         if is_ordinary_reply(t):
             return Classification(Severity.NONE, (), (), text)
@@ -624,43 +674,95 @@ class Classifier:
                 signals.append((rule, ns, ne))
         return signals, contexts
 
-    def _with_model(self, text: str, result: Classification) -> Classification:
+    def _with_model(self, text: str, norm: Normalized, result: Classification) -> Classification:
         """A learned raise: only upwards, only above its threshold, never over a trap."""
         assert self.model is not None
         try:
-            verdict = self.model.predict(text)
+            raised = self._model_target(text, norm, result)
         except Exception as exc:  # the rules' label stands; the text is never logged
             _log.warning("learned model failed: %s", type(exc).__name__)
             return result
-        if not verdict.features:
-            # Nothing it knows in the text: its answer is only its prior, not evidence.
+        if raised is None:
             return result
-        target = Severity.NONE
-        if verdict.severity is Severity.CRITICAL:
-            if verdict.confidence >= self.model_critical_threshold:
-                target = Severity.CRITICAL
-            elif verdict.confidence >= self.model_concern_threshold:
-                target = Severity.CONCERN
-        elif (
-            verdict.severity is Severity.CONCERN
-            and verdict.confidence >= self.model_concern_threshold
-        ):
+        target, says, confidence, features = raised
+        if target is Severity.CRITICAL and any(h.status == "negated" for h in result.hits):
+            # The rules read a negated wish (消えたいなんて思ってない): the model, which cannot
+            # see scope, may ask for a look but not for the crisis card.
             target = Severity.CONCERN
-        if target.rank <= result.severity.rank or self._vetoed(result, text):
+        if target is Severity.CRITICAL and self._capped(norm.text):
+            # End-of-life planning (終活, a will, a grave) reads as preparation to a model of
+            # n-grams; the taxonomy says none, concern acceptable.
+            target = Severity.CONCERN
+        if target.rank <= result.severity.rank or self._vetoed(result, norm.text):
             return result
         rule_id = f"model:{target.value}"
         note = (
-            f"{rule_id}: learned model says {verdict.severity.value} "
-            f"({verdict.confidence:.2f}); features: {', '.join(verdict.features[:5]) or '-'}"
+            f"{rule_id}: learned model says {says.value} "
+            f"({confidence:.2f}); features: {', '.join(features()[:5]) or '-'}"
         )
         return _raised(result, target, rule_id, note)
 
-    def _vetoed(self, result: Classification, text: str) -> bool:
+    def _model_target(
+        self, text: str, norm: Normalized, result: Classification
+    ) -> tuple[Severity, Severity, float, Callable[[], tuple[str, ...]]] | None:
+        """What the model would raise to (target, its label, its confidence, its features
+        on demand), or None when it knows nothing of the text."""
+        model = self.model
+        if self._distribution:
+            model = cast(DistributionModel, model)
+            # The shipped model reads the view already built and explains only on a raise.
+            probs, matched = model.distribution(norm.text)
+            if not matched:
+                # Nothing it knows in the text: its answer is only its prior, not evidence.
+                return None
+            best = max(range(3), key=probs.__getitem__)
+            says, confidence = MODEL_LABELS[best], probs[best]
+            target = self._target(says, confidence)
+            if target is Severity.NONE and probs[0] + probs[1] >= self.model_distress_threshold:
+                # Distress the model cannot place: a worker looks rather than nobody.
+                target = Severity.CONCERN
+            if probs[0] >= self.model_agree_threshold and self._agreeable(result):
+                target = Severity.CRITICAL
+            return target, says, confidence, lambda: model.explain(matched, says)
+        assert model is not None
+        verdict = model.predict(text)
+        if not verdict.features:
+            return None
+        target = self._target(verdict.severity, verdict.confidence)
+        if (
+            verdict.severity is Severity.CRITICAL
+            and verdict.confidence >= self.model_agree_threshold
+            and self._agreeable(result)
+        ):
+            target = Severity.CRITICAL
+        return target, verdict.severity, verdict.confidence, lambda: verdict.features
+
+    @staticmethod
+    def _agreeable(result: Classification) -> bool:
+        """Whether a rules' concern may become critical when the model leans to a crisis."""
+        return result.severity is Severity.CONCERN and not (
+            set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
+        )
+
+    def _target(self, says: Severity, confidence: float) -> Severity:
+        if says is Severity.CRITICAL:
+            if confidence >= self.model_critical_threshold:
+                return Severity.CRITICAL
+            if confidence >= self.model_concern_threshold:
+                return Severity.CONCERN
+        elif says is Severity.CONCERN and confidence >= self.model_concern_threshold:
+            return Severity.CONCERN
+        return Severity.NONE
+
+    def _capped(self, t: str) -> bool:
+        """Whether a context the model may raise at most to concern is in the text."""
+        return any(r.category in _CAP_CATEGORIES for r, _, _ in self._contexts.scan(t))
+
+    def _vetoed(self, result: Classification, t: str) -> bool:
         """Whether the rules recognised an ordinary reading (idiom, quotation, media,
         resolved need) that a learned raise must not override."""
         if any(h.by and h.by.split(".")[1] in _VETO_CATEGORIES for h in result.hits):
             return True
-        t = normalize(text).text
         found = self._contexts.scan(t)
         return any(r.category in _VETO_CATEGORIES for r, _, _ in found)
 

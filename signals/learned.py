@@ -23,7 +23,7 @@ import functools
 import json
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -40,6 +40,7 @@ __all__ = [
     "LearnedVerdict",
     "default_model",
     "extract_features",
+    "view_features",
 ]
 
 DEFAULT_MODEL_PATH = Path(__file__).resolve().parent / "model" / "severity.json"
@@ -58,7 +59,11 @@ _KANJI_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff々〆]{2,}")
 
 def extract_features(text: str) -> set[str]:
     """The set of features of one message, as both training and scoring see them."""
-    view = normalize(text).text
+    return view_features(normalize(text).text)
+
+
+def view_features(view: str) -> set[str]:
+    """The features of an already normalised view (the classifier normalises only once)."""
     padded = f" {view} "
     n = len(padded)
     feats = {padded[i : i + k] for k in range(1, MAX_NGRAM + 1) for i in range(n - k + 1)}
@@ -87,7 +92,16 @@ class LearnedModel:
     three sums, all of which run inside the interpreter's C code rather than a Python loop.
     """
 
-    __slots__ = ("_bias", "_by_label", "_pushes", "_shown", "_vocabulary")
+    __slots__ = (
+        "_bias",
+        "_by_label",
+        "_delta",
+        "_delta_bias",
+        "_pushes",
+        "_readable",
+        "_shown",
+        "_vocabulary",
+    )
 
     def __init__(
         self,
@@ -96,7 +110,13 @@ class LearnedModel:
     ) -> None:
         self._bias = bias
         self._by_label = tuple({f: w[k] for f, w in weights.items()} for k in range(3))
-        self._vocabulary = self._by_label[0].keys()
+        # A frozenset, so intersecting it with a message's few hundred features walks those
+        # features, not the whole vocabulary.
+        self._vocabulary = frozenset(weights)
+        # Softmax ignores a constant added to all three scores, so scoring needs only the
+        # critical and concern weights less the none weight: one complex sum, in C.
+        self._delta = {f: complex(w[0] - w[2], w[1] - w[2]) for f, w in weights.items()}
+        self._delta_bias = complex(bias[0] - bias[2], bias[1] - bias[2])
         # For the explanation, worked out once at load: per label, how hard each readable
         # feature pushes towards it against the stronger other label (positive pushes only),
         # and what the reader is shown for it.
@@ -112,6 +132,7 @@ class LearnedModel:
                     pushes[label][f] = push
                     self._shown[f] = shown
         self._pushes = pushes
+        self._readable = frozenset(self._shown)
 
     @classmethod
     def from_file(cls, path: str | Path) -> LearnedModel:
@@ -156,15 +177,36 @@ class LearnedModel:
         return _softmax(self.scores(text))
 
     def predict(self, text: str) -> LearnedVerdict:
-        feats = extract_features(text)
-        matched = self._vocabulary & feats
-        probs = _softmax(self._score(matched, len(feats)))
+        return self.predict_view(normalize(text).text)
+
+    def predict_view(self, view: str) -> LearnedVerdict:
+        """`predict` on a view already normalised by `signals.normalize.normalize`."""
+        severity, confidence, matched = self.assess_view(view)
+        return LearnedVerdict(severity, confidence, self.explain(matched, severity))
+
+    def assess_view(self, view: str) -> tuple[Severity, float, set[str]]:
+        """The label, its probability and the vocabulary features found, without the
+        explanation."""
+        probs, matched = self.distribution(view)
         best = 0 if probs[0] >= probs[1] else 1
         if probs[2] > probs[best]:
             best = 2
-        return LearnedVerdict(LABELS[best], probs[best], self._explain(matched, best))
+        return LABELS[best], probs[best], matched
 
-    def _score(self, matched: set[str], n_feats: int) -> tuple[float, float, float]:
+    def distribution(self, view: str) -> tuple[tuple[float, float, float], set[str]]:
+        """Probabilities (critical, concern, none) of a normalised view and the readable
+        vocabulary features found in it; the classifier asks for the explanation (`explain`)
+        only on a raise."""
+        feats = view_features(view)
+        matched = feats & self._vocabulary
+        n = len(feats)
+        total = sum(map(self._delta.__getitem__, matched), 0j) / math.sqrt(n) if n else 0j
+        total += self._delta_bias
+        # Only readable features (words, Japanese, symbols) are evidence the classifier acts
+        # on: Latin character fragments alone are in every English message.
+        return _softmax((total.real, total.imag, 0.0)), matched & self._readable
+
+    def _score(self, matched: Collection[str], n_feats: int) -> tuple[float, float, float]:
         scale = 1.0 / math.sqrt(n_feats) if n_feats else 0.0
         w0, w1, w2 = self._by_label
         b = self._bias
@@ -174,9 +216,10 @@ class LearnedModel:
             sum(map(w2.__getitem__, matched)) * scale + b[2],
         )
 
-    def _explain(self, matched: set[str], label: int) -> tuple[str, ...]:
-        """The features that pushed hardest towards `label` against the stronger other label."""
-        push = self._pushes[label]
+    def explain(self, matched: Collection[str], severity: Severity) -> tuple[str, ...]:
+        """The features of `matched` that pushed hardest towards `severity` against the
+        stronger other label, as the reader is shown them."""
+        push = self._pushes[LABELS.index(severity)]
         # Sorted by name first, so equal pushes come out in the same order in every process.
         candidates = sorted(push.keys() & matched)
         candidates.sort(key=push.__getitem__, reverse=True)

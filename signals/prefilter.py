@@ -13,7 +13,7 @@ import importlib
 import re
 from typing import Any
 
-__all__ = ["compile_with_literals", "required_literals"]
+__all__ = ["compile_with_literals", "required_literals", "split_alternatives"]
 
 try:  # The parser is private; without it every rule simply runs unfiltered.
     _parser: Any = importlib.import_module("re._parser")
@@ -122,3 +122,45 @@ def compile_with_literals(pattern: str) -> tuple[re.Pattern[str], frozenset[str]
         return _compiler.compile(parsed, 0), literals
     except Exception:  # the private compiler changed: fall back to the public one
         return re.compile(pattern), literals
+
+
+def split_alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of `pattern` (``a|b|c`` -> ``[a, b, c]``), or `[pattern]`.
+
+    A scan runs each alternative on its own: one that starts with a literal is found by the
+    regex engine's fast prefix search, and each is run only when its own literals are present,
+    where ``a|b|c`` as one pattern is tried at every position whenever any of them is.
+    """
+    parts: list[str] = []
+    depth = 0
+    in_class = False
+    start = 0
+    i = 0
+    n = len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            if ch == "]":
+                in_class = False
+        elif ch == "[":
+            in_class = True
+            # A ']' right after '[' or '[^' is a literal member, not the end of the class.
+            if pattern.startswith("]", i + 1):
+                i += 1
+            elif pattern.startswith("^]", i + 1):
+                i += 2
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    if len(parts) == 1 or any(not part for part in parts):
+        return [pattern]
+    return parts

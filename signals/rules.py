@@ -16,7 +16,7 @@ from typing import Any
 
 from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
-from signals.prefilter import compile_with_literals, required_literals
+from signals.prefilter import compile_with_literals, required_literals, split_alternatives
 
 __all__ = [
     "CATEGORY_CONCEPTS",
@@ -289,29 +289,43 @@ def _patterns_and_morph(
 
 
 def _compile_patterns(patterns: list[str], where: str) -> tuple[list[str], _Units]:
-    """Folds and compiles each regex once, with the literals the scanner indexes it by."""
+    """Folds and compiles each regex once, with the literals the scanner indexes it by.
+
+    Each top-level alternative becomes its own unit (see split_alternatives), compiled once;
+    a pattern that cannot be split that way is compiled whole.
+    """
     folded: list[str] = []
     units: _Units = []
     for p in patterns:
         fp = fold_pattern(p)
         try:
-            compiled, lits = compile_with_literals(fp)
+            parts = _compile_parts(fp)
         except re.error as exc:
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
             ) from None
-        if compiled.groupindex:
+        if any(compiled.groupindex for compiled, _ in parts):
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
             )
-        if compiled.match("") is not None:
+        if any(compiled.match("") is not None for compiled, _ in parts):
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
                 "that needs at least one character"
             )
         folded.append(fp)
-        units.append((compiled, lits))
+        units.extend(parts)
     return folded, units
+
+
+def _compile_parts(pattern: str) -> _Units:
+    alternatives = split_alternatives(pattern)
+    if len(alternatives) > 1:
+        try:
+            return [compile_with_literals(alternative) for alternative in alternatives]
+        except re.error:
+            pass  # e.g. a back-reference across alternatives: the whole pattern decides
+    return [compile_with_literals(pattern)]
 
 
 def _morph_units(

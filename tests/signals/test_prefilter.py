@@ -62,3 +62,12 @@ def test_required_literals(pattern: str, expected: set[str] | None) -> None:
         assert got is None
     else:
         assert got is not None and set(got) == expected
+
+
+def test_split_alternatives_splits_only_the_top_level() -> None:
+    from signals.prefilter import split_alternatives
+
+    assert split_alternatives(r"a|b(?:c|d)|[|]e|\|f") == ["a", "b(?:c|d)", "[|]e", r"\|f"]
+    assert split_alternatives("(?:a|b)") == ["(?:a|b)"]
+    assert split_alternatives("[]|]x|y") == ["[]|]x", "y"]
+    assert split_alternatives("a||b") == ["a||b"]  # an empty alternative: left whole

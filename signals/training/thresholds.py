@@ -1,0 +1,149 @@
+"""Chooses the learned layer's thresholds from out-of-fold verdicts, never from a held-out set.
+
+Run: ``python -m signals.training.thresholds`` (needs the `train` extra).
+
+Each corpus message is scored by a model fitted without its fold (the folds of
+`signals.training.train.cross_validate`), and by the packaged rules, which never saw the fold
+either way. The combined decision of `signals.classifier.Classifier` is then replayed for a
+grid of thresholds: the rules' label, raised by the model to critical at ``critical``, to
+concern at ``concern`` (critical or concern verdicts), to concern when critical and concern
+together reach ``distress``, and a rules' concern to critical when the model's critical
+probability reaches ``agree`` (two readers agree on distress, one of them on a crisis).
+Traps the rules recognise veto a raise, as in the classifier.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.model_selection import StratifiedGroupKFold
+
+from signals.classifier import (
+    MODEL_LABELS,
+    Classification,
+    Classifier,
+    is_ordinary_reply,
+    rules_classifier,
+)
+from signals.learned import extract_features
+from signals.normalize import normalize
+from signals.rules import Severity
+from signals.training.train import (
+    FOLDS,
+    SEED,
+    Example,
+    fit,
+    load_corpus,
+    near_duplicate_groups,
+)
+
+__all__ = ["main", "out_of_fold", "replay"]
+
+_CRITICAL_GRID = (0.7, 0.8, 0.9)
+_CONCERN_GRID = (0.6, 0.7)
+_DISTRESS_GRID = (0.6, 0.7, 0.8, 1.01)
+_AGREE_GRID = (0.5, 0.6, 0.7, 1.01)
+
+
+def out_of_fold(
+    examples: Sequence[Example],
+) -> list[tuple[tuple[float, float, float], bool]]:
+    """Per message: the probabilities of a model that did not see it, and whether it had
+    readable evidence (what the classifier requires before it acts on a verdict)."""
+    bags = [extract_features(e.text) for e in examples]
+    y = np.asarray([MODEL_LABELS.index(e.label) for e in examples])
+    groups = near_duplicate_groups([e.text for e in examples])
+    splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
+    out: list[tuple[tuple[float, float, float], bool]] = [((0.0, 0.0, 1.0), False)] * len(y)
+    for train_idx, test_idx in splitter.split(np.zeros(len(y)), y, groups):
+        fitted = fit([bags[i] for i in train_idx], [examples[i].label for i in train_idx])
+        for i in test_idx:
+            probs, matched = fitted.model.distribution(normalize(examples[i].text).text)
+            out[i] = (probs, bool(matched))
+    return out
+
+
+def replay(
+    result: Classification,
+    ordinary: tuple[bool, bool],
+    verdict: tuple[tuple[float, float, float], bool],
+    grid: tuple[float, float, float, float],
+) -> Severity:
+    """The classifier's decision for one message: the rules' `result`, whether an ordinary
+    reading vetoes a raise and whether one caps it at concern (`ordinary`), the model's
+    probabilities and evidence (`verdict`), and the thresholds (critical, concern, distress,
+    agree). `tests/signals/test_thresholds.py` holds it to `Classifier.classify`."""
+    rules = result.severity
+    vetoed, capped = ordinary
+    (pc, pw, pn), evidence = verdict
+    if rules is Severity.CRITICAL or not evidence or vetoed:
+        return rules
+    critical, concern, distress, agree = grid
+    target = Severity.NONE
+    if pc >= max(pw, pn):
+        if pc >= critical:
+            target = Severity.CRITICAL
+        elif pc >= concern:
+            target = Severity.CONCERN
+    elif pw >= max(pc, pn) and pw >= concern:
+        target = Severity.CONCERN
+    if target is Severity.NONE and pc + pw >= distress:
+        target = Severity.CONCERN
+    if pc >= agree and Classifier._agreeable(result):
+        target = Severity.CRITICAL
+    if target is Severity.CRITICAL and (capped or any(h.status == "negated" for h in result.hits)):
+        target = Severity.CONCERN
+    return target if target.rank > rules.rank else rules
+
+
+def _ordinary(clf: Classifier, result: Classification, text: str) -> tuple[bool, bool]:
+    view = normalize(text).text
+    vetoed = is_ordinary_reply(view) or clf._vetoed(result, view)
+    return vetoed, clf._capped(view)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    del argv
+    examples = load_corpus()
+    clf = rules_classifier()
+    rules = [clf.classify(e.text) for e in examples]
+    ordinary = [_ordinary(clf, r, e.text) for r, e in zip(rules, examples, strict=True)]
+    verdicts = out_of_fold(examples)
+    everyday = [i for i, e in enumerate(examples) if e.category == "everyday"]
+    print(
+        "critical concern distress agree | crit->crit crit->none conc-escalated | "
+        "none->crit none->conc | everyday->crit everyday->conc"
+    )
+    for critical in _CRITICAL_GRID:
+        for concern in _CONCERN_GRID:
+            for distress, agree in itertools.product(_DISTRESS_GRID, _AGREE_GRID):
+                grid = (critical, concern, distress, agree)
+                got = [
+                    replay(r, o, verdict, grid)
+                    for r, o, verdict in zip(rules, ordinary, verdicts, strict=True)
+                ]
+                print(
+                    f"{critical:8.2f} {concern:7.2f} {distress:8.2f} {agree:5.2f} | "
+                    + _figures(examples, got, everyday)
+                )
+    return 0
+
+
+def _figures(examples: Sequence[Example], got: Sequence[Severity], everyday: list[int]) -> str:
+    def share(label: Severity, answers: set[Severity], rows: Sequence[int] | None = None) -> float:
+        idx = rows if rows is not None else [i for i, e in enumerate(examples) if e.label is label]
+        return sum(got[i] in answers for i in idx) / max(1, len(idx))
+
+    c, w, n = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
+    return (
+        f"{share(c, {c}):10.3f} {share(c, {n}):10.3f} {share(w, {c, w}):14.3f} | "
+        f"{share(n, {c}):10.3f} {share(n, {w}):9.3f} | "
+        f"{share(n, {c}, everyday):14.3f} {share(n, {w}, everyday):14.3f}"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
