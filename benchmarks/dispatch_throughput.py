@@ -54,8 +54,8 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.runtime import Runtime
-from bot.transport import AiohttpRequest
 from infra.settings import Transport
+from infra.transport import AiohttpRequest
 from scheduler.dispatch import dispatch_due
 from standin.sandbox import SANDBOX_TOKEN, sandbox_settings
 from storage.db import Database

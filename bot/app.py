@@ -12,7 +12,7 @@ from typing import Any
 from telegram.ext import Application, ApplicationBuilder
 
 import handlers
-from bot.transport import build_request
+from infra.transport import build_request
 from usecases.services import Services
 
 # PTB 22 warns when duration attributes are ints; asking for timedelta silences that

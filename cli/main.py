@@ -86,7 +86,7 @@ class Cli:
         from telegram.error import TelegramError
 
         from bot.runtime import Runtime
-        from bot.transport import describe_start_failure
+        from infra.transport import describe_start_failure
 
         settings = self.settings()
         settings.require_token()
@@ -231,7 +231,7 @@ class Cli:
         from telegram import Bot
         from telegram.error import TelegramError
 
-        from bot.transport import build_request
+        from infra.transport import build_request
         from storage.audit import AuditRepository
         from storage.invites import InviteRepository, deep_link
         from storage.staff import StaffRepository

@@ -254,7 +254,7 @@ def _templates(key: str, value: object) -> tuple[Template, ...]:
 
 
 class Transport(StrEnum):
-    """The HTTP client under python-telegram-bot (see bot/transport.py)."""
+    """The HTTP client under python-telegram-bot (see infra/transport.py)."""
 
     AIOHTTP = "aiohttp"
     HTTPX = "httpx"

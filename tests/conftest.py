@@ -134,7 +134,7 @@ async def telegram_bot(bot_api: Any, request: pytest.FixtureRequest) -> AsyncIte
     the default, and httpx), built as the bot builds its own."""
     from telegram import Bot
 
-    from bot.transport import build_request
+    from infra.transport import build_request
 
     settings = make_settings(base_url=bot_api.base_url, telegram__transport=request.param)
     async with Bot(

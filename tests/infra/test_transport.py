@@ -32,16 +32,16 @@ from telegram.request import BaseRequest, HTTPXRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 
 from bot.app import build_application
-from bot.transport import (
+from delivery.deliverer import classify_error
+from infra.clock import ControllableClock
+from infra.i18n import Catalog
+from infra.settings import Transport
+from infra.transport import (
     POOL_TIMEOUT_MESSAGE,
     AiohttpRequest,
     build_request,
     describe_start_failure,
 )
-from delivery.deliverer import classify_error
-from infra.clock import ControllableClock
-from infra.i18n import Catalog
-from infra.settings import Transport
 from standin import BotApiStandIn
 from storage.db import Database
 from tests.conftest import TOKEN, make_settings
