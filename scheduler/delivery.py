@@ -302,10 +302,14 @@ class Deliverer:
 
     async def _wait(self, *events: asyncio.Event) -> None:
         """Until one of `events`, a wake-up (something was written to the outbox), stop,
-        a held row's turn or the next tick."""
+        a held row's turn, the end of a flood-control pause, or the next tick."""
         timeout = self.svc.settings.scheduler.tick.total_seconds()
         if (held := self.next_wait()) is not None:
             timeout = min(timeout, held)
+        if self._paused():
+            assert self.paused_until is not None
+            pause = (self.paused_until - self.svc.clock.now()).total_seconds()
+            timeout = min(timeout, pause)
         watched = [*events, self.svc.outbox_wakeup]
         if self._stop is not None:
             watched.append(self._stop)
