@@ -1,18 +1,34 @@
 """The delivery loop: sends outbox rows to Telegram at a pace Telegram accepts.
 
-- Claims due rows in batches with a lease (owner, until) before any network I/O; the
-  send happens outside any transaction; results are written back in one transaction.
-- A global token bucket (default 25 messages/s, under Telegram's ~30/s) and at most one
-  write (message or edit) per chat every `delivery.per_chat_interval`, measured from the
-  end of the previous one: the chat is reserved at the moment of sending, so neither a
-  queue nor several senders can put two writes to a chat closer together. Rows waiting
-  for their chat's turn stay leased and wait in memory; if this process dies, the lease
-  expires and another sender takes them.
+One path: `run()` repeats `step()`, and tests drive `step()` itself. A step leases due
+rows (owner, until) before any network I/O into a queue ordered by priority;
+`delivery.concurrency` senders take one row at a time, the most urgent first; results are
+written back in batches, in transactions of their own, while sending goes on. The step
+tops the queue up while more is due (two batches deep, so the senders never wait for the
+database) and returns once nothing more is due now and every result is recorded.
+
+- Pace: one token bucket (aiolimiter's `AsyncLimiter`: `delivery.rate_per_second`, a
+  burst of one second's worth, under Telegram's ~30/s) and at most one write (message or
+  edit) per chat every `delivery.per_chat_interval`, measured on the injected monotonic
+  clock from the end of the previous one: the chat is reserved at the moment of sending,
+  so neither a queue nor several senders can put two writes to a chat closer together.
+  Rows waiting for their chat's turn stay leased and wait in memory.
 - A 429 for a chat written to within the last minute is that chat's flood limit: that
   chat waits `retry_after`, the others go on. A 429 for a chat not written to recently
   can only be the bot's global limit, and pauses all sending. Network errors and 5xx
   retry with exponential backoff; 403 "blocked" is permanent and reported to the
   `on_failed` hook, which marks the person unreachable.
+- Crisis replies first after a fault. Backoff is per row, so after an outage the rows
+  whose backoff happens to end first would go first, check-ins before a crisis card that
+  failed later. So while an urgent row (crisis card, P1 notification) waits for its
+  retry, only urgent rows are claimed or sent; ordinary rows stay in the outbox, not
+  attempted (nothing of theirs is repeated). An urgent row whose failure certainly did
+  not reach Telegram (Telegram answered with an error, or no connection was made)
+  retries at least every `PROBE_MAX` and such failures never use up its attempts: it
+  probes for the fault's end. The first accepted send makes the other such urgent rows
+  due at once; ordinary rows keep their backoff. A row whose send may have reached
+  Telegram (a timeout waiting for the answer, a connection dropped after the request)
+  keeps its backoff, so nothing is re-sent sooner or more often than before.
 - Every outcome is one `DeliveryError` with a `permanent` flag; nothing else leaks out.
 """
 
@@ -29,16 +45,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from aiolimiter import AsyncLimiter
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from domain.errors import DeliveryError
+from infra.transport import POOL_TIMEOUT_MESSAGE
 from storage.base import update_rows
 from storage.outbox import (
     LEASE,
     PRIORITY_BULK,
+    URGENT_BELOW,
     ClaimedMessage,
     OutboxKind,
     OutboxMessage,
@@ -48,6 +67,18 @@ from storage.outbox import (
 )
 from usecases.services import Services
 
+__all__ = [
+    "LEASE",
+    "MAX_BACKOFF",
+    "PROBE_MAX",
+    "Deliverer",
+    "FailedHook",
+    "Monotonic",
+    "SentHook",
+    "certainly_unsent",
+    "classify_error",
+]
+
 log = logging.getLogger(__name__)
 
 # Called once per recorded batch with the rows of one purpose that Telegram accepted.
@@ -55,8 +86,13 @@ SentHook = Callable[
     [AsyncSession, list[tuple[ClaimedMessage, int | None]], datetime], Awaitable[None]
 ]
 FailedHook = Callable[[AsyncSession, ClaimedMessage, DeliveryError, datetime], Awaitable[None]]
+# Seconds that only ever go forward: time.monotonic in the bot, the test clock in tests.
+Monotonic = Callable[[], float]
 
 MAX_BACKOFF = timedelta(minutes=10)
+# An urgent row that certainly did not reach Telegram retries at least this often: its
+# retry is how the bot learns that a fault is over.
+PROBE_MAX = timedelta(seconds=30)
 RECORD_INTERVAL = 0.25
 QUEUE_SECONDS = 30
 # A 429 can be a chat's own flood limit only if the bot wrote to that chat this recently
@@ -66,29 +102,14 @@ CHAT_FLOOD_MEMORY = 60.0
 # (priority, outbox id, row); a None row tells a sender to stop.
 _Queued = tuple[int, int, ClaimedMessage | None]
 
-
-class TokenBucket:
-    """Paces request starts to `rate` per second with a burst of at most one second's worth."""
-
-    def __init__(self, rate: float) -> None:
-        self.rate = rate
-        self.capacity = max(1.0, rate)
-        self.tokens = self.capacity
-        self.updated = time.monotonic()
-
-    async def take(self) -> None:
-        while True:
-            now = time.monotonic()
-            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
-            self.updated = now
-            if self.tokens >= 1:
-                self.tokens -= 1
-                return
-            await asyncio.sleep((1 - self.tokens) / self.rate)
-
-    def give_back(self) -> None:
-        """Return a token taken for a send that did not happen (its chat was not ready)."""
-        self.tokens = min(self.capacity, self.tokens + 1)
+# How the transports word a connection that could not be made (nothing was sent).
+_NO_CONNECTION = (
+    "aiohttp.ClientConnectorError",
+    "aiohttp.ClientConnectorDNSError",
+    "httpx.Connect",
+)
+# Failures worded by a transport rather than answered by Telegram.
+_TRANSPORT = ("aiohttp.", "httpx.", "Unknown error in HTTP implementation")
 
 
 def classify_error(exc: TelegramError) -> DeliveryError:
@@ -112,15 +133,34 @@ def classify_error(exc: TelegramError) -> DeliveryError:
     return DeliveryError(type(exc).__name__.lower()[:40], permanent=False)
 
 
-@dataclass
+def certainly_unsent(exc: TelegramError) -> bool:
+    """True when a failed request certainly did not take effect at Telegram: Telegram
+    answered with an error (429, 5xx), or the request never left (no connection could be
+    made, no free connection in the pool). A timeout waiting for the answer, or a
+    connection dropped after the request went out, may hide a delivered message."""
+    text = str(exc)
+    if isinstance(exc, TimedOut):
+        return text == POOL_TIMEOUT_MESSAGE or text.startswith("Timed out connecting")
+    if isinstance(exc, NetworkError) and text.startswith(_TRANSPORT):
+        return text.startswith(_NO_CONNECTION)
+    return True
+
+
+@dataclass(slots=True)
 class _Result:
     row: ClaimedMessage
     message_id: int | None = None
     error: DeliveryError | None = None
-    # Not attempted: flood control paused the bot while this row waited for its turn.
+    # Not attempted: handed back to the outbox (paused, held for an urgent row, stopping).
     deferred: bool = False
     # A 429 that was the bot's global limit (not one chat's): everything pauses.
     global_flood: bool = False
+    # The failure certainly did not reach Telegram (see `certainly_unsent`).
+    unsent: bool = False
+
+
+def _urgent(row: ClaimedMessage) -> bool:
+    return row.priority < URGENT_BELOW
 
 
 class Deliverer:
@@ -132,6 +172,7 @@ class Deliverer:
         owner: str | None = None,
         on_sent: dict[Purpose, SentHook] | None = None,
         on_failed: FailedHook | None = None,
+        monotonic: Monotonic = time.monotonic,
     ) -> None:
         self.svc = svc
         self.bot = bot
@@ -140,7 +181,10 @@ class Deliverer:
         self.owner = stable or f"deliverer-{uuid.uuid4().hex[:12]}"
         # A stable name may have leases left from a run that crashed: taken back once.
         self._recovered = not stable
-        self.bucket = TokenBucket(self.settings.rate_per_second)
+        self.monotonic = monotonic
+        rate = self.settings.rate_per_second
+        burst = max(1.0, rate)
+        self.limiter = AsyncLimiter(burst, burst / rate)
         self.on_sent = on_sent or {}
         self.on_failed = on_failed
         self.paused_until: datetime | None = None
@@ -153,8 +197,19 @@ class Deliverer:
         # urgent, then the oldest, goes first, whichever sender happens to get a token.
         self._chat_rows: dict[int, set[tuple[int, int]]] = {}
         self._waiting: list[tuple[float, int, ClaimedMessage]] = []
-        # Set when a sender holds a row back, so the claimer times its wait for it.
-        self._held = asyncio.Event()
+        # The send queue, the senders' results, and what the step waits for.
+        self._queue: asyncio.PriorityQueue[_Queued] = asyncio.PriorityQueue()
+        self._results: list[_Result] = []
+        self._results_ready = asyncio.Event()
+        self._room = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._busy = 0
+        self._stop: asyncio.Event | None = None
+        # Crisis replies first: ordinary rows wait while an urgent row waits for a retry
+        # (read from the outbox at each claim, and set at once when one fails here).
+        self._hold_ordinary = False
+        self._urgent_failing: set[int] = set()  # failed here, result not yet written
+        self._urgent_unsent: set[int] = set()  # waiting; last failure never reached Telegram
 
     async def recover(self) -> int:
         """Take back, at once, the rows a previous run under this name had leased (it
@@ -169,50 +224,207 @@ class Deliverer:
             log.warning("took back %s rows leased by %s before a restart", released, self.owner)
         return released
 
+    async def run(self, stop: asyncio.Event) -> None:
+        """Repeat `step` until `stop` is set, waiting between steps for a wake-up, a held
+        row's turn or the next tick. On stop, rows not yet sent go back to the outbox,
+        sends in flight finish, and every result is recorded."""
+        self._stop = stop
+        try:
+            await self.recover()
+        except Exception:
+            # The leases then expire as usual and the rows go after LEASE.
+            log.exception("taking back this instance's leases failed")
+        while not stop.is_set():
+            try:
+                await self.step()
+            except Exception:
+                log.exception("delivery step failed")
+            await self._wait()
+
     async def step(self) -> bool:
-        """Send one batch and record the results; True if there was anything to do."""
+        """One iteration of the delivery loop (what `run` repeats): claim what is due and
+        send it, topping the queue up while more is due, recording results as they come.
+        Returns once nothing more is due now, every result recorded; True if there was
+        anything to send."""
         await self.recover()
-        if self._paused():
+        if not await self._fill():
             return False
-        results = await self._claim_and_send()
-        if results is None:
-            return bool(self._waiting)
-        await self._record(results)
+        senders = [asyncio.create_task(self._sender()) for _ in range(self.settings.concurrency)]
+        finished = asyncio.Event()
+        recorder = asyncio.create_task(self._recorder(finished))
+        try:
+            await self._top_up()
+        finally:
+            if self._stopping():
+                self._hand_back()
+            for n, _ in enumerate(senders):
+                self._queue.put_nowait((sys.maxsize, n, None))
+            await asyncio.gather(*senders)
+            finished.set()
+            self._results_ready.set()
+            await recorder
         return True
+
+    def _stopping(self) -> bool:
+        return self._stop is not None and self._stop.is_set()
 
     def _paused(self) -> bool:
         return self.paused_until is not None and self.svc.clock.now() < self.paused_until
 
-    async def _claim_and_send(self) -> list[_Result] | None:
-        """Lease a batch (after the held-back rows now ready) and send it; None if empty."""
-        now = self.svc.clock.now()
-        ready = self._take_ready()
-        room = self.settings.batch_size - len(ready)
-        if room > 0:
-            async with self.svc.db.transaction() as session:
-                claimed = await OutboxRepository(session).claim(
-                    owner=self.owner,
-                    now=now,
-                    lease=LEASE,
-                    limit=room,
-                    postgres=self.svc.db.is_postgres,
-                )
-            ready.extend(self._pace(claimed))
-        if not ready:
-            return None
-        return await self._send_all(ready)
+    def _depth(self) -> int:
+        """Rows the queue holds at most: two batches, so the next claim runs while a whole
+        batch is still queued; never more than QUEUE_SECONDS of sending at the configured
+        rate, so leases stay far from expiring."""
+        batch = self.settings.batch_size
+        return max(1, min(2 * batch, int(self.settings.rate_per_second * QUEUE_SECONDS)))
 
-    def _take_ready(self, limit: int | None = None) -> list[ClaimedMessage]:
-        now = time.monotonic()
+    def _refill_at(self) -> int:
+        depth = self._depth()
+        return depth - min(self.settings.batch_size, depth)
+
+    async def _top_up(self) -> None:
+        """Keep the queue filled while rows are due; return once everything queued is
+        done and nothing more is due, or on stop."""
+        while not self._stopping():
+            self._room.clear()
+            self._idle.clear()
+            try:
+                if await self._fill():
+                    continue
+            except Exception:
+                log.exception("claiming outbox rows failed")
+            if self._queue.empty() and self._busy == 0:
+                return
+            waits = [self._idle]
+            if self._queue.qsize() > self._refill_at():
+                waits.append(self._room)
+            await self._wait(*waits)
+
+    async def _wait(self, *events: asyncio.Event) -> None:
+        """Until one of `events`, a wake-up (something was written to the outbox), stop,
+        a held row's turn, the end of a flood-control pause, or the next tick."""
+        timeout = self.svc.settings.scheduler.tick.total_seconds()
+        if (held := self.next_wait()) is not None:
+            timeout = min(timeout, held)
+        if self._paused():
+            assert self.paused_until is not None
+            pause = (self.paused_until - self.svc.clock.now()).total_seconds()
+            timeout = min(timeout, pause)
+        watched = [*events, self.svc.outbox_wakeup]
+        if self._stop is not None:
+            watched.append(self._stop)
+        waiters = [asyncio.ensure_future(event.wait()) for event in watched]
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+
+    async def _fill(self) -> int:
+        """Move held-back rows now due, then newly claimed ones, into the send queue; how
+        many. A queue above its refill level still takes what must not wait (few rows,
+        so its bound barely moves)."""
+        # Cleared before looking: a wake-up that arrives meanwhile is kept.
+        self.svc.outbox_wakeup.clear()
+        if self._stopping() or self._paused():
+            return 0
+        batch = self.settings.batch_size
+        full = self._queue.qsize() > self._refill_at()
+        room = batch if full else min(batch, self._depth() - self._queue.qsize())
+        rows = self._take_ready(room)
+        if len(rows) < room:
+            rows.extend(self._pace(await self._claim(room - len(rows), full=full)))
+        for row in rows:
+            self._queue.put_nowait((row.priority, row.id, row))
+        return len(rows)
+
+    async def _claim(self, limit: int, *, full: bool) -> list[ClaimedMessage]:
+        now = self.svc.clock.now()
+        async with self.svc.db.transaction() as session:
+            outbox = OutboxRepository(session)
+            self._hold_ordinary = bool(self._urgent_failing) or await outbox.urgent_retrying()
+            below = URGENT_BELOW if self._hold_ordinary else (PRIORITY_BULK if full else None)
+            return await outbox.claim(
+                owner=self.owner,
+                now=now,
+                lease=LEASE,
+                limit=limit,
+                postgres=self.svc.db.is_postgres,
+                below_priority=below,
+            )
+
+    def _hand_back(self) -> None:
+        """Stopping: rows queued or held in memory go back to the outbox, not attempted."""
+        while not self._queue.empty():
+            row = self._queue.get_nowait()[2]
+            if row is not None:
+                self._forget(row)
+                self._results.append(_Result(row, deferred=True))
+        while self._waiting:
+            row = heapq.heappop(self._waiting)[2]
+            self._forget(row)
+            self._results.append(_Result(row, deferred=True))
+
+    async def _sender(self) -> None:
+        queue = self._queue
+        while (item := await queue.get())[2] is not None:
+            # Wait for a token, and only then choose: the row that goes is the most urgent
+            # queued at the moment of sending, not the one queued when this sender began
+            # to wait (a crisis card claimed meanwhile overtakes the check-ins).
+            queue.put_nowait(item)
+            await self.limiter.acquire()
+            self._busy += 1
+            try:
+                result = await self._send_next()
+            finally:
+                self._busy -= 1
+            if result is not None:
+                self._results.append(result)
+                if len(self._results) >= self.settings.batch_size or queue.empty():
+                    self._results_ready.set()
+            if queue.qsize() <= self._refill_at():
+                self._room.set()
+            if queue.empty() and self._busy == 0:
+                self._idle.set()
+
+    async def _send_next(self) -> _Result | None:
+        """Send the most urgent queued row whose chat is ready; rows whose chat is not
+        ready are held back. None if no row could go (or only stop markers are left)."""
+        queue = self._queue
+        while not queue.empty():
+            item = queue.get_nowait()
+            if item[2] is None:
+                queue.put_nowait(item)  # a stop marker, for the next sender that looks
+                return None
+            result = await self._attempt(item[2])
+            if result is not None:
+                return result
+        return None
+
+    async def _recorder(self, finished: asyncio.Event) -> None:
+        while True:
+            waiter = asyncio.ensure_future(self._results_ready.wait())
+            # Under load results are written a quarter second at a time: each write
+            # has a fixed cost (transaction, check-in bookkeeping) worth sharing, and
+            # an idle queue still records at once (the senders signal it).
+            await asyncio.wait([waiter], timeout=RECORD_INTERVAL)
+            waiter.cancel()
+            self._results_ready.clear()
+            if self._results:
+                done, self._results = self._results, []
+                await self._record_logged(done)
+            elif finished.is_set():
+                return
+
+    def _take_ready(self, limit: int) -> list[ClaimedMessage]:
+        now = self.monotonic()
         out: list[ClaimedMessage] = []
-        while self._waiting and self._waiting[0][0] <= now and (limit is None or len(out) < limit):
+        while self._waiting and self._waiting[0][0] <= now and len(out) < limit:
             out.append(heapq.heappop(self._waiting)[2])
         return out
 
     def _pace(self, rows: list[ClaimedMessage]) -> list[ClaimedMessage]:
         """Hold back, in memory, rows for chats not ready for another write yet. This only
         sorts; the chat is reserved when a sender actually sends (`_reserve`)."""
-        now = time.monotonic()
+        now = self.monotonic()
         out: list[ClaimedMessage] = []
         for row in rows:
             self._chat_rows.setdefault(row.chat_id, set()).add((row.priority, row.id))
@@ -232,12 +444,11 @@ class Deliverer:
 
     def _hold(self, row: ClaimedMessage, until: float) -> None:
         heapq.heappush(self._waiting, (until, row.id, row))
-        self._held.set()
 
     def _reserve(self, row: ClaimedMessage) -> bool:
         """Take the row's chat for one write now, or hold the row until the chat is free."""
         chat = row.chat_id
-        now = time.monotonic()
+        now = self.monotonic()
         interval = self._interval()
         if interval > 0:
             ready_at = self._chat_next.get(chat, 0.0)
@@ -268,12 +479,12 @@ class Deliverer:
         self._in_flight.discard(chat)
         interval = self._interval()
         if interval > 0:
-            after = time.monotonic() + interval
+            after = self.monotonic() + interval
             self._chat_next[chat] = max(self._chat_next.get(chat, 0.0), after)
 
     def _flooded(self, row: ClaimedMessage, seconds: float, previous: float | None) -> bool:
         """Hold what a 429 holds; True if it was the bot's global limit."""
-        now = time.monotonic()
+        now = self.monotonic()
         if previous is not None and now - previous < CHAT_FLOOD_MEMORY:
             # This chat's own limit: only this chat waits.
             chat = row.chat_id
@@ -289,20 +500,17 @@ class Deliverer:
         """Seconds until a held-back message may go, for the run loop's wait."""
         if not self._waiting:
             return None
-        return max(0.0, self._waiting[0][0] - time.monotonic())
+        return max(0.0, self._waiting[0][0] - self.monotonic())
 
-    async def _attempt(self, row: ClaimedMessage, *, paced: bool = False) -> _Result | None:
-        """One send, paced by the token bucket unless the caller already was; never raises.
-        None: the row's chat was not ready, and the row is held back until it is."""
-        if self._paused():
+    async def _attempt(self, row: ClaimedMessage) -> _Result | None:
+        """One send (the caller holds a token); never raises. None: the row's chat was not
+        ready, and the row is held back until it is."""
+        if self._paused() or (self._hold_ordinary and not _urgent(row)):
             self._forget(row)
             return _Result(row, deferred=True)
-        if not paced:
-            await self.bucket.take()
         # When the chat was last written to, for telling its flood limit from the bot's.
         previous = self._started.get(row.chat_id)
         if not self._reserve(row):
-            self.bucket.give_back()
             return None
         try:
             return _Result(row, message_id=await self._send(row))
@@ -311,18 +519,13 @@ class Deliverer:
             flood = error.retry_after is not None and self._flooded(
                 row, error.retry_after, previous
             )
-            return _Result(row, error=error, global_flood=flood)
+            if _urgent(row) and not error.permanent:
+                # Ordinary rows wait from this moment, not from when the result is written.
+                self._urgent_failing.add(row.id)
+                self._hold_ordinary = True
+            return _Result(row, error=error, global_flood=flood, unsent=certainly_unsent(exc))
         finally:
             self._release(row)
-
-    async def _send_all(self, rows: list[ClaimedMessage]) -> list[_Result]:
-        semaphore = asyncio.Semaphore(self.settings.concurrency)
-
-        async def one(row: ClaimedMessage) -> _Result | None:
-            async with semaphore:
-                return await self._attempt(row)
-
-        return [r for r in await asyncio.gather(*(one(r) for r in rows)) if r is not None]
 
     async def _send(self, row: ClaimedMessage) -> int | None:
         """One Bot API call for one outbox row; returns Telegram's message id.
@@ -372,79 +575,120 @@ class Deliverer:
         metrics = self.svc.metrics
         sent: list[dict[str, Any]] = []
         batches: dict[Purpose, list[tuple[ClaimedMessage, int | None]]] = {}
-        async with self.svc.db.transaction() as session:
-            for result in results:
-                row = result.row
-                if result.deferred:
-                    await session.execute(
-                        update(OutboxMessage)
-                        .where(OutboxMessage.id == row.id)
-                        .values(
-                            state=OutboxState.PENDING,
-                            lease_owner=None,
-                            lease_until=None,
-                            not_before=self.paused_until or now,
+        try:
+            async with self.svc.db.transaction() as session:
+                for result in results:
+                    row = result.row
+                    if result.deferred:
+                        await session.execute(
+                            update(OutboxMessage)
+                            .where(OutboxMessage.id == row.id)
+                            .values(
+                                state=OutboxState.PENDING,
+                                lease_owner=None,
+                                lease_until=None,
+                                not_before=self.paused_until or now,
+                            )
                         )
-                    )
-                    continue
-                if result.error is None:
-                    sent.append(
-                        {
-                            "id": row.id,
-                            "state": OutboxState.SENT,
-                            "sent_at": now,
-                            "telegram_message_id": result.message_id,
-                            "lease_owner": None,
-                            "lease_until": None,
-                            "attempts": row.attempts + 1,
-                        }
-                    )
-                    metrics.inc("tsunagari_messages_sent_total", purpose=row.purpose.value)
-                    if row.purpose in self.on_sent:
-                        batches.setdefault(row.purpose, []).append((row, result.message_id))
-                    continue
-                error = result.error
-                metrics.inc("tsunagari_sends_failed_total", reason=error.reason)
-                attempts = row.attempts + 1
-                values: dict[str, Any] = {
-                    "attempts": attempts,
-                    "last_error": error.reason,
-                    "lease_owner": None,
-                    "lease_until": None,
-                }
-                if error.permanent or attempts >= self.settings.max_attempts:
-                    values["state"] = OutboxState.FAILED
-                    log.warning(
-                        "outbox %s to chat %s failed for good: %s",
-                        row.id,
-                        row.chat_id,
-                        error.reason,
-                    )
-                    if self.on_failed is not None:
-                        await self.on_failed(session, row, error, now)
-                else:
-                    if error.retry_after is not None:
-                        delay = timedelta(seconds=error.retry_after)
-                        if result.global_flood:
-                            self.paused_until = max(self.paused_until or now, now + delay)
+                    elif result.error is not None:
+                        await self._record_failure(session, result, now)
                     else:
-                        delay = min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
-                    values["state"] = OutboxState.PENDING
-                    values["not_before"] = now + delay
-                    log.info(
-                        "outbox %s to chat %s will retry in %ss: %s",
-                        row.id,
-                        row.chat_id,
-                        int(delay.total_seconds()),
-                        error.reason,
-                    )
-                await session.execute(
-                    update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
-                )
-            for purpose, accepted in batches.items():
-                await self.on_sent[purpose](session, accepted, now)
-            if sent:
-                await update_rows(session, OutboxMessage, sent)
+                        sent.append(
+                            {
+                                "id": row.id,
+                                "state": OutboxState.SENT,
+                                "sent_at": now,
+                                "telegram_message_id": result.message_id,
+                                "lease_owner": None,
+                                "lease_until": None,
+                                "attempts": row.attempts + 1,
+                            }
+                        )
+                        metrics.inc("tsunagari_messages_sent_total", purpose=row.purpose.value)
+                        if row.purpose in self.on_sent:
+                            batches.setdefault(row.purpose, []).append((row, result.message_id))
+                for purpose, accepted in batches.items():
+                    await self.on_sent[purpose](session, accepted, now)
+                if sent:
+                    await update_rows(session, OutboxMessage, sent)
+                    await self._fault_over(session, {item["id"] for item in sent}, now)
+        finally:
+            self._urgent_failing.difference_update(result.row.id for result in results)
+
+    async def _record_failure(self, session: AsyncSession, result: _Result, now: datetime) -> None:
+        row, error = result.row, result.error
+        assert error is not None
+        self.svc.metrics.inc("tsunagari_sends_failed_total", reason=error.reason)
+        attempts = row.attempts + 1
+        # An urgent row whose send never reached Telegram probes for the fault's end.
+        probe = _urgent(row) and result.unsent and not error.permanent
+        values: dict[str, Any] = {
+            "attempts": attempts,
+            "last_error": error.reason,
+            "lease_owner": None,
+            "lease_until": None,
+        }
+        if error.permanent or self._used_up(row, attempts, probe=probe, now=now):
+            self._urgent_unsent.discard(row.id)
+            values["state"] = OutboxState.FAILED
+            log.warning(
+                "outbox %s to chat %s failed for good: %s", row.id, row.chat_id, error.reason
+            )
+            if self.on_failed is not None:
+                await self.on_failed(session, row, error, now)
+        else:
+            if probe:
+                self._urgent_unsent.add(row.id)
+            else:
+                self._urgent_unsent.discard(row.id)
+            delay = self._retry_delay(result, attempts, probe=probe, now=now)
+            values["state"] = OutboxState.PENDING
+            values["not_before"] = now + delay
+            log.info(
+                "outbox %s to chat %s will retry in %ss: %s",
+                row.id,
+                row.chat_id,
+                int(delay.total_seconds()),
+                error.reason,
+            )
+        await session.execute(
+            update(OutboxMessage).where(OutboxMessage.id == row.id).values(**values)
+        )
+
+    def _used_up(self, row: ClaimedMessage, attempts: int, *, probe: bool, now: datetime) -> bool:
+        """Whether a transient failure ends the row. A probe retries sooner than the
+        backoff would, so its attempts run out by age instead: not before the time the
+        backoff would have taken to use them up."""
+        limit = self.settings.max_attempts
+        if attempts < limit:
+            return False
+        return not probe or now - row.created_at >= _backoff_total(limit)
+
+    def _retry_delay(
+        self, result: _Result, attempts: int, *, probe: bool, now: datetime
+    ) -> timedelta:
+        error = result.error
+        assert error is not None
+        if error.retry_after is not None:
+            delay = timedelta(seconds=error.retry_after)
+            if result.global_flood:
+                self.paused_until = max(self.paused_until or now, now + delay)
+            return delay
+        delay = _backoff(attempts)
+        return min(delay, PROBE_MAX) if probe else delay
+
+    async def _fault_over(self, session: AsyncSession, accepted: set[int], now: datetime) -> None:
+        """Telegram accepted a send: urgent rows waiting after a failure that never reached
+        Telegram are due at once. The others keep their backoff: an ordinary row's order
+        does not matter, and an urgent row whose send may have arrived is not re-sent
+        sooner than before."""
+        self._urgent_unsent.difference_update(accepted)
+        if not self._urgent_unsent:
+            return
+        due = await OutboxRepository(session).make_due(self._urgent_unsent, now)
+        self._urgent_unsent.clear()
+        if due:
+            log.info("telegram answers again: %s urgent rows due at once", due)
 
     async def _record_logged(self, results: list[_Result]) -> None:
         try:
@@ -453,136 +697,11 @@ class Deliverer:
             # The rows keep their lease; once it expires they are sent again (at least once).
             log.exception("recording delivery results failed")
 
-    async def run(self, stop: asyncio.Event) -> None:
-        """Send until `stop` is set, as a stream.
 
-        A claimer keeps a queue of leased rows topped up; `delivery.concurrency` senders
-        take one row at a time, so sending never waits for a whole batch to finish or for
-        the database; a recorder writes results in batches. On stop, rows not yet sent are
-        released for the next start, in-flight sends finish, and every result is recorded.
-        """
-        try:
-            await self.recover()
-        except Exception:
-            # The leases then expire as usual and the rows go after LEASE.
-            log.exception("taking back this instance's leases failed")
-        # Ordered by priority: a crisis card or a reply claimed while a morning's
-        # check-ins are queued goes out next, not behind them.
-        queue: asyncio.PriorityQueue[_Queued] = asyncio.PriorityQueue()
-        results: list[_Result] = []
-        results_ready = asyncio.Event()
-        room = asyncio.Event()
-        batch = self.settings.batch_size
-        # Two batches deep, so the next claim runs while a whole batch is still queued and
-        # the senders never wait for the database; but never more than QUEUE_SECONDS of
-        # sending at the configured rate, so leases stay far from expiring.
-        depth = max(1, min(2 * batch, int(self.settings.rate_per_second * QUEUE_SECONDS)))
-        refill_at = depth - min(batch, depth)
+def _backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(seconds=2 ** min(attempts, 10)))
 
-        async def claimer() -> None:
-            tick = self.svc.settings.scheduler.tick.total_seconds()
-            wakeup = self.svc.outbox_wakeup
-            while not stop.is_set():
-                # Cleared before looking: a wake-up that arrives meanwhile is kept.
-                wakeup.clear()
-                room.clear()
-                claimed = 0
-                try:
-                    if not self._paused():
-                        if queue.qsize() <= refill_at:
-                            claimed = await self._fill(queue, min(batch, depth - queue.qsize()))
-                        else:
-                            # A full queue still takes what must not wait (few rows, so
-                            # the queue's bound barely moves).
-                            claimed = await self._fill(queue, batch, below=PRIORITY_BULK)
-                except Exception:
-                    log.exception("claiming outbox rows failed")
-                if claimed:
-                    continue
-                self._held.clear()
-                waits = [stop.wait(), wakeup.wait(), self._held.wait()]
-                if queue.qsize() > refill_at:
-                    waits.append(room.wait())
-                timeout = tick
-                if (wait := self.next_wait()) is not None:
-                    timeout = min(timeout, wait)
-                waiters = [asyncio.ensure_future(w) for w in waits]
-                await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-                for w in waiters:
-                    w.cancel()
 
-        async def sender() -> None:
-            while (item := await queue.get())[2] is not None:
-                await self.bucket.take()
-                # While this sender waited for its turn something more urgent may have been
-                # claimed: at the moment of sending, the most urgent row goes.
-                if not queue.empty():
-                    head = queue.get_nowait()
-                    if head < item:
-                        head, item = item, head
-                    queue.put_nowait(head)
-                row = item[2]
-                assert row is not None  # a stop marker sorts after every row
-                result = await self._attempt(row, paced=True)
-                if result is None:
-                    continue  # held back for its chat's turn; the claimer brings it back
-                results.append(result)
-                if len(results) >= batch or queue.empty():
-                    results_ready.set()
-                if queue.qsize() <= refill_at:
-                    room.set()
-
-        async def recorder(finished: asyncio.Event) -> None:
-            while True:
-                waiter = asyncio.ensure_future(results_ready.wait())
-                # Under load results are written a quarter second at a time: each write
-                # has a fixed cost (transaction, check-in bookkeeping) worth sharing, and
-                # an idle queue still records at once (the senders signal it).
-                await asyncio.wait([waiter], timeout=RECORD_INTERVAL)
-                waiter.cancel()
-                results_ready.clear()
-                if results:
-                    done = results[:]
-                    results.clear()
-                    await self._record_logged(done)
-                elif finished.is_set():
-                    return
-
-        senders_done = asyncio.Event()
-        record_task = asyncio.create_task(recorder(senders_done))
-        send_tasks = [asyncio.create_task(sender()) for _ in range(self.settings.concurrency)]
-        try:
-            await claimer()
-        finally:
-            # Unsent rows go back to the outbox (no attempt counted); in-flight sends finish.
-            while not queue.empty():
-                row = queue.get_nowait()[2]
-                if row is not None:
-                    results.append(_Result(row, deferred=True))
-            for n, _ in enumerate(send_tasks):
-                queue.put_nowait((sys.maxsize, n, None))
-            await asyncio.gather(*send_tasks)
-            senders_done.set()
-            results_ready.set()
-            await record_task
-
-    async def _fill(
-        self, queue: asyncio.PriorityQueue[_Queued], room: int, *, below: int | None = None
-    ) -> int:
-        """Move held-back rows now due, then newly claimed ones (only those more urgent
-        than `below`, if given), into the send queue."""
-        rows = self._take_ready(room)
-        if len(rows) < room:
-            async with self.svc.db.transaction() as session:
-                claimed = await OutboxRepository(session).claim(
-                    owner=self.owner,
-                    now=self.svc.clock.now(),
-                    lease=LEASE,
-                    limit=room - len(rows),
-                    postgres=self.svc.db.is_postgres,
-                    below_priority=below,
-                )
-            rows.extend(self._pace(claimed))
-        for row in rows:
-            queue.put_nowait((row.priority, row.id, row))
-        return len(rows)
+def _backoff_total(attempts: int) -> timedelta:
+    """How long the backoff takes from a row's first attempt to its `attempts`-th."""
+    return sum((_backoff(n) for n in range(1, attempts)), timedelta(0))

@@ -8,6 +8,7 @@ I/O, so a crashed sender's rows become claimable again and two senders never sha
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,6 +19,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, SafeText, UTCDateTime, str_enum, table_of
+
+__all__ = [
+    "PRIORITY_BULK",
+    "PRIORITY_REPLY",
+    "PRIORITY_URGENT",
+    "URGENT_BELOW",
+    "ClaimedMessage",
+    "OutboxKind",
+    "OutboxMessage",
+    "OutboxRepository",
+    "OutboxState",
+    "Purpose",
+    "new_edit",
+    "new_message",
+]
 
 
 class OutboxState(StrEnum):
@@ -48,6 +64,8 @@ class Purpose(StrEnum):
 PRIORITY_URGENT = 0
 PRIORITY_REPLY = 10
 PRIORITY_BULK = 50
+# Rows more urgent than this (crisis cards, P1 notifications) go first after a fault.
+URGENT_BELOW = PRIORITY_REPLY
 
 # How long a claimed row stays with its sender before another may take it over.
 LEASE = timedelta(minutes=2)
@@ -100,6 +118,7 @@ class ClaimedMessage:
     state: OutboxState
     lease_owner: str | None
     lease_until: datetime | None
+    created_at: datetime
 
     def params(self) -> dict[str, Any]:
         value = json.loads(self.payload)
@@ -120,6 +139,7 @@ _CLAIMED_COLUMNS = (
     OutboxMessage.state,
     OutboxMessage.lease_owner,
     OutboxMessage.lease_until,
+    OutboxMessage.created_at,
 )
 
 
@@ -253,6 +273,34 @@ class OutboxRepository:
             update(OutboxMessage)
             .where(OutboxMessage.state == OutboxState.SENDING, OutboxMessage.lease_owner == owner)
             .values(state=OutboxState.PENDING, lease_owner=None, lease_until=None)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def urgent_retrying(self) -> bool:
+        """Whether an urgent row failed and is to be tried again: waiting (due or not) or
+        being tried. Uses `ix_outbox_claim`'s (state, priority) prefix: a handful of rows."""
+        query = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.state.in_([OutboxState.PENDING, OutboxState.SENDING]),
+                OutboxMessage.priority < URGENT_BELOW,
+                OutboxMessage.attempts > 0,
+            )
+            .limit(1)
+        )
+        return (await self.session.execute(query)).first() is not None
+
+    async def make_due(self, ids: Collection[int], now: datetime) -> int:
+        """Rows among `ids` still waiting for a retry become due now; returns how many."""
+        result = await self.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(ids)),
+                OutboxMessage.state == OutboxState.PENDING,
+                OutboxMessage.not_before > now,
+            )
+            .values(not_before=now)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

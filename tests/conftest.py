@@ -10,6 +10,7 @@ because the suite must run on both databases there.
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
@@ -109,7 +110,15 @@ def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
         os.chdir(old)
 
 
-__all__ = ["START", "TOKEN", "make_settings", "replace"]
+__all__ = ["START", "TOKEN", "fast_pacing", "make_settings", "replace"]
+
+
+def fast_pacing() -> Callable[[], float]:
+    """A monotonic clock a thousand times faster than real time, for a sandbox's deliverer
+    (`Deliverer.monotonic`): per-chat pacing stays on (a second write to a chat is still
+    held and the chat's rows still go in order) while a conversation takes milliseconds.
+    Tests of pacing itself drive it with the test clock instead."""
+    return lambda: time.monotonic() * 1000
 
 
 # --- fixtures added for the foundation suite (tests/bot, storage, handlers, scheduler) ----

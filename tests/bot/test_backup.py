@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from storage.escalations import Escalation
 from storage.inbound import PersonMessage
 from storage.migrate import current_revision, head_revision
 from storage.people import Person
-from tests.conftest import START
+from tests.conftest import START, fast_pacing
 from tests.handlers.checkin_helpers import (
     OTHER,
     PERSON,
@@ -50,7 +49,7 @@ async def started(path: Path, clock: ControllableClock, first_update_id: int = 1
     box.standin._update_ids = itertools.count(first_update_id)
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     return box
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +29,7 @@ from storage.audit import AuditEntry
 from storage.escalations import Escalation, EscalationNotification
 from storage.people import Person
 from storage.staff import Staff
+from tests.conftest import fast_pacing
 from tests.handlers.checkin_helpers import advance, has_ack_button, next_message, no_apology
 
 WORKER = 500
@@ -50,7 +50,7 @@ async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[
     )
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:

@@ -5,8 +5,6 @@ and the updates after it are answered."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +14,7 @@ from bot.intake import store_updates
 from infra.clock import ControllableClock
 from standin.sandbox import Sandbox
 from storage.inbound import InboundRepository, InboundUpdate
+from tests.conftest import fast_pacing
 
 STRANGERS = (901, 902, 903)
 POISON = 5_000_002
@@ -26,7 +25,7 @@ async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[
     box = Sandbox(database_url=database_url, clock=clock)
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:

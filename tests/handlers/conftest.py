@@ -4,13 +4,12 @@ the Bot API stand-in, on SQLite and PostgreSQL, with the test clock."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
-from datetime import timedelta
 
 import pytest
 
 from infra.clock import ControllableClock
 from standin.sandbox import Sandbox
+from tests.conftest import fast_pacing
 
 
 @pytest.fixture
@@ -20,7 +19,7 @@ async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[
     box = Sandbox(database_url=database_url, clock=clock)
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:

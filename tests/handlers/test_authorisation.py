@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +32,7 @@ from storage.escalations import Escalation, EscalationNote, EscalationNotificati
 from storage.invites import Invite
 from storage.people import CadenceChange, Person
 from storage.staff import Staff
+from tests.conftest import fast_pacing
 from tests.handlers.checkin_helpers import enrol, next_message, no_apology
 
 WORKER = 500
@@ -64,7 +64,7 @@ async def sqlite_sandbox(tmp_path: Path, clock: ControllableClock) -> AsyncItera
     box = Sandbox(database_url=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", clock=clock)
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:

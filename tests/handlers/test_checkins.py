@@ -7,7 +7,6 @@ the worker; a late reply says "all clear". Delivery survives 429s, 5xx, blocks a
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 from bot.runtime import Runtime
@@ -18,7 +17,7 @@ from infra.clock import ControllableClock
 from standin.sandbox import Sandbox, sandbox_settings
 from storage.checkins import CheckinState
 from storage.outbox import OutboxState, Purpose
-from tests.conftest import START
+from tests.conftest import START, fast_pacing
 from tests.handlers.checkin_helpers import (
     COORDINATOR,
     OTHER,
@@ -358,9 +357,7 @@ async def test_a_restart_between_dispatch_and_delivery_loses_and_repeats_nothing
     sb = Sandbox(database_url=database_url, clock=clock)
     await sb.start()
     try:
-        sb.runtime.deliverer.settings = replace(
-            sb.runtime.deliverer.settings, per_chat_interval=timedelta(0)
-        )
+        sb.runtime.deliverer.monotonic = fast_pacing()
         await staffed(sb)
         ids = (PERSON, OTHER, 1003)
         for user_id in ids:
@@ -379,9 +376,7 @@ async def test_a_restart_between_dispatch_and_delivery_loses_and_repeats_nothing
         )
         sb._runtime = runtime
         await runtime.start()
-        runtime.deliverer.settings = replace(
-            runtime.deliverer.settings, per_chat_interval=timedelta(0)
-        )
+        runtime.deliverer.monotonic = fast_pacing()
         await runtime.tick()
         await sb.settle()
         for user_id in ids:

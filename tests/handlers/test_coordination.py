@@ -8,7 +8,6 @@ import argparse
 import io
 import json
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from standin import SimulatedUser
 from standin.sandbox import Sandbox
 from storage.people import Person
 from storage.staff import Staff
+from tests.conftest import fast_pacing
 from tests.handlers.checkin_helpers import enrol, is_checkin, next_message, no_apology
 
 WORKER = 500
@@ -46,7 +46,7 @@ async def templated(database_url: str, clock: ControllableClock) -> AsyncIterato
     )
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:

@@ -6,7 +6,6 @@ still counts as concern. PRODUCT.md flow 4; SQLite and PostgreSQL.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from standin.sandbox import Sandbox
 from storage.inbound import PersonMessage
 from storage.outbox import OutboxRepository
 from storage.people import Person
+from tests.conftest import fast_pacing
 from tests.handlers.checkin_helpers import (
     PERSON,
     WORKER,
@@ -57,7 +57,7 @@ async def slow_tick(database_url: str, clock: ControllableClock) -> AsyncIterato
     box = Sandbox(database_url=database_url, clock=clock, extra={"scheduler": {"tick": "60s"}})
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -23,7 +23,7 @@ from infra.clock import ControllableClock
 from standin import BotApiStandIn
 from standin.faults import FloodLimiter
 from storage.outbox import PRIORITY_BULK, OutboxState
-from tests.scheduler.test_delivery import enqueue, rows, users
+from tests.scheduler.test_delivery import enqueue, on_the_test_clock, rows, users
 from usecases.services import Services
 
 FLURRY_CHAT = 1001
@@ -149,10 +149,10 @@ async def test_a_429_for_one_chat_holds_that_chat_only(
     services: Services, telegram_bot: Bot, bot_api: BotApiStandIn, clock: ControllableClock
 ) -> None:
     users(bot_api, 1001, 1002, 1003)
-    deliverer = Deliverer(services, telegram_bot)
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer = Deliverer(services, telegram_bot, monotonic=on_the_test_clock(clock))
     first = await enqueue(services, 1001, "one")
     assert await deliverer.step() is True
+    clock.advance(deliverer.settings.per_chat_interval)
     # Telegram answers the next write to that chat with its per-chat flood limit.
     bot_api.faults.add("sendMessage", "retry_after", retry_after=1, count=1, chat_id=1001)
     held = await enqueue(services, 1001, "two")
@@ -174,12 +174,12 @@ async def test_a_429_for_one_chat_holds_that_chat_only(
     assert stored[later].state is OutboxState.SENDING  # leased, held for the chat's turn
     assert [m.text for m in bot_api.messages_to(1001)] == ["one"]
 
-    # After retry_after, the chat gets both, in order.
+    # After retry_after, the chat gets both, in order, a pacing interval apart.
     clock.advance(timedelta(seconds=1))
-    async with asyncio.timeout(10):
-        while len(bot_api.messages_to(1001)) < 3:
-            await deliverer.step()
-            await asyncio.sleep(0.05)
+    await deliverer.step()
+    assert [m.text for m in bot_api.messages_to(1001)] == ["one", "two"]
+    clock.advance(deliverer.settings.per_chat_interval)
+    await deliverer.step()
     assert [m.text for m in bot_api.messages_to(1001)] == ["one", "two", "three"]
     assert bot_api.violations == []
 
@@ -190,8 +190,7 @@ async def test_a_429_for_a_chat_not_written_to_lately_pauses_everything(
     """The bot's global limit: Telegram's answer names the chat of the refused write, but
     the bot had not written there lately, so it cannot be that chat's limit."""
     users(bot_api, 1001, 1002)
-    deliverer = Deliverer(services, telegram_bot)
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer = Deliverer(services, telegram_bot, monotonic=on_the_test_clock(clock))
     bot_api.faults.add("sendMessage", "retry_after", retry_after=5, count=1, chat_id=1001)
     await enqueue(services, 1001, "one")
     await deliverer.step()

@@ -9,7 +9,6 @@ Tokyo); P1 steps up at any hour. Time only moves through the clock and one tick 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
 from storage.escalations import Escalation, EscalationNotification
-from tests.conftest import START
+from tests.conftest import START, fast_pacing
 from tests.handlers.checkin_helpers import advance, enrol, is_checkin, next_message, no_apology
 
 WORKER = 500
@@ -43,7 +42,7 @@ async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[
     box = Sandbox(database_url=database_url, clock=clock)
     await box.start()
     deliverer = box.runtime.deliverer
-    deliverer.settings = replace(deliverer.settings, per_chat_interval=timedelta(0))
+    deliverer.monotonic = fast_pacing()
     try:
         yield box
     finally:
