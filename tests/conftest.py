@@ -14,7 +14,8 @@ import time
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,9 +30,7 @@ from storage.db import Database
 from storage.migrate import upgrade_schema
 from storage.scratch import scratch_database
 
-PG_URL = os.environ.get(
-    "TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TOKEN = "123456:TEST-TOKEN"
 # 10:00 in Tokyo on a Monday: inside every default window, outside quiet hours.
 START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
@@ -80,7 +79,9 @@ def clock() -> ControllableClock:
 
 
 def make_settings(
-    *, database_url: str = "sqlite+aiosqlite:///:memory:", base_url: str = "http://127.0.0.1:9/bot",
+    *,
+    database_url: str = "sqlite+aiosqlite:///:memory:",
+    base_url: str = "http://127.0.0.1:9/bot",
     **overrides: Any,
 ) -> Settings:
     data: dict[str, Any] = {
@@ -110,7 +111,7 @@ def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
         os.chdir(old)
 
 
-__all__ = ["START", "TOKEN", "fast_pacing", "make_settings", "replace"]
+__all__ = ["START", "TOKEN", "fast_pacing", "make_settings", "replace", "running_sandbox"]
 
 
 def fast_pacing() -> Callable[[], float]:
@@ -196,3 +197,36 @@ def threaded_bot_api() -> Iterator[Any]:
         thread.join(timeout=10)
         loop.close()
     assert server.violations == []
+
+
+@asynccontextmanager
+async def running_sandbox(
+    database_url: str, clock: ControllableClock, extra: Mapping[str, Any] | None = None
+) -> AsyncIterator[Any]:
+    """The real bot against the stand-in (`standin.sandbox.Sandbox`), started, with per-chat
+    pacing on a fast clock (`fast_pacing`); stopped on the way out."""
+    from standin.sandbox import Sandbox
+
+    box = Sandbox(database_url=database_url, clock=clock, extra=extra)
+    await box.start()
+    box.runtime.deliverer.monotonic = fast_pacing()
+    try:
+        yield box
+    finally:
+        await box.stop()
+
+
+@pytest.fixture
+def sandbox_config() -> dict[str, Any]:
+    """Configuration tables the `sandbox` fixture adds; a test module overrides this
+    fixture to run the bot differently (a slower tick, the ops listener)."""
+    return {}
+
+
+@pytest.fixture
+async def sandbox(
+    database_url: str, clock: ControllableClock, sandbox_config: dict[str, Any]
+) -> AsyncIterator[Any]:
+    """A started sandbox on SQLite and PostgreSQL, driven by the test clock."""
+    async with running_sandbox(database_url, clock, sandbox_config) as box:
+        yield box

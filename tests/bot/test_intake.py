@@ -4,32 +4,16 @@ and the updates after it are answered."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from bot.intake import store_updates
-from infra.clock import ControllableClock
 from standin.sandbox import Sandbox
 from storage.inbound import InboundRepository, InboundUpdate
-from tests.conftest import fast_pacing
 
 STRANGERS = (901, 902, 903)
 POISON = 5_000_002
-
-
-@pytest.fixture
-async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[Sandbox]:
-    box = Sandbox(database_url=database_url, clock=clock)
-    await box.start()
-    deliverer = box.runtime.deliverer
-    deliverer.monotonic = fast_pacing()
-    try:
-        yield box
-    finally:
-        await box.stop()
 
 
 def help_update(update_id: int, user_id: int) -> dict[str, Any]:

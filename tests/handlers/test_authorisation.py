@@ -32,7 +32,7 @@ from storage.escalations import Escalation, EscalationNote, EscalationNotificati
 from storage.invites import Invite
 from storage.people import CadenceChange, Person
 from storage.staff import Staff
-from tests.conftest import fast_pacing
+from tests.conftest import running_sandbox
 from tests.handlers.checkin_helpers import enrol, next_message, no_apology
 
 WORKER = 500
@@ -61,14 +61,8 @@ VOLATILE = {"menu_role", "updated_at", "reachability", "reachability_at", "last_
 
 @pytest.fixture
 async def sqlite_sandbox(tmp_path: Path, clock: ControllableClock) -> AsyncIterator[Sandbox]:
-    box = Sandbox(database_url=f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", clock=clock)
-    await box.start()
-    deliverer = box.runtime.deliverer
-    deliverer.monotonic = fast_pacing()
-    try:
+    async with running_sandbox(f"sqlite+aiosqlite:///{tmp_path / 'auth.db'}", clock, None) as box:
         yield box
-    finally:
-        await box.stop()
 
 
 def t(sb: Sandbox, key: str, /, **params: Any) -> str:

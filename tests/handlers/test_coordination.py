@@ -21,7 +21,7 @@ from standin import SimulatedUser
 from standin.sandbox import Sandbox
 from storage.people import Person
 from storage.staff import Staff
-from tests.conftest import fast_pacing
+from tests.conftest import running_sandbox
 from tests.handlers.checkin_helpers import enrol, is_checkin, next_message, no_apology
 
 WORKER = 500
@@ -41,16 +41,8 @@ TEMPLATES = {
 @pytest.fixture
 async def templated(database_url: str, clock: ControllableClock) -> AsyncIterator[Sandbox]:
     """A sandbox whose configuration names schedule templates."""
-    box = Sandbox(
-        database_url=database_url, clock=clock, extra={"checkin": {"templates": TEMPLATES}}
-    )
-    await box.start()
-    deliverer = box.runtime.deliverer
-    deliverer.monotonic = fast_pacing()
-    try:
+    async with running_sandbox(database_url, clock, {"checkin": {"templates": TEMPLATES}}) as box:
         yield box
-    finally:
-        await box.stop()
 
 
 def t(sb: Sandbox, key: str, /, **params: Any) -> str:

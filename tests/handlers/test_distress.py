@@ -22,7 +22,7 @@ from standin.sandbox import Sandbox
 from storage.inbound import PersonMessage
 from storage.outbox import OutboxRepository
 from storage.people import Person
-from tests.conftest import fast_pacing
+from tests.conftest import running_sandbox
 from tests.handlers.checkin_helpers import (
     PERSON,
     WORKER,
@@ -54,14 +54,8 @@ AT_ONCE = 3.0  # seconds; the scheduler tick below is a minute
 async def slow_tick(database_url: str, clock: ControllableClock) -> AsyncIterator[Sandbox]:
     """A sandbox whose periodic tick is a minute: anything that arrives within a few seconds
     was sent because the handler woke delivery, not because a tick came by."""
-    box = Sandbox(database_url=database_url, clock=clock, extra={"scheduler": {"tick": "60s"}})
-    await box.start()
-    deliverer = box.runtime.deliverer
-    deliverer.monotonic = fast_pacing()
-    try:
+    async with running_sandbox(database_url, clock, {"scheduler": {"tick": "60s"}}) as box:
         yield box
-    finally:
-        await box.stop()
 
 
 def assert_crisis_card(message: SentMessage) -> None:
@@ -250,7 +244,6 @@ async def test_a_stopped_persons_crisis_lines_arrive_at_once(slow_tick: Sandbox)
     await sb.settle()
     await user.send_text("もう消えたい")
     assert_crisis_card(await next_message(sb, PERSON, timeout=AT_ONCE))
-
 
 
 async def test_a_critical_message_tightens_the_cadence(sandbox: Sandbox) -> None:

@@ -8,7 +8,6 @@ Tokyo); P1 steps up at any hour. Time only moves through the clock and one tick 
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -16,11 +15,10 @@ from sqlalchemy import select
 
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import StaffRole
-from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
 from storage.escalations import Escalation, EscalationNotification
-from tests.conftest import START, fast_pacing
+from tests.conftest import START
 from tests.handlers.checkin_helpers import advance, enrol, is_checkin, next_message, no_apology
 
 WORKER = 500
@@ -35,18 +33,6 @@ SATURDAY_10 = START + timedelta(days=5)  # Saturday 10:00 in Tokyo
 MONDAY_20 = START + timedelta(hours=10)  # Monday 20:00 in Tokyo
 NEXT_MONDAY_9 = START + timedelta(days=7, hours=-1)
 TUESDAY_9 = START + timedelta(days=1, hours=-1)
-
-
-@pytest.fixture
-async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[Sandbox]:
-    box = Sandbox(database_url=database_url, clock=clock)
-    await box.start()
-    deliverer = box.runtime.deliverer
-    deliverer.monotonic = fast_pacing()
-    try:
-        yield box
-    finally:
-        await box.stop()
 
 
 def notices(sb: Sandbox, chat_id: int, escalation_id: int) -> list[SentMessage]:

@@ -23,7 +23,7 @@ from infra.clock import ControllableClock
 from standin import BotApiStandIn
 from standin.faults import FloodLimiter
 from storage.outbox import PRIORITY_BULK, OutboxState
-from tests.scheduler.test_delivery import enqueue, on_the_test_clock, rows, users
+from tests.delivery.test_deliverer import enqueue, on_the_test_clock, rows, users
 from usecases.services import Services
 
 FLURRY_CHAT = 1001

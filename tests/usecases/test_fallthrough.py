@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,14 +21,12 @@ from cli.main import Cli, build_parser
 from domain.escalation import EscalationReason, Priority
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable
-from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.escalations import Escalation, EscalationNotification
 from storage.people import Person
 from storage.staff import Staff
-from tests.conftest import fast_pacing
 from tests.handlers.checkin_helpers import advance, has_ack_button, next_message, no_apology
 
 WORKER = 500
@@ -40,21 +37,10 @@ AT_ONCE = 3.0  # seconds: well inside one scheduler tick (a minute here)
 
 
 @pytest.fixture
-async def sandbox(database_url: str, clock: ControllableClock) -> AsyncIterator[Sandbox]:
-    """A sandbox with the ops listener on a free port and a one-minute tick: what arrives
-    within seconds was sent by the handler or the delivery hook, not by a later tick."""
-    box = Sandbox(
-        database_url=database_url,
-        clock=clock,
-        extra={"scheduler": {"tick": "60s"}, "http": {"listen": "127.0.0.1:0"}},
-    )
-    await box.start()
-    deliverer = box.runtime.deliverer
-    deliverer.monotonic = fast_pacing()
-    try:
-        yield box
-    finally:
-        await box.stop()
+def sandbox_config() -> dict[str, Any]:
+    """The ops listener on a free port and a one-minute tick: what arrives within seconds
+    was sent by the handler or the delivery hook, not by a later tick."""
+    return {"scheduler": {"tick": "60s"}, "http": {"listen": "127.0.0.1:0"}}
 
 
 def text(sb: Sandbox, key: str, /, **params: Any) -> str:

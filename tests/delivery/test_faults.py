@@ -27,7 +27,7 @@ from infra.transport import AiohttpRequest
 from standin import BotApiStandIn
 from storage.outbox import PRIORITY_BULK, PRIORITY_URGENT, OutboxState, Purpose
 from tests.conftest import TOKEN
-from tests.scheduler.test_delivery import enqueue, on_the_test_clock, rows, users
+from tests.delivery.test_deliverer import enqueue, on_the_test_clock, rows, users
 from usecases.services import Services
 
 CRISIS = 1001
