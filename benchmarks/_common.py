@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from sqlalchemy import insert
@@ -142,6 +143,12 @@ async def load_people(
         await session.flush()
         worker_id = staff.id
     created = now - timedelta(days=30)
+    # A daily slot that has just passed (outside the default quiet hours): a check-in
+    # dispatched during the run is followed by the next one about a day later, never by a
+    # second one minutes later, as a due time loaded off the schedule would be if the run
+    # straddled today's slot.
+    hour_ago = now.astimezone(ZoneInfo("Asia/Tokyo")) - timedelta(hours=1)
+    slot = hour_ago.strftime("%H:%M") if 7 <= hour_ago.hour < 22 else "21:00"
     for start in range(0, total, chunk):
         rows = []
         for i in range(start, min(total, start + chunk)):
@@ -160,7 +167,7 @@ async def load_people(
                     "created_at": created,
                     "next_checkin_at": next_at,
                     "last_checkin_at": next_at - timedelta(days=1),
-                    "checkin_times": "10:00",
+                    "checkin_times": slot,
                     "checkin_days": "daily",
                     "timezone": "Asia/Tokyo",
                     "quiet_hours": "22:00-07:00",

@@ -34,7 +34,7 @@ import logging
 import os
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import aiohttp
 from sqlalchemy import func, select
@@ -116,6 +116,20 @@ async def outbox_busy(db: Database) -> int:
     return int(count or 0)
 
 
+@dataclass
+class Run:
+    """One pipeline run's state across its windows."""
+
+    runtime: Runtime
+    db: Database
+    http: aiohttp.ClientSession
+    base_url: str
+    people: int
+    window: float
+    tally: Tally = field(default_factory=Tally)
+    dispatch_done: float | None = None
+
+
 async def pipeline(args: argparse.Namespace, base_url: str, concurrency: int,
                    http: aiohttp.ClientSession, bare: Callable[[], Awaitable[Tally]],
                    yardstick: Tally) -> tuple[Tally, float]:
@@ -128,66 +142,12 @@ async def pipeline(args: argparse.Namespace, base_url: str, concurrency: int,
     stand-in has accepted the last check-in.
     """
     async with fresh_database(args.database_url) as url:
-        settings = sandbox_settings(
-            database_url=url,
-            base_url=f"{base_url}/bot",
-            extra={"delivery": {"rate_per_second": 1_000_000.0, "concurrency": concurrency,
-                                "batch_size": args.batch_size},
-                   "telegram": {"transport": args.transport}},
-        )
-        db = Database(url)
-        await upgrade_schema(db)
-        runtime = Runtime(settings, db=db, upgrade=False)
-        svc = runtime.svc
-        load_started = time.perf_counter()
-        await load_people(db, args.people, now=svc.clock.now(), due=args.people)
-        print(f"  loaded {args.people:,} due people in {time.perf_counter() - load_started:.1f} s"
-              f" ({db.engine.dialect.name})", flush=True)
-        await runtime.app.initialize()
-        gc.collect()
-        gc.freeze()  # as Runtime.start does once everything long-lived is built
+        run = await _start(args, url, base_url, concurrency, http)
         before = await accepted_sends(http, base_url)
-        tally = Tally()
-        dispatch_done: float | None = None
         accepted = 0
         while accepted < args.people:
-            stop = asyncio.Event()
-            started = time.perf_counter()
-            cpu_started = time.process_time()
-            counted = accepted
-
-            async def dispatcher(stop: asyncio.Event = stop, started: float = started) -> None:
-                nonlocal dispatch_done
-                while dispatch_done is None and not stop.is_set():
-                    if not await dispatch_due(svc, svc.clock.now()):
-                        dispatch_done = tally.seconds + time.perf_counter() - started
-                    await asyncio.sleep(0)  # let the deliverer run between batches
-
-            tasks = [asyncio.create_task(dispatcher()),
-                     asyncio.create_task(runtime.deliverer.run(stop))]
-            while True:
-                accepted = await accepted_sends(http, base_url) - before
-                if accepted >= args.people or time.perf_counter() - started >= args.window:
-                    break
-                if tasks[1].done():
-                    raise SystemExit("the deliverer stopped")
-                await asyncio.sleep(0.05)
-            finished = time.perf_counter()
-            cpu_finished = time.process_time()
-            if accepted >= args.people:
-                while await outbox_busy(db):  # noqa: ASYNC110 - results being recorded
-                    await asyncio.sleep(0.05)
-            stop.set()
-            svc.wake_delivery()
-            await asyncio.gather(*tasks)
-            if accepted < args.people:
-                # Stopping is part of the pipeline's time; the final recording is not
-                # (it trails the last acceptance, as it does in the running bot).
-                finished = time.perf_counter()
-                cpu_finished = time.process_time()
-            accepted = await accepted_sends(http, base_url) - before
-            window = Tally(accepted - counted, finished - started, cpu_finished - cpu_started)
-            tally.add(window)
+            accepted, window = await _window(run, before, accepted)
+            run.tally.add(window)
             if accepted >= args.people:
                 print(f"  ... last window: {window.rate:,.0f}/s; {accepted:,} accepted",
                       flush=True)
@@ -196,19 +156,85 @@ async def pipeline(args: argparse.Namespace, base_url: str, concurrency: int,
             yardstick.add(burst)
             # The stand-in counts the burst's sends too; the pipeline's count goes on.
             before = await accepted_sends(http, base_url) - accepted
-            print(f"  ... {accepted:,} accepted after {tally.seconds:.0f} s: window "
+            print(f"  ... {accepted:,} accepted after {run.tally.seconds:.0f} s: window "
                   f"{window.rate:,.0f}/s ({window.cpu_ms:.2f} ms CPU), bare burst "
                   f"{burst.rate:,.0f}/s ({burst.cpu_ms:.2f} ms CPU)", flush=True)
-        await runtime.app.shutdown()
-        async with db.sessions() as session:
-            sent = await session.scalar(
-                select(func.count()).select_from(OutboxMessage)
-                .where(OutboxMessage.state == OutboxState.SENT))
-        await db.dispose()
-        assert sent == args.people, f"{sent} outbox rows sent, expected {args.people}"
-        tally.sends = args.people
-        assert dispatch_done is not None
-        return tally, dispatch_done
+        await _finish(run, args.people)
+        assert run.dispatch_done is not None
+        return run.tally, run.dispatch_done
+
+
+async def _start(args: argparse.Namespace, url: str, base_url: str, concurrency: int,
+                 http: aiohttp.ClientSession) -> Run:
+    settings = sandbox_settings(
+        database_url=url,
+        base_url=f"{base_url}/bot",
+        extra={"delivery": {"rate_per_second": 1_000_000.0, "concurrency": concurrency,
+                            "batch_size": args.batch_size},
+               "telegram": {"transport": args.transport}},
+    )
+    db = Database(url)
+    await upgrade_schema(db)
+    runtime = Runtime(settings, db=db, upgrade=False)
+    load_started = time.perf_counter()
+    await load_people(db, args.people, now=runtime.svc.clock.now(), due=args.people)
+    print(f"  loaded {args.people:,} due people in {time.perf_counter() - load_started:.1f} s"
+          f" ({db.engine.dialect.name})", flush=True)
+    await runtime.app.initialize()
+    gc.collect()
+    gc.freeze()  # as Runtime.start does once everything long-lived is built
+    return Run(runtime, db, http, base_url, args.people, args.window)
+
+
+async def _window(run: Run, before: int, accepted: int) -> tuple[int, Tally]:
+    """Dispatch and delivery together until the window ends or everything is accepted."""
+    svc = run.runtime.svc
+    stop = asyncio.Event()
+    started = time.perf_counter()
+    cpu_started = time.process_time()
+    counted = accepted
+
+    async def dispatcher() -> None:
+        while run.dispatch_done is None and not stop.is_set():
+            if not await dispatch_due(svc, svc.clock.now()):
+                run.dispatch_done = run.tally.seconds + time.perf_counter() - started
+            await asyncio.sleep(0)  # let the deliverer run between batches
+
+    tasks = [asyncio.create_task(dispatcher()),
+             asyncio.create_task(run.runtime.deliverer.run(stop))]
+    while True:
+        accepted = await accepted_sends(run.http, run.base_url) - before
+        if accepted >= run.people or time.perf_counter() - started >= run.window:
+            break
+        if tasks[1].done():
+            raise SystemExit("the deliverer stopped")
+        await asyncio.sleep(0.05)
+    finished = time.perf_counter()
+    cpu_finished = time.process_time()
+    if accepted >= run.people:
+        while await outbox_busy(run.db):  # noqa: ASYNC110 - results being recorded
+            await asyncio.sleep(0.05)
+    stop.set()
+    svc.wake_delivery()
+    await asyncio.gather(*tasks)
+    if accepted < run.people:
+        # Stopping is part of the pipeline's time; the final recording is not
+        # (it trails the last acceptance, as it does in the running bot).
+        finished = time.perf_counter()
+        cpu_finished = time.process_time()
+    accepted = await accepted_sends(run.http, run.base_url) - before
+    return accepted, Tally(accepted - counted, finished - started, cpu_finished - cpu_started)
+
+
+async def _finish(run: Run, people: int) -> None:
+    await run.runtime.app.shutdown()
+    async with run.db.sessions() as session:
+        sent = await session.scalar(
+            select(func.count()).select_from(OutboxMessage)
+            .where(OutboxMessage.state == OutboxState.SENT))
+    await run.db.dispose()
+    assert sent == people, f"{sent} outbox rows sent, expected {people}"
+    run.tally.sends = people
 
 
 async def main() -> None:
