@@ -11,17 +11,15 @@ from datetime import datetime
 
 from sqlalchemy import exists, select
 
-from domain.escalation import EscalationState
-from domain.people import PersonStatus
 from infra.settings import Settings
 from scheduler.digest import digest_marker
 from scheduler.housekeeping import EVERY as HOUSEKEEPING_EVERY
 from scheduler.housekeeping import MARKER as HOUSEKEEPING_MARKER
 from storage.audit import Marker
-from storage.checkins import Checkin
+from storage.checkins import nudge_due
 from storage.db import Database
-from storage.escalations import Escalation
-from storage.people import Person
+from storage.escalations import step_due
+from storage.people import checkin_due, pause_over, silence_over
 from storage.reachability import EscalationWait
 from storage.staff import menu_out_of_date
 
@@ -29,15 +27,11 @@ from storage.staff import menu_out_of_date
 async def due_work(db: Database, settings: Settings, now: datetime) -> set[str]:
     """The names of the steps with work due at `now` (see Runtime's step list)."""
     checks = {
-        "resume": exists().where(Person.status == PersonStatus.PAUSED, Person.paused_until <= now),
-        "dispatch": exists().where(
-            Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now
-        ),
-        "nudge": exists().where(Checkin.nudge_due_at <= now),
-        "silence": exists().where(Person.silence_due_at <= now),
-        "step_up": exists().where(
-            Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now
-        ),
+        "resume": exists().where(pause_over(now)),
+        "dispatch": exists().where(checkin_due(now)),
+        "nudge": exists().where(nudge_due(now)),
+        "silence": exists().where(silence_over(now)),
+        "step_up": exists().where(step_due(now)),
         "responders": exists().where(EscalationWait.escalation_id.is_not(None)),
         "menus": exists().where(menu_out_of_date()),
         "housekeeping": ~exists().where(

@@ -8,7 +8,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    Integer,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,6 +60,11 @@ class Checkin(Base):
 
 
 _CHECKINS = table_of(Checkin)
+
+
+def nudge_due(now: datetime) -> ColumnElement[bool]:
+    """A sent, unanswered check-in whose one nudge has come."""
+    return (Checkin.nudge_due_at <= now) & (Checkin.state == CheckinState.SENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +159,7 @@ class CheckinRepository:
         rows = await self.session.execute(
             select(Checkin, Person)
             .join(Person, Person.id == Checkin.person_id)
-            .where(Checkin.nudge_due_at <= now, Checkin.state == CheckinState.SENT)
+            .where(nudge_due(now))
             .order_by(Checkin.nudge_due_at)
             .limit(limit)
         )

@@ -182,6 +182,11 @@ def visible_to(staff_id: int, *, everyone: bool) -> ColumnElement[bool]:
     )
 
 
+def step_due(now: datetime) -> ColumnElement[bool]:
+    """An unacknowledged episode whose next ladder step has come."""
+    return (Escalation.state == EscalationState.OPEN) & (Escalation.next_step_at <= now)
+
+
 # Most urgent first: "P1" < "P2" < "P3" as stored, then oldest first.
 _URGENT_FIRST = (Escalation.priority, Escalation.created_at, Escalation.id)
 
@@ -208,7 +213,7 @@ class EscalationRepository:
         """Open (unacknowledged) episodes whose next ladder step is due, earliest first."""
         query = (
             select(Escalation)
-            .where(Escalation.state == EscalationState.OPEN, Escalation.next_step_at <= now)
+            .where(step_due(now))
             .order_by(Escalation.next_step_at)
             .limit(limit)
         )

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     ForeignKey,
     Index,
     Integer,
@@ -89,6 +90,19 @@ class CadenceChange(Base):
     reason: Mapped[CadenceReason] = mapped_column(str_enum(CadenceReason, 40))
 
 
+def checkin_due(now: datetime) -> ColumnElement[bool]:
+    """An active person whose next check-in has come: the one definition of "due"."""
+    return (Person.status == PersonStatus.ACTIVE) & (Person.next_checkin_at <= now)
+
+
+def pause_over(now: datetime) -> ColumnElement[bool]:
+    return (Person.status == PersonStatus.PAUSED) & (Person.paused_until <= now)
+
+
+def silence_over(now: datetime) -> ColumnElement[bool]:
+    return Person.silence_due_at <= now
+
+
 # What planning reads of a person (usecases.planning.Schedulable), as plain columns for
 # the hot path of a morning's dispatch.
 SCHEDULE_COLUMNS = (
@@ -145,7 +159,7 @@ class PersonRepository:
         query = (
             select(func.count())
             .select_from(Person)
-            .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
+            .where(checkin_due(now))
         )
         return int((await self.session.execute(query)).scalar_one())
 
@@ -163,7 +177,7 @@ class PersonRepository:
         """People whose silence clock has run out, earliest first."""
         rows = await self.session.execute(
             select(Person)
-            .where(Person.silence_due_at <= now)
+            .where(silence_over(now))
             .order_by(Person.silence_due_at)
             .limit(limit)
         )
@@ -173,7 +187,7 @@ class PersonRepository:
         """Paused people whose pause has ended."""
         rows = await self.session.execute(
             select(Person)
-            .where(Person.status == PersonStatus.PAUSED, Person.paused_until <= now)
+            .where(pause_over(now))
             .limit(limit)
         )
         return list(rows.scalars())
@@ -212,7 +226,7 @@ class PersonRepository:
         planning and the message need (locked, skipping others' locks, on PostgreSQL)."""
         query = (
             select(*SCHEDULE_COLUMNS, Person.chat_id, Person.language, Person.next_checkin_at)
-            .where(Person.status == PersonStatus.ACTIVE, Person.next_checkin_at <= now)
+            .where(checkin_due(now))
             .order_by(Person.next_checkin_at)
             .limit(limit)
         )
