@@ -173,6 +173,15 @@ def _stats(samples: list[float]) -> str:
     return f"median {statistics.median(ordered) * 1e3:6.2f} ms, p99 {p99 * 1e3:6.2f} ms"
 
 
+READ_AFTER_TICKS = (
+    "ありがとう、元気です",
+    "もう消えたい",
+    "sorry, busy week. I'm ok",
+    "I can't do this anymore",
+    "ガスが止まった",
+)
+
+
 async def measure_bot(path: str, base_url: str, ticks: int) -> dict[str, Any]:
     """In a fresh interpreter: start-up, idle ticks, memory."""
     settings = sandbox_settings(
@@ -205,9 +214,14 @@ async def measure_bot(path: str, base_url: str, ticks: int) -> dict[str, Any]:
             step_samples[name].append(time.perf_counter() - t)
         await asyncio.sleep(0.01)
     plans = await explain(runtime.db, svc.clock.now())
+    rss_after = rss_mib()
+    # The classifier loads its analyser and model on the first messages that need them:
+    # read a few, as the bot would after its first replies, so memory counts them.
+    for message in READ_AFTER_TICKS:
+        svc.classifier.classify(message)
+    rss_classifier = rss_mib()
     async with runtime.db.engine.connect() as conn:
         people = (await conn.execute(text("SELECT count(*) FROM people"))).scalar_one()
-    rss_after = rss_mib()
     await runtime.stop()
     return {
         "people": people,
@@ -216,6 +230,7 @@ async def measure_bot(path: str, base_url: str, ticks: int) -> dict[str, Any]:
         "rss_before_runtime": rss_before,
         "rss_started": rss_started,
         "rss_after_ticks": rss_after,
+        "rss_classifier": rss_classifier,
         "tick": tick_samples,
         "steps": step_samples,
         "found_work": found_any,
@@ -314,11 +329,13 @@ def main() -> None:
           f"(goal < 20 ms: {goal})")
     for name, samples in bot["steps"].items():
         print(f"  {name:<9} alone: {_stats(samples)}")
-    rss, hwm = bot["rss_after_ticks"]
-    goal = "met" if max(rss, hwm) < 250 else "NOT met"
+    rss = bot["rss_after_ticks"][0]
+    rss_read, hwm = bot["rss_classifier"]
+    goal = "met" if max(rss_read, hwm) < 250 else "NOT met"
     print(f"memory: VmRSS {bot['rss_before_runtime']:.0f} MiB before Runtime, "
-          f"{bot['rss_started'][0]:.0f} MiB after start-up, {rss:.0f} MiB after the ticks; "
-          f"VmHWM {hwm:.0f} MiB (goal < 250 MiB: {goal})")
+          f"{bot['rss_started'][0]:.0f} MiB after start-up, {rss:.0f} MiB after the ticks, "
+          f"{rss_read:.0f} MiB once the classifier has read messages; VmHWM {hwm:.0f} MiB "
+          f"(goal < 250 MiB: {goal})")
     print("query plans of the idle tick (SQLite EXPLAIN QUERY PLAN):")
     for name, plan in bot["plans"]:
         print(f"  {name:<12} {plan}")
