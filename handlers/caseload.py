@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.mood import Mood
@@ -20,13 +17,6 @@ MESSAGE_PREVIEW = 300
 REPLY_LIMIT = 4000
 
 
-def _when(turn: Turn, value: datetime | None) -> str:
-    if value is None:
-        return "-"
-    zone = ZoneInfo(turn.svc.settings.escalation.timezone)
-    return value.astimezone(zone).strftime("%m/%d %H:%M")
-
-
 @staff_command()
 async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: list[str]) -> None:
     assert actor.staff is not None
@@ -40,8 +30,8 @@ async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
             person=line.person.display_name or "-",
             person_id=line.person.id,
             status=turn.text(f"status.{line.person.status.value}"),
-            last_reply=_when(turn, line.person.last_reply_at),
-            next_checkin=_when(turn, line.person.next_checkin_at),
+            last_reply=turn.staff_time(line.person.last_reply_at),
+            next_checkin=turn.staff_time(line.person.next_checkin_at),
             trend=turn.text(f"trend.{line.trend.value}") if line.trend is not None else "-",
         )
         + (turn.text("queue.unread", count=line.unread) if line.unread else "")
@@ -86,20 +76,20 @@ def _record_lines(turn: Turn, record: PersonRecord) -> list[str]:
             days=person.checkin_days,
             timezone=person.timezone,
             cadence=turn.text(f"cadence.level.{person.cadence_level.value}"),
-            last_reply=_when(turn, person.last_reply_at),
-            next_checkin=_when(turn, person.next_checkin_at),
+            last_reply=turn.staff_time(person.last_reply_at),
+            next_checkin=turn.staff_time(person.next_checkin_at),
             open=1 if record.active_episode else 0,
         )
     ]
     if record.moods:
         moods = ", ".join(
-            f"{_when(turn, at)} {turn.text('mood.' + Mood.from_score(score).value)}"
+            f"{turn.staff_time(at)} {turn.text('mood.' + Mood.from_score(score).value)}"
             for at, score in record.moods
         )
         lines.append(turn.text("person_cmd.moods") + " " + moods)
     if record.changes:
         changes = "; ".join(
-            f"{_when(turn, c.at)} {turn.text('cadence.level.' + c.to_level.value)} "
+            f"{turn.staff_time(c.at)} {turn.text('cadence.level.' + c.to_level.value)} "
             f"({turn.text('cadence.reason.' + c.reason.value)})"
             for c in record.changes
         )
@@ -112,5 +102,5 @@ def _record_lines(turn: Turn, record: PersonRecord) -> list[str]:
             body = m.text if m.text else turn.text(f"kind.{m.kind.value}")
             new = m.outside_checkin and m.read_at == turn.now
             mark = turn.text("person_cmd.new_mark") if new else ""
-            lines.append(f"  {mark}{_when(turn, m.received_at)} {body[:MESSAGE_PREVIEW]}")
+            lines.append(f"  {mark}{turn.staff_time(m.received_at)} {body[:MESSAGE_PREVIEW]}")
     return lines

@@ -7,8 +7,6 @@ of); coordinators see everyone. Every read of a person's record is audited.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -43,13 +41,6 @@ log = logging.getLogger(__name__)
 
 PAGE = 5
 MAX_NOTE = 2000
-
-
-def _when(turn: Turn, value: datetime | None) -> str:
-    if value is None:
-        return "-"
-    zone = ZoneInfo(turn.svc.settings.escalation.timezone)
-    return value.astimezone(zone).strftime("%m/%d %H:%M")
 
 
 def _audit(
@@ -89,7 +80,7 @@ def _line(
         reason=reason_words(turn.svc, turn.language, reasons or [escalation.reason]),
         person=subject_name(escalation, person),
         person_id=subject_ref(escalation),
-        created=_when(turn, escalation.created_at),
+        created=turn.staff_time(escalation.created_at),
         state=state,
     )
     return line + (turn.text("queue.unread", count=unread) if unread else "")
@@ -190,12 +181,12 @@ async def _show_escalation(
         person_id=subject_ref(escalation),
         state=turn.text(f"state.{escalation.state.value}"),
         holder=holder.name if holder else "-",
-        created=_when(turn, escalation.created_at),
+        created=turn.staff_time(escalation.created_at),
         level=escalation.level,
     )
     if notes:
         text += "\n" + "\n".join(
-            turn.text("queue.note_line", at=_when(turn, n.at), by=name or "-", text=n.text)
+            turn.text("queue.note_line", at=turn.staff_time(n.at), by=name or "-", text=n.text)
             for n, name in notes
         )
     text += "\n\n" + turn.text("queue.actions_hint", id=escalation.id)

@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -67,6 +68,13 @@ class Turn:
         # greeted with what waits for them (unless the handler already did, as /start does).
         self.staff_opened = False
         self.greeted = False
+
+    def staff_time(self, value: datetime | None) -> str:
+        """An instant as staff read it: month/day hour:minute in the organisation's zone."""
+        if value is None:
+            return "-"
+        zone = ZoneInfo(self.svc.settings.escalation.timezone)
+        return value.astimezone(zone).strftime("%m/%d %H:%M")
 
     @property
     def bot_username(self) -> str:
