@@ -14,6 +14,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from enum import StrEnum
 from functools import partial
 from typing import Any
 
@@ -43,6 +44,7 @@ from usecases.services import Services, organisation_signals
 from usecases.stats import Gauges, gauges
 
 log = logging.getLogger(__name__)
+
 
 def _by_reference(rows: list[tuple[ClaimedMessage, int | None]]) -> list[tuple[int, int | None]]:
     """(ref_id, message_id) for new messages whose owner row is named by `ref_id`."""
@@ -78,6 +80,17 @@ async def _replies_sent(
     await sends_succeeded(session, [row.chat_id for row, _ in rows], now)
 
 
+class Role(StrEnum):
+    """What an instance does. Several instances may share one PostgreSQL database: one
+    receives updates (`all`: polling, or any number behind a load balancer in webhook
+    mode), and any number of workers run the periodic steps and delivery without
+    receiving (Telegram allows one long poll per bot). Work is shared through the database
+    (`FOR UPDATE SKIP LOCKED`, leases), so two instances never send the same message."""
+
+    ALL = "all"
+    WORKER = "worker"
+
+
 async def _database_gauges(db: Database, clock: Clock) -> Gauges:
     async with db.read_session() as session:
         return await gauges(session, clock.now())
@@ -91,8 +104,10 @@ class Runtime:
         clock: Clock | None = None,
         db: Database | None = None,
         upgrade: bool = True,
+        role: Role = Role.ALL,
     ) -> None:
         self.settings = settings
+        self.role = role
         self.db = db or Database(settings.database.url, echo=settings.database.echo)
         clock = clock or SystemClock()
         classifier, crisis_lines = organisation_signals(settings)
@@ -158,12 +173,34 @@ class Runtime:
         if self.upgrade:
             await upgrade_schema(self.db)
         await self.app.initialize()
-        log.info("bot @%s starting (mode %s)", self.app.bot.username, self.settings.telegram.mode)
-        await set_default_menus(self.svc, self.app.bot)
+        mode = self.settings.telegram.mode if self.receives else "worker"
+        log.info("bot @%s starting (mode %s)", self.app.bot.username, mode)
         await self.app.start()
-        spawn = self._spawn
-        spawn(partial(self.processor.run, self.stop_event), "processor")
-        spawn(partial(self.deliverer.run, self.stop_event), "delivery")
+        self._spawn(partial(self.deliverer.run, self.stop_event), "delivery")
+        if self.receives:
+            await self._start_receiving()
+        await self._start_ops_listener()
+        # Everything built so far (rules, catalogs, the application) lives as long as the
+        # process: freezing it keeps garbage collections short on the hot paths.
+        gc.collect()
+        gc.freeze()
+        assert self.app.job_queue is not None
+        self.app.job_queue.run_repeating(
+            self._tick_job,
+            interval=self.settings.scheduler.tick,
+            first=0.0,
+            name="tick",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+        )
+
+    @property
+    def receives(self) -> bool:
+        return self.role is Role.ALL
+
+    async def _start_receiving(self) -> None:
+        """Updates in (long polling, or the webhook) and the processor that handles them."""
+        await set_default_menus(self.svc, self.app.bot)
+        self._spawn(partial(self.processor.run, self.stop_event), "processor")
         tg = self.settings.telegram
         if tg.mode == "webhook":
             hook_app = web.Application()
@@ -177,25 +214,16 @@ class Runtime:
                 allowed_updates=["message", "edited_message", "callback_query", "my_chat_member"],
             )
         else:
-            spawn(partial(self.poller.run, self.stop_event), "poller")
-        if self.settings.http.listen and (
-            tg.mode != "webhook" or self.settings.http.listen != tg.webhook_listen
-        ):
+            self._spawn(partial(self.poller.run, self.stop_event), "poller")
+
+    async def _start_ops_listener(self) -> None:
+        """/healthz and /metrics on their own port, unless they share the webhook's."""
+        tg = self.settings.telegram
+        listen = self.settings.http.listen
+        if listen and not (self.receives and tg.mode == "webhook" and listen == tg.webhook_listen):
             ops_app = web.Application()
             ops_routes(ops_app, self.svc.metrics, self._healthy)
-            await self._listen(ops_app, self.settings.http.listen)
-        # Everything built so far (rules, catalogs, the application) lives as long as the
-        # process: freezing it keeps garbage collections short on the hot paths.
-        gc.collect()
-        gc.freeze()
-        assert self.app.job_queue is not None
-        self.app.job_queue.run_repeating(
-            self._tick_job,
-            interval=self.settings.scheduler.tick,
-            first=0.0,
-            name="tick",
-            job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
-        )
+            await self._listen(ops_app, listen)
 
     async def _store_and_wake(self, updates: list[dict[str, Any]]) -> int:
         stored = await store_updates(self.svc, updates)
@@ -232,7 +260,7 @@ class Runtime:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks.clear()
-        if self.settings.telegram.mode != "webhook":
+        if self.receives and self.settings.telegram.mode != "webhook":
             await self.poller.confirm()
         for listener in self._listeners:
             await listener.stop()

@@ -85,14 +85,14 @@ class Cli:
     async def run(self) -> int:
         from telegram.error import TelegramError
 
-        from bot.runtime import Runtime
+        from bot.runtime import Role, Runtime
         from infra.transport import describe_start_failure
 
         settings = self.settings()
         settings.require_token()
         setup_logging(settings.log_level)
         try:
-            await Runtime(settings).run_until_signalled()
+            await Runtime(settings, role=Role(self.args.role)).run_until_signalled()
         except TelegramError as exc:
             # One line, never a traceback: PTB's message for a rejected token quotes it.
             raise TsunagariError(describe_start_failure(exc, settings)) from None
@@ -535,7 +535,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    _add(common, sub, "run", Cli.run, "run the bot (long polling, or webhook when configured)")
+    run = _add(
+        common, sub, "run", Cli.run, "run the bot (long polling, or webhook when configured)"
+    )
+    run.add_argument(
+        "--role",
+        choices=["all", "worker"],
+        default="all",
+        help="all: receive updates, run the steps and deliver (default); worker: run the "
+        "steps and deliver beside an instance that receives (several instances need "
+        "PostgreSQL)",
+    )
     db = sub.add_parser("db", help="database schema").add_subparsers(
         dest="db_command", required=True, metavar="SUBCOMMAND"
     )

@@ -110,3 +110,44 @@ def test_unreachable_telegram_is_one_line_without_the_token(
         f"tsunagari: error: cannot reach Telegram at http://127.0.0.1:{port}/bot: "
         "connection refused; check telegram.base_url, telegram.proxy and the network",
     )
+
+
+def test_a_worker_starts_delivers_and_stops_without_asking_for_updates(
+    tmp_path: Path, threaded_bot_api: BotApiStandIn
+) -> None:
+    """`tsunagari run --role worker` as an operator runs it: it starts against the Bot API,
+    never calls getUpdates (the receiving instance's long poll would get 409 Conflict), and
+    stops cleanly on SIGTERM."""
+    import signal
+    import time
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[telegram]\nbase_url = "{threaded_bot_api.base_url}"\n[scheduler]\ntick = "1s"\n',
+        encoding="utf-8",
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_")}
+    env |= {
+        "TSUNAGARI_TELEGRAM_TOKEN": threaded_bot_api.token,
+        "TSUNAGARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'worker.db'}",
+    }
+    command = [sys.executable, "-m", "cli.main", "--config", str(config), "run"]
+    process = subprocess.Popen(
+        [*command, "--role", "worker"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 60
+    while threaded_bot_api.stats.requests["getMe"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(2.5)  # a few ticks of the worker
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert threaded_bot_api.stats.requests["getMe"] >= 1
+    assert threaded_bot_api.stats.requests["getUpdates"] == 0
+    assert "mode worker" in err
