@@ -146,6 +146,7 @@ def test_a_worker_starts_delivers_and_stops_without_asking_for_updates(
     time.sleep(2.5)  # a few ticks of the worker
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=60)
+    assert out == ""
     assert process.returncode == 0, err
     assert "Traceback" not in err
     assert threaded_bot_api.stats.requests["getMe"] >= 1
