@@ -84,3 +84,18 @@ def test_a_missing_key_names_it() -> None:
 )
 def test_normalise_language(code: str | None, default: str, expected: str) -> None:
     assert normalise_language(code, default) == expected
+
+
+def test_japanese_names_take_their_particles_without_a_space() -> None:
+    """「田中さん」「つながりサポートの」, not 「田中 さん」: a space between a substituted
+    word and the honorific or particle after it looks machine-made."""
+    import re
+
+    spaced = re.compile(r"\}\s+(さん|の|が|を|に|へ|と|で)")
+    found = {
+        key: variant
+        for key, entry in load_catalog("ja").items()
+        for variant in (entry if isinstance(entry, list) else [entry])
+        if spaced.search(variant)
+    }
+    assert found == {}
