@@ -170,7 +170,7 @@ async def test_a_higher_priority_signal_raises_and_renotifies(engine: Services) 
         (0, COORDINATOR),
     ]
     notices = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))
-    assert notices[-1].startswith("【P1 に引き上げ】")
+    assert notices[-1].startswith("【P1に引き上げ】")
 
     # Never lowered.
     _, action = await signal(engine, pid, EscalationReason.CONCERN, Priority.P3)
