@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
@@ -32,7 +32,9 @@ class Dispatched:
     skipped: int
 
 
-def _checkin_row(person: Row[*tuple[Any, ...]], now: datetime, stale_after: Any) -> dict[str, Any]:
+def _checkin_row(
+    person: Row[*tuple[Any, ...]], now: datetime, stale_after: timedelta
+) -> dict[str, Any]:
     due = person.next_checkin_at
     assert due is not None
     stale = is_stale(due, now, stale_after)

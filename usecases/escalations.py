@@ -453,7 +453,11 @@ async def notify(
     if level is not StepLevel.WORKER and notice is Notice.FIRST:
         notice = Notice.REMINDER
     reasons = await reasons_of(session, escalation.id)
-    told = await _told_names(session, escalation.id) if notice is Notice.REMINDER else []
+    told = (
+        await EscalationRepository(session).told_names(escalation.id)
+        if notice is Notice.REMINDER
+        else []
+    )
     for staff in dict((t.id, t) for t in targets).values():
         params: dict[str, object] = {}
         if notice is Notice.REMINDER:
@@ -501,10 +505,6 @@ async def _queue_notification(
     session.add(notification)
     await session.flush()
     message.ref_id = notification.id
-
-
-async def _told_names(session: AsyncSession, escalation_id: int) -> list[str]:
-    return await EscalationRepository(session).told_names(escalation_id)
 
 
 def format_age(svc: Services, lang: str, age: timedelta) -> str:
@@ -643,7 +643,9 @@ async def step_up(
     person = await subject_of(session, escalation)
     # The stored due time already folds in the deadline and working hours; ask the pure
     # ladder with the notification time that produced it.
-    notified_at = await last_notified_at(session, escalation.id) or escalation.created_at
+    notified_at = (
+        await EscalationRepository(session).last_notified_at(escalation.id) or escalation.created_at
+    )
     step = next_step(
         snapshot(escalation, notified_at),
         now,
@@ -667,10 +669,6 @@ async def step_up(
         int(step.level),
         step.target.value,
     )
-
-
-async def last_notified_at(session: AsyncSession, escalation_id: int) -> datetime | None:
-    return await EscalationRepository(session).last_notified_at(escalation_id)
 
 
 def close_active(escalation: Escalation, state: EscalationState, now: datetime) -> None:

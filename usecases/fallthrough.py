@@ -103,13 +103,6 @@ def _has(tier: list[Staff], staff: Staff) -> bool:
     return any(member.id == staff.id for member in tier)
 
 
-async def _notified(session: AsyncSession, escalation_id: int, failed_outbox_id: int) -> set[int]:
-    """Staff who hold a notification of this escalation that was sent or may still be."""
-    return await EscalationRepository(session).told_staff(
-        escalation_id, except_outbox_id=failed_outbox_id
-    )
-
-
 async def _fall_through(
     svc: Services,
     session: AsyncSession,
@@ -130,7 +123,9 @@ async def _fall_through(
         tier = start + next(i for i, t in enumerate(tiers[start:]) if _has(t, first))
         level = max(escalation.level, TIER_LEVELS[tier])
         record_skipped(session, escalation, screened.skipped, level, now)
-        told = await _notified(session, escalation.id, failed_outbox_id)
+        told = await EscalationRepository(session).told_staff(
+            escalation.id, except_outbox_id=failed_outbox_id
+        )
         fresh = [s for s in screened.chosen if s.id not in told]
         if fresh:
             await notify(svc, session, escalation, person, now, level=level, only=fresh)

@@ -26,7 +26,7 @@ from storage.audit import AuditRepository
 from storage.escalations import Escalation, EscalationRepository, subject_name, subject_ref
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person
-from storage.reachability import WaitRepository, count_waiting, oldest_waiting
+from storage.reachability import WaitRepository, oldest_waiting
 from storage.staff import Staff, StaffRepository
 from usecases.services import Services
 
@@ -43,7 +43,6 @@ __all__ = [
     "staff_wrote",
     "tell_coordinators",
     "tier_of_level",
-    "waiting_count",
     "waiting_for",
     "waiting_reason",
 ]
@@ -244,11 +243,6 @@ async def nobody_reachable(
             escalation.id,
             ",".join(str(i) for i in staff_ids) or "none registered",
         )
-
-
-async def waiting_count(conn: AsyncConnection | AsyncSession) -> int:
-    """Open escalations waiting for a reachable responder (the metrics gauge)."""
-    return await count_waiting(conn)
 
 
 async def waiting_reason(conn: AsyncConnection | AsyncSession) -> str | None:

@@ -13,7 +13,8 @@ from storage.checkins import CheckinRepository
 from storage.escalations import EscalationRepository
 from storage.outbox import OutboxRepository
 from storage.people import PersonRepository
-from usecases.reachability import WAITING_GAUGE, waiting_count
+from storage.reachability import count_waiting
+from usecases.reachability import WAITING_GAUGE
 from usecases.services import Services
 
 STATS_WINDOW = timedelta(days=30)
@@ -55,7 +56,7 @@ async def gauges(session: AsyncSession, now: datetime) -> Gauges:
     by_priority = await escalations.active_counts()
     p1_since = await escalations.oldest_open_since(Priority.P1)
     return {
-        WAITING_GAUGE: {(): float(await waiting_count(session))},
+        WAITING_GAUGE: {(): float(await count_waiting(session))},
         "tsunagari_checkins_due": {(): float(await PersonRepository(session).count_due(now))},
         "tsunagari_outbox_pending": {(): float(await OutboxRepository(session).pending_count())},
         "tsunagari_open_escalations": {
