@@ -19,12 +19,12 @@ from domain.people import StaffRole
 from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
-from storage.escalations import EscalationRepository
+from storage.escalations import Escalation, EscalationRepository
 from storage.people import PersonRepository
 
 TOKYO = ZoneInfo("Asia/Tokyo")
-# Monday 23 November 2026, 09:30 in Tokyo.
-DEMO_START = datetime(2026, 11, 23, 0, 30, tzinfo=UTC)
+# Tuesday 24 November 2026, 09:30 in Tokyo: the week's story ends with the Monday digest.
+DEMO_START = datetime(2026, 11, 24, 0, 30, tzinfo=UTC)
 
 
 class Transcript:
@@ -90,7 +90,11 @@ async def _enrol(
 async def _advance_to(sandbox: Sandbox, clock: ControllableClock, when: datetime) -> None:
     await sandbox.settle()
     clock.set(when)
-    await sandbox.runtime.tick()
+    # Twice, as the running bot ticks every few seconds: after a jump of days the first
+    # tick moves a missed check-in to its next slot, which may already be due.
+    for _ in range(2):
+        await sandbox.runtime.tick()
+        await sandbox.settle()
 
 
 DEMO_CONFIG = {
@@ -160,8 +164,8 @@ async def _week_scenes(
     pause: float,
 ) -> None:
     aiko, ken = people
-    t.scene("Tuesday morning: scheduled check-ins")
-    await _advance_to(sandbox, clock, datetime(2026, 11, 24, 1, 10, tzinfo=UTC))
+    t.scene("Wednesday morning: scheduled check-ins")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 25, 1, 10, tzinfo=UTC))
     await t.flush()
     t.say(1001, "(taps 🙂)")
     await aiko.press(await _last(sandbox, 1001), 1)
@@ -170,47 +174,100 @@ async def _week_scenes(
     await asyncio.sleep(pause)
 
     t.scene("Silence: one gentle nudge, then the worker is told")
-    await _advance_to(sandbox, clock, datetime(2026, 11, 24, 5, 15, tzinfo=UTC))
+    await _advance_to(sandbox, clock, datetime(2026, 11, 25, 5, 15, tzinfo=UTC))
     await t.flush()
-    await _advance_to(sandbox, clock, datetime(2026, 11, 25, 1, 20, tzinfo=UTC))
+    await _advance_to(sandbox, clock, datetime(2026, 11, 26, 1, 20, tzinfo=UTC))
     await t.flush()
-    notice = next(m for m in reversed(sandbox.standin.messages_to(9002)) if m.buttons)
-    t.say(9002, f"(taps “{notice.buttons[0][0]}”)")
-    await sandbox.user(9002, "Tanaka").press(notice, 0)
-    await t.flush()
+    await _tap_latest_notice(sandbox, t)
     t.say(1002, "sorry, busy week. I'm ok")
     await ken.send_text("sorry, busy week. I'm ok")
     await t.flush()
     await asyncio.sleep(pause)
 
-    t.scene("3 a.m.: Aiko writes something that sounds like a crisis")
-    await _advance_to(sandbox, clock, datetime(2026, 11, 25, 18, 0, tzinfo=UTC))
-    t.say(1001, "もう消えたい")
-    await aiko.send_text("もう消えたい")
-    await t.flush()
-    await asyncio.sleep(pause)
+    await _crisis_scenes(sandbox, clock, t, aiko, pause)
 
     t.scene("Ken takes a break, then is welcomed back")
     t.say(1002, "/pause 2")
     await ken.send_command("pause", "2")
     await t.flush()
-    await _advance_to(sandbox, clock, datetime(2026, 11, 28, 1, 0, tzinfo=UTC))
+    await _advance_to(sandbox, clock, datetime(2026, 11, 29, 1, 10, tzinfo=UTC))
+    await t.flush()
+    t.say(1002, "(taps 🙂)")
+    await ken.press(await _last(sandbox, 1002), 1)
+    await t.flush()
+    await asyncio.sleep(pause)
+
+    t.scene("Monday morning: the coordinator's weekly summary")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 30, 0, 30, tzinfo=UTC))
     await t.flush()
 
 
+async def _tap_latest_notice(sandbox: Sandbox, t: Transcript) -> None:
+    """Worker Tanaka taps the first button (acknowledge) of the latest notice."""
+    notice = next(m for m in reversed(sandbox.standin.messages_to(9002)) if m.buttons)
+    t.say(9002, f"(taps “{notice.buttons[0][0]}”)")
+    await sandbox.user(9002, "Tanaka").press(notice, 0)
+    await t.flush()
+
+
+async def _crisis_scenes(
+    sandbox: Sandbox, clock: ControllableClock, t: Transcript, aiko: SimulatedUser, pause: float
+) -> None:
+    t.scene("3 a.m.: Aiko writes something that sounds like a crisis")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 26, 18, 0, tzinfo=UTC))
+    t.say(1001, "もう消えたい")
+    await aiko.send_text("もう消えたい")
+    await t.flush()
+    await asyncio.sleep(pause)
+
+    t.scene("Tanaka, on call tonight, takes it and writes to Aiko through the bot")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 26, 18, 4, tzinfo=UTC))
+    await _tap_latest_notice(sandbox, t)
+    tanaka = sandbox.user(9002, "Tanaka")
+    relay = "2 田中です。読みました。書いてくれてありがとう。いま、安全な場所にいますか？"
+    t.say(9002, f"/relay {relay}")
+    await tanaka.send_command("relay", relay)
+    await t.flush()
+    t.say(1001, "家にいます。少し落ち着きました")
+    await aiko.send_text("家にいます。少し落ち着きました")
+    await t.flush()
+    await asyncio.sleep(pause)
+
+    t.scene("Friday morning: Tanaka calls Aiko, then closes the episode")
+    await _advance_to(sandbox, clock, datetime(2026, 11, 27, 0, 40, tzinfo=UTC))
+    resolve = "2 contacted 電話で話した。午後に面談"
+    t.say(9002, f"/resolve {resolve}")
+    await tanaka.send_command("resolve", resolve)
+    await t.flush()
+    await asyncio.sleep(pause)
+
+
 async def _records(sandbox: Sandbox, out: TextIO) -> None:
-    out.write("\n=== What the records say (tsunagari people list / escalations list) ===\n")
+    """What the records say at the end (as `people list` and `escalations list` would)."""
+    out.write("\n=== In short: what the records say ===\n")
     async with sandbox.runtime.svc.db.read_session() as session:
         for person in await PersonRepository(session).all():
-            out.write(
-                f"  person {person.id}: status {person.status.value}, "
-                f"cadence {person.cadence_level.value}, next check-in "
-                f"{person.next_checkin_at.astimezone(TOKYO):%a %d %b %H:%M}\n"
-                if person.next_checkin_at
-                else f"  person {person.id}: status {person.status.value}\n"
+            line = (
+                f"  person {person.id}: {person.status.value}, cadence {person.cadence_level.value}"
             )
+            if person.next_checkin_at:
+                line += f", next check-in {person.next_checkin_at.astimezone(TOKYO):%a %d %b %H:%M}"
+            out.write(line + "\n")
         for esc, _, _ in await EscalationRepository(session).listing(include_closed=True):
-            out.write(
-                f"  escalation #{esc.id}: person {esc.person_id}, {esc.reason.value}, "
-                f"{esc.priority.value}, {esc.state.value}\n"
-            )
+            out.write(f"  {_episode_line(esc)}\n")
+
+
+def _episode_line(esc: Escalation) -> str:
+    opened = esc.created_at.astimezone(TOKYO)
+    line = (
+        f"escalation #{esc.id} ({esc.reason.value}, {esc.priority.value}): opened {opened:%a %H:%M}"
+    )
+    if esc.acknowledged_at is not None:
+        minutes = round((esc.acknowledged_at - esc.created_at).total_seconds() / 60)
+        line += f", taken after {minutes} min"
+    if esc.resolved_at is not None:
+        outcome = f" ({esc.outcome.value})" if esc.outcome is not None else ""
+        line += f", {esc.state.value} {esc.resolved_at.astimezone(TOKYO):%a %H:%M}{outcome}"
+    else:
+        line += f", {esc.state.value}"
+    return line

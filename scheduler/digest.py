@@ -1,11 +1,12 @@
 """The weekly digest: on Monday at the start of working hours, each coordinator gets the
 week's statistics. A marker row per ISO week makes it exactly once, across restarts and
-instances."""
+instances. A coordinator registered during the week gets the next week's, not a summary of
+days before they (or the organisation) began."""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
@@ -34,6 +35,14 @@ def digest_marker(settings: Settings, now: datetime) -> str | None:
     return f"weekly_digest:{year}-W{week:02d}"
 
 
+def week_began(settings: Settings, now: datetime) -> datetime:
+    """Midnight at the start of `now`'s ISO week (Monday), in the organisation's zone."""
+    zone = ZoneInfo(settings.escalation.timezone)
+    local = now.astimezone(zone)
+    monday = local.date() - timedelta(days=local.weekday())
+    return datetime.combine(monday, time(0), tzinfo=zone)
+
+
 async def digest_step(svc: Services, now: datetime) -> bool:
     key = digest_marker(svc.settings, now)
     if key is None:
@@ -42,7 +51,9 @@ async def digest_step(svc: Services, now: datetime) -> bool:
         async with svc.db.transaction() as session:
             if not await MarkerRepository(session).take(key, now):
                 return False
-            coordinators = await StaffRepository(session).coordinators()
+            coordinators = await StaffRepository(session).coordinators(
+                registered_before=week_began(svc.settings, now)
+            )
             for staff in coordinators:
                 text = (
                     svc.text(staff.language, "digest.header")

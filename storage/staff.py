@@ -105,8 +105,10 @@ class StaffRepository:
             query = query.where(Staff.active.is_(True))
         return list((await self.session.execute(query)).scalars())
 
-    async def coordinators(self) -> list[Staff]:
+    async def coordinators(self, *, registered_before: datetime | None = None) -> list[Staff]:
         query = select(Staff).where(Staff.active.is_(True), Staff.role == StaffRole.COORDINATOR)
+        if registered_before is not None:
+            query = query.where(Staff.created_at < registered_before)
         return list((await self.session.execute(query.order_by(Staff.id))).scalars())
 
     async def needing_menu_sync(self) -> list[Staff]:

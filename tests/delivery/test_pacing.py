@@ -103,6 +103,15 @@ async def run_until_sent(
                 if sum(r.state is OutboxState.SENT for r in stored.values()) >= count:
                     break
                 await asyncio.sleep(0.05)
+    except TimeoutError:
+        # The test clock stands still, so a row that failed once waits for ever: say which
+        # and why rather than only that time ran out.
+        stuck = [
+            (r.id, r.chat_id, r.state.value, r.attempts, r.last_error)
+            for r in (await rows(services)).values()
+            if r.state is not OutboxState.SENT
+        ]
+        raise AssertionError(f"not sent after 60 s: {stuck}") from None
     finally:
         await writer
         stop.set()

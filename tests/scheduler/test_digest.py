@@ -1,5 +1,6 @@
 """The weekly digest: once per ISO week, on Monday after working hours start (09:00 Tokyo),
-one message per active coordinator with the statistics. SQLite and PostgreSQL."""
+one message per active coordinator registered before the week began, with the statistics.
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,9 +19,13 @@ WORKER = 500
 
 
 async def team(svc: Services) -> None:
+    """The team, registered the week before START (a Monday)."""
+    now = svc.clock.now()
+    svc.clock.set(START - timedelta(days=7))
     await add_staff(svc, WORKER, "Sato", StaffRole.WORKER)
     await add_staff(svc, COORDINATOR, "Ito", StaffRole.COORDINATOR)
     await add_staff(svc, COORDINATOR_2, "Kato", StaffRole.COORDINATOR, language="en")
+    svc.clock.set(now)
 
 
 async def test_once_per_week_one_message_per_coordinator(engine: Services) -> None:
@@ -71,3 +76,18 @@ async def test_no_coordinators_no_messages(engine: Services) -> None:
     assert await digest_step(engine, START) is True
     assert await outbox(engine) == []
     assert await digest_step(engine, START) is False
+
+
+async def test_a_coordinator_registered_this_week_starts_with_next_weeks(
+    engine: Services,
+) -> None:
+    """A new organisation's first tick, or a coordinator added on Tuesday, gets no summary of
+    days before they began (the demo used to open with an empty digest)."""
+    await team(engine)
+    tuesday = START + timedelta(days=1)
+    engine.clock.set(tuesday)
+    await add_staff(engine, 602, "Endo", StaffRole.COORDINATOR)
+    assert await digest_step(engine, tuesday) is True
+    assert sorted(r.chat_id for r in await outbox(engine)) == [COORDINATOR, COORDINATOR_2]
+    assert await digest_step(engine, START + timedelta(days=7)) is True
+    assert 602 in [r.chat_id for r in await outbox(engine)]
