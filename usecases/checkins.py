@@ -24,7 +24,7 @@ from domain.cadence import (
     MoodRecord,
     decide_cadence,
 )
-from domain.escalation import EscalationReason
+from domain.escalation import EscalationReason, next_working_instant
 from domain.mood import MOOD_KEYS, Mood
 from infra.i18n import Catalog
 from storage.checkins import Checkin, CheckinKind, CheckinRepository, CheckinState
@@ -33,7 +33,7 @@ from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import StaffRepository
 from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
-from usecases.escalations import auto_resolve_on_reply
+from usecases.escalations import auto_resolve_on_reply, working_hours
 from usecases.planning import next_checkin_for
 from usecases.services import Services
 from usecases.staffing import notify_staff
@@ -247,6 +247,8 @@ async def _tell_worker_of_change(
 ) -> None:
     worker = await StaffRepository(session).get(person.worker_id)
     if worker is not None and worker.active:
+        # News, not a call to act: it waits for working hours, so a night's distress
+        # message wakes the worker once (the escalation), not twice.
         notify_staff(
             svc,
             session,
@@ -254,6 +256,7 @@ async def _tell_worker_of_change(
             person,
             "cadence.changed",
             now,
+            not_before=next_working_instant(now, working_hours(svc)),
             level=svc.text(worker.language, f"cadence.level.{decision.level.value}"),
             reason=svc.text(worker.language, f"cadence.reason.{decision.reason.value}"),
         )

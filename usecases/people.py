@@ -46,7 +46,7 @@ async def tell_worker(
 ) -> None:
     worker = await session.get(Staff, person.worker_id)
     if worker is not None and worker.active:
-        notify_staff(svc, session, worker, person, key, now, **params)
+        notify_staff(svc, session, worker, person, key, now, not_before=None, **params)
 
 
 async def mark_unreachable(

@@ -20,9 +20,12 @@ def notify_staff(
     person: Person,
     key: str,
     now: datetime,
+    *,
+    not_before: datetime | None = None,
     **params: object,
 ) -> None:
-    """A message to a staff member about a person, in the staff member's language.
+    """A message to a staff member about a person, in the staff member's language, sent
+    from `not_before` (default: at once).
 
     Tagged with the person's id, so the person's erasure (/forget) removes it once sent.
     """
@@ -39,6 +42,7 @@ def notify_staff(
             now=now,
             purpose=Purpose.NOTIFY,
             person_id=person.id,
+            not_before=not_before,
         )
     )
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -114,6 +114,31 @@ async def test_two_low_moods_of_three_tighten_one_step(engine: Services) -> None
     assert [c.to_level for c in await cadence_changes(engine, person_id)] == ["close", "closest"]
 
 
+@pytest.mark.parametrize(
+    ("night", "told_at"),
+    [
+        # Wednesday 03:00 in Tokyo: told at 09:00 that morning.
+        (datetime(2026, 11, 24, 18, 0, tzinfo=UTC), datetime(2026, 11, 25, 0, 0, tzinfo=UTC)),
+        # Saturday 03:00: told on Monday at 09:00.
+        (datetime(2026, 11, 27, 18, 0, tzinfo=UTC), datetime(2026, 11, 30, 0, 0, tzinfo=UTC)),
+        # Within working hours: at once.
+        (datetime(2026, 11, 25, 2, 0, tzinfo=UTC), datetime(2026, 11, 25, 2, 0, tzinfo=UTC)),
+    ],
+)
+async def test_a_change_at_night_is_told_in_working_hours(
+    engine: Services, night: datetime, told_at: datetime
+) -> None:
+    """The change is news, not a call to act: at 3 a.m. the worker's phone rings once, for
+    the escalation, not a second time for the cadence (issue 16, item 2)."""
+    worker = await add_staff(engine)
+    person_id = await add_person(engine, worker, 1001, name="Aiko")
+    engine.clock.set(night)  # type: ignore[attr-defined]
+    await answered(engine, person_id, [5, 4, 5], night - timedelta(days=3))
+    assert await adapt(engine, person_id) is CadenceReason.LOW_MOODS
+    [told] = await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER)
+    assert told.not_before == told_at
+
+
 async def test_one_low_mood_of_three_changes_nothing(engine: Services) -> None:
     worker = await add_staff(engine)
     person_id = await add_person(engine, worker, 1001)
@@ -145,8 +170,9 @@ async def test_a_level_outside_new_bounds_is_clamped_with_its_reason(engine: Ser
         "bounds_changed",
     )
     [told] = await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER)
-    assert "Ken" in texts([told])[0] and engine.text("en", "cadence.reason.bounds_changed") in (
-        texts([told])[0]
+    assert (
+        "Ken" in texts([told])[0]
+        and engine.text("en", "cadence.reason.bounds_changed") in (texts([told])[0])
     ), "the worker is told in their own language"
 
 
@@ -161,8 +187,11 @@ async def test_a_manual_check_in_has_the_keyboard_and_starts_the_clocks(engine: 
         newer = await checkin_now(engine, session, person, now)
     messages = await outbox(engine, purpose=Purpose.CHECKIN)
     assert [m.ref_id for m in messages] == [older.id, newer.id]
-    data = [b["callback_data"] for row in messages[0].params()["reply_markup"]["inline_keyboard"]
-            for b in row]
+    data = [
+        b["callback_data"]
+        for row in messages[0].params()["reply_markup"]["inline_keyboard"]
+        for b in row
+    ]
     assert data == [f"mood:{older.id}:{k}" for k in MOOD_KEYS] + [f"talk:{older.id}"]
 
     async with engine.db.transaction() as session:
