@@ -349,6 +349,11 @@ class CheckinSettings:
     stale_after: timedelta = setting(timedelta(hours=3), _DURATION)
     own_time_window: tuple[time, time] = setting((time(7, 0), time(21, 0)), parse_range)
     templates: tuple[Template, ...] = setting((), _templates)
+    # The person's own rhythm (domain/rhythm.py): after this many answered check-ins their
+    # usual reply delay sets the nudge and the silence escalation (0: never).
+    rhythm_replies: int = setting(5, _integer(0))
+    rhythm_escalate_min: timedelta = setting(timedelta(hours=12), _DURATION)
+    rhythm_escalate_max: timedelta = setting(timedelta(days=3), _DURATION)
 
 
 @dataclass(frozen=True, slots=True)
@@ -445,9 +450,17 @@ def _escalate_after_nudge(nudge: timedelta, escalate: timedelta) -> list[ConfigE
     return [ConfigError("checkin.escalate_after", longer, format_duration(escalate))]
 
 
+def _rhythm_bounds(low: timedelta, high: timedelta) -> list[ConfigError]:
+    if high >= low:
+        return []
+    at_least = "a duration at least checkin.rhythm_escalate_min"
+    return [ConfigError("checkin.rhythm_escalate_max", at_least, format_duration(high))]
+
+
 _CHECKS: tuple[Check, ...] = (
     (("telegram.mode", "telegram.webhook_url", "telegram.webhook_secret"), _webhook),
     (("checkin.nudge_after", "checkin.escalate_after"), _escalate_after_nudge),
+    (("checkin.rhythm_escalate_min", "checkin.rhythm_escalate_max"), _rhythm_bounds),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -76,6 +76,7 @@ class QueuedCheckin:
     nudge_after_s: int
     escalate_after_s: int
     silent_since: datetime | None
+    usual_reply_s: int | None
 
 
 class CheckinRepository:
@@ -154,6 +155,26 @@ class CheckinRepository:
         )
         return [(at, mood) for at, mood in rows if at is not None]
 
+    async def reply_delays(self, person_id: int, limit: int) -> list[timedelta]:
+        """How long the person took to answer, for their `limit` most recent replies,
+        newest first. One reply answers every check-in still waiting; only the newest of
+        them (the shortest wait) counts, or a week away would read as a slow rhythm."""
+        rows = await self.session.execute(
+            select(Checkin.replied_at, Checkin.sent_at)
+            .where(
+                Checkin.person_id == person_id,
+                Checkin.replied_at.is_not(None),
+                Checkin.sent_at.is_not(None),
+            )
+            .order_by(Checkin.replied_at.desc(), Checkin.sent_at.desc())
+            .limit(4 * limit)
+        )
+        shortest: dict[datetime, timedelta] = {}
+        for replied, sent in rows:
+            if replied is not None and sent is not None and replied not in shortest:
+                shortest[replied] = replied - sent
+        return list(shortest.values())[:limit]
+
     async def nudges_due(self, now: datetime, *, limit: int) -> list[tuple[Checkin, Person]]:
         """Sent, unanswered check-ins whose one nudge is due, earliest first, with the person."""
         rows = await self.session.execute(
@@ -202,6 +223,7 @@ class CheckinRepository:
                 Person.nudge_after_s,
                 Person.escalate_after_s,
                 Person.silent_since,
+                Person.usual_reply_s,
             )
             .join(Person, Person.id == Checkin.person_id)
             .where(Checkin.id.in_(list(checkin_ids)), Checkin.state == CheckinState.QUEUED)

@@ -61,6 +61,9 @@ class Person(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     quiet_hours: Mapped[str | None] = mapped_column(String(20), nullable=True)
     nudge_after_s: Mapped[int] = mapped_column(Integer)
+    # The person's usual reply delay (domain.rhythm.usual_delay), kept up to date on each
+    # answered check-in; None until there is enough history.
+    usual_reply_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     escalate_after_s: Mapped[int] = mapped_column(Integer)
     cadence_level: Mapped[CadenceLevel] = mapped_column(
         str_enum(CadenceLevel), default=CadenceLevel.BASE

@@ -26,6 +26,7 @@ from domain.cadence import (
 )
 from domain.escalation import EscalationReason, next_working_instant
 from domain.mood import MOOD_KEYS, Mood
+from domain.rhythm import RECENT_REPLIES, usual_delay
 from infra.i18n import Catalog
 from storage.checkins import Checkin, CheckinKind, CheckinRepository, CheckinState
 from storage.escalations import EscalationRepository
@@ -34,7 +35,7 @@ from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import StaffRepository
 from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
 from usecases.escalations import auto_resolve_on_reply, working_hours
-from usecases.planning import next_checkin_for
+from usecases.planning import delays_for, next_checkin_for
 from usecases.services import Services
 from usecases.staffing import notify_staff
 
@@ -175,6 +176,12 @@ async def checkins_sent(
     # newer question would read as pressure (待つ).
     newest = await checkins.newest_ids(people)
     await checkins.cancel_nudges(people, keep=newest)
+    delays = {
+        row.checkin_id: delays_for(
+            svc.settings, row.nudge_after_s, row.escalate_after_s, row.usual_reply_s
+        )
+        for row in rows
+    }
     await checkins.update_rows(
         [
             {
@@ -183,7 +190,7 @@ async def checkins_sent(
                 "sent_at": now,
                 "message_id": message_ids[row.checkin_id],
                 "nudge_due_at": (
-                    now + timedelta(seconds=row.nudge_after_s) if row.checkin_id in newest else None
+                    now + delays[row.checkin_id].nudge_after if row.checkin_id in newest else None
                 ),
             }
             for row in rows
@@ -194,7 +201,7 @@ async def checkins_sent(
         {
             "id": row.person_id,
             "silent_since": now,
-            "silence_due_at": now + timedelta(seconds=row.escalate_after_s),
+            "silence_due_at": now + delays[row.checkin_id].escalate_after,
         }
         for row in rows
         if row.silent_since is None
@@ -218,11 +225,19 @@ async def sign_of_life(
     person.last_reply_at = now
     person.silent_since = None
     person.silence_due_at = None
-    answered = await CheckinRepository(session).awaiting_reply(person.id)
+    checkins = CheckinRepository(session)
+    answered = await checkins.awaiting_reply(person.id)
     for checkin in answered:
         checkin.state = CheckinState.REPLIED
         checkin.replied_at = now
         checkin.nudge_due_at = None
+    if answered:
+        await session.flush()
+        usual = usual_delay(
+            await checkins.reply_delays(person.id, RECENT_REPLIES),
+            svc.settings.checkin.rhythm_replies,
+        )
+        person.usual_reply_s = None if usual is None else int(usual.total_seconds())
     await auto_resolve_on_reply(svc, session, person, now, mood=mood)
     return answered[0] if answered else None
 

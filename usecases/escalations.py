@@ -468,6 +468,7 @@ async def notify(
                 or svc.text(staff.language, "escalation.told_nobody"),
             }
         text = notification_text(svc, staff, escalation, person, reasons, notice=notice, **params)
+        text += rhythm_line(svc, staff.language, person, reasons, now)
         await _queue_notification(svc, session, escalation, staff, text, level, now)
     escalation.level = level
     escalation.next_step_at = next_step_at(
@@ -507,12 +508,35 @@ async def _queue_notification(
     message.ref_id = notification.id
 
 
+def rhythm_line(
+    svc: Services,
+    lang: str,
+    person: Person | None,
+    reasons: Sequence[EscalationReason],
+    now: datetime,
+) -> str:
+    """For a silence, the person's usual reply delay beside this silence, so the worker can
+    tell a slow week from a change ("usually within 3 h; 26 h now"); else nothing."""
+    if (
+        person is None
+        or EscalationReason.SILENCE not in reasons
+        or person.usual_reply_s is None
+        or person.silent_since is None
+    ):
+        return ""
+    usual = format_age(svc, lang, timedelta(seconds=person.usual_reply_s))
+    silent = format_age(svc, lang, now - person.silent_since)
+    return "\n" + svc.text(lang, "rhythm.line", usual=usual, silent=silent)
+
+
 def format_age(svc: Services, lang: str, age: timedelta) -> str:
     """How long an episode has been open, in words: 25分, 3時間10分, 2日."""
     minutes = max(0, int(age.total_seconds() // 60))
     if minutes < 60:
         return svc.text(lang, "duration.minutes", minutes=minutes)
     if minutes < 24 * 60:
+        if minutes % 60 == 0:
+            return svc.text(lang, "duration.hours", hours=minutes // 60)
         return svc.text(lang, "duration.hours_minutes", hours=minutes // 60, minutes=minutes % 60)
     return svc.text(lang, "duration.days", days=minutes // (24 * 60))
 

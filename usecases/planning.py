@@ -9,6 +9,7 @@ from typing import Protocol
 from domain import schedule as sched
 from domain.cadence import CadenceLevel, EffectiveSchedule, effective_schedule
 from domain.people import PersonStatus
+from domain.rhythm import RhythmBounds, SilenceDelays, silence_delays
 from infra.settings import Settings
 from storage.people import Person
 
@@ -134,3 +135,26 @@ GAP_AFTER_CONTACT = timedelta(hours=3)
 def plan_after_contact(person: Person, settings: Settings, now: datetime) -> None:
     """Schedule the next regular check-in, leaving a gap after a contact that just happened."""
     person.next_checkin_at = next_checkin_for(person, settings, now + GAP_AFTER_CONTACT)
+
+
+def rhythm_bounds(settings: Settings) -> RhythmBounds:
+    c = settings.checkin
+    return RhythmBounds(
+        min_replies=c.rhythm_replies,
+        escalate_min=c.rhythm_escalate_min,
+        escalate_max=c.rhythm_escalate_max,
+    )
+
+
+def delays_for(
+    settings: Settings, nudge_after_s: int, escalate_after_s: int, usual_reply_s: int | None
+) -> SilenceDelays:
+    """When a person's unanswered check-in gets its nudge and its silence escalation: their
+    own rhythm once they have one, else their configured delays."""
+    usual = None if usual_reply_s is None else timedelta(seconds=usual_reply_s)
+    return silence_delays(
+        usual,
+        timedelta(seconds=nudge_after_s),
+        timedelta(seconds=escalate_after_s),
+        rhythm_bounds(settings),
+    )

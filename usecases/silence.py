@@ -19,7 +19,7 @@ from storage.checkins import Checkin
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import Person
 from usecases.escalations import open_or_join
-from usecases.planning import person_schedule
+from usecases.planning import delays_for, person_schedule
 from usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -47,14 +47,17 @@ async def nudge(
     """The one gentle nudge of an unanswered check-in, unless its moment has passed or the
     person is in quiet hours (then it waits for their end)."""
     assert checkin.sent_at is not None
+    delays = delays_for(
+        svc.settings, person.nudge_after_s, person.escalate_after_s, person.usual_reply_s
+    )
     action = silence_action(
         checkin.sent_at,
         person.last_reply_at,
         checkin.nudged_at,
         False,
         now,
-        timedelta(seconds=person.nudge_after_s),
-        timedelta(seconds=person.escalate_after_s),
+        delays.nudge_after,
+        delays.escalate_after,
     )
     # ESCALATE means the nudge's moment has passed (downtime): the escalation step
     # takes it from here; a late nudge followed at once by a call helps nobody.

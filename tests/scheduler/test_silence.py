@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta
 
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import PersonStatus
+from infra.clock import ControllableClock
 from scheduler.dispatch import dispatch_all_due
 from scheduler.silence import nudge_step, silence_escalation_step
 from storage.checkins import CheckinState
+from storage.db import Database
 from storage.outbox import Purpose
 from storage.people import Person
 from tests.conftest import START
@@ -23,6 +25,7 @@ from tests.scheduler.engine import (
     add_staff,
     checkins,
     deliver_checkins,
+    engine_services,
     escalations,
     get_person,
     outbox,
@@ -245,3 +248,72 @@ async def test_an_overdue_nudge_does_not_follow_a_newer_check_in(engine: Service
     await run_steps(engine)
     assert len(await outbox(engine, purpose=Purpose.CHECKIN)) == 2, "Tuesday's goes out"
     assert await outbox(engine, purpose=Purpose.NUDGE) == []
+
+
+async def answer_days(svc: Services, person_id: int, days: int, after: timedelta) -> None:
+    """A check-in a day, each answered `after` it went out (the dispatch, delivery and
+    reply paths, as in production)."""
+    for _ in range(days):
+        person = await get_person(svc, person_id)
+        assert person.next_checkin_at is not None
+        move(svc, person.next_checkin_at)
+        await dispatch_all_due(svc, svc.clock.now())
+        assert len(await deliver_checkins(svc)) == 1
+        move(svc, svc.clock.now() + after)
+        await reply(svc, person_id)
+
+
+async def test_the_persons_own_rhythm_sets_nudge_and_silence_and_the_worker_sees_why(
+    engine: Services,
+) -> None:
+    """Issue 13, item 5: someone who always answers within the hour is nudged after their
+    usual delay and the worker hears of a silence after three times it (at least the
+    organisation's 12 h), told why; until five replies, the configured delays."""
+    person_id = await a_sent_check_in(engine)
+    move(engine, START + timedelta(minutes=40))
+    await reply(engine, person_id)
+    await answer_days(engine, person_id, 3, timedelta(minutes=30))
+    assert (await get_person(engine, person_id)).usual_reply_s is None  # four replies
+    await answer_days(engine, person_id, 1, timedelta(minutes=50))
+    # Five replies: 40, 30, 30, 30, 50 minutes; the 90th percentile is 50 minutes.
+    assert (await get_person(engine, person_id)).usual_reply_s == 50 * 60
+
+    person = await get_person(engine, person_id)
+    assert person.next_checkin_at is not None
+    sent = person.next_checkin_at
+    move(engine, sent)
+    await dispatch_all_due(engine, sent)
+    [checkin_id] = await deliver_checkins(engine)
+    [checkin] = [c for c in await checkins(engine, person_id) if c.id == checkin_id]
+    assert checkin.nudge_due_at == sent + timedelta(hours=1)  # never within the hour
+    person = await get_person(engine, person_id)
+    assert person.silence_due_at == sent + timedelta(hours=12)  # 3 x 50 min, raised to 12 h
+
+    move(engine, sent + timedelta(hours=1))
+    await nudge_step(engine, engine.clock.now())
+    assert len(await outbox(engine, purpose=Purpose.NUDGE)) == 1
+    move(engine, sent + timedelta(hours=12))
+    await silence_escalation_step(engine, engine.clock.now())
+    [escalation] = await escalations(engine)
+    assert escalation.reason is EscalationReason.SILENCE
+    [notice] = await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER)
+    usual = engine.text("ja", "duration.minutes", minutes=50)
+    silent = engine.text("ja", "duration.hours", hours=12)
+    assert texts([notice])[0].endswith(engine.text("ja", "rhythm.line", usual=usual, silent=silent))
+
+
+async def test_no_rhythm_when_the_organisation_switches_it_off(
+    db: Database, clock: ControllableClock
+) -> None:
+    svc = engine_services(db, clock, checkin__rhythm_replies=0)
+    person_id = await a_sent_check_in(svc)
+    move(svc, START + timedelta(minutes=40))
+    await reply(svc, person_id)
+    await answer_days(svc, person_id, 6, timedelta(minutes=30))
+    person = await get_person(svc, person_id)
+    assert person.usual_reply_s is None
+    assert person.next_checkin_at is not None
+    move(svc, person.next_checkin_at)
+    await dispatch_all_due(svc, svc.clock.now())
+    await deliver_checkins(svc)
+    assert (await get_person(svc, person_id)).silence_due_at == svc.clock.now() + ESCALATE_AFTER
