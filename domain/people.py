@@ -14,6 +14,16 @@ class PersonStatus(StrEnum):
     UNREACHABLE = "unreachable"
 
 
+class PauseReason(StrEnum):
+    """Why a person took a break, if they chose to say (/pause offers these as buttons)."""
+
+    HOSPITAL = "hospital"
+    MOVING = "moving"
+    WORK = "work"
+    REST = "rest"
+    OTHER = "other"
+
+
 class StaffRole(StrEnum):
     WORKER = "worker"
     COORDINATOR = "coordinator"

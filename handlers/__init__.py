@@ -58,6 +58,7 @@ CALLBACKS = {
     ButtonKind.RESOLVE_MENU: queue.resolve_menu_callback,
     ButtonKind.RESOLVE: queue.resolve_callback,
     ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
+    ButtonKind.PAUSE_REASON: person.pause_reason_callback,
 }
 
 

@@ -7,7 +7,8 @@ is classified for distress before anything else is decided.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 
 from domain.escalation import EscalationReason
-from domain.people import PersonStatus
+from domain.people import PauseReason, PersonStatus
 from domain.schedule import format_hhmm, validate_own_time
 from handlers.access import person_command
 from handlers.args import days as parse_days
@@ -30,6 +31,7 @@ from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
 from usecases.escalations import open_or_join
 from usecases.messages import Stranger, person_wrote, stranger_wrote
+from usecases.pauses import pause, pause_reason_given
 from usecases.people import (
     forget,
     mark_unreachable,
@@ -193,16 +195,62 @@ async def pause_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     if person.status is PersonStatus.STOPPED:
         turn.reply(session, turn.text("person.stopped_hint"))
         return
-    person.status = PersonStatus.PAUSED
-    person.silence_due_at = None
-    person.silent_since = None
-    person.paused_until = turn.now + timedelta(days=days) if days else None
+    pause(person, days, turn.now)
     if person.paused_until is not None:
         until = person.paused_until.astimezone(ZoneInfo(person.timezone))
-        turn.reply(session, turn.text("pause.until", date=until.strftime("%m/%d")))
+        done = turn.text("pause.until", date=until.strftime("%m/%d"))
     else:
-        turn.reply(session, turn.text("pause.open"))
+        done = turn.text("pause.open")
+    # Saying why is offered, never asked for: the break is already taken.
+    turn.reply(
+        session,
+        done + "\n\n" + turn.text("pause_reason.ask"),
+        markup=pause_reason_keyboard(turn),
+        person_id=person.id,
+    )
     await tell_worker(turn.svc, session, person, "pause.worker_told", turn.now, days=days or "-")
+
+
+def pause_reason_keyboard(turn: Turn) -> dict[str, Any]:
+    """The reasons, two to a row, in the order of PauseReason; built beside its parser
+    (`pause_reason_callback`)."""
+    buttons = [
+        (turn.text(f"pause_reason.{reason.value}"), button_data(ButtonKind.PAUSE_REASON, reason))
+        for reason in PauseReason
+    ]
+    return inline_keyboard([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
+
+
+@person_command
+async def pause_reason_callback(
+    turn: Turn, session: AsyncSession, actor: Actor, _: list[str]
+) -> None:
+    person = actor.person
+    assert person is not None
+    button = pressed(turn, ButtonKind.PAUSE_REASON)
+    try:
+        reason = PauseReason(button.choice if button is not None and button.choice else "")
+    except ValueError:
+        stale_button(turn)
+        return
+    if not await pause_reason_given(turn.svc, session, person, reason, turn.now):
+        turn.callback_answer = turn.text("pause_reason.not_paused")
+        return
+    turn.callback_answer = turn.text("pause_reason.thanks")
+    message = turn.update.callback_query.message if turn.update.callback_query else None
+    if message is not None:
+        # The question becomes the answer: the buttons go, the choice stays in view.
+        original = getattr(message, "text", None) or ""
+        chosen = turn.text(f"pause_reason.{reason.value}")
+        OutboxRepository(session).add(
+            new_edit(
+                chat_id=turn.chat_id,
+                message_id=message.message_id,
+                now=turn.now,
+                text=turn.text("pause_reason.answered", original=original, reason=chosen),
+                person_id=person.id,
+            )
+        )
 
 
 @person_command
@@ -215,6 +263,7 @@ async def resume_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     was_stopped = person.status is PersonStatus.STOPPED
     person.status = PersonStatus.ACTIVE
     person.paused_until = None
+    person.pause_reason = None
     person.stopped_at = None
     plan_after_contact(person, turn.svc.settings, turn.now)
     await sign_of_life(turn.svc, session, person, turn.now)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from domain.cadence import CadenceLevel, CadenceReason
 from domain.errors import NotFoundError
-from domain.people import PersonStatus
+from domain.people import PauseReason, PersonStatus
 from storage.base import Base, SafeString, UTCDateTime, str_enum, update_rows
 from storage.staff import Staff
 
@@ -53,6 +53,10 @@ class Person(Base):
     silent_since: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     silence_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     paused_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    # Why the current pause, if the person said; cleared when they are back.
+    pause_reason: Mapped[PauseReason | None] = mapped_column(
+        str_enum(PauseReason), nullable=True
+    )
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Schedule, in the forms domain.schedule parses ("09:00,18:30", "weekdays", "22:00-07:00").

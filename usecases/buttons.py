@@ -45,6 +45,7 @@ class ButtonKind(StrEnum):
     RESOLVE_MENU = "resolve"
     RESOLVE = "res"
     CRISIS_LINES = "crisis"
+    PAUSE_REASON = "pause"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +74,7 @@ _SHAPES: dict[ButtonKind, tuple[str, ...]] = {
     ButtonKind.RESOLVE_MENU: ("id",),
     ButtonKind.RESOLVE: ("id", "word"),
     ButtonKind.CRISIS_LINES: ("word", "words"),
+    ButtonKind.PAUSE_REASON: ("word",),
 }
 
 

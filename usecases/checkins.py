@@ -26,6 +26,7 @@ from domain.cadence import (
 )
 from domain.escalation import EscalationReason, next_working_instant
 from domain.mood import MOOD_KEYS, Mood
+from domain.people import PauseReason
 from domain.rhythm import RECENT_REPLIES, usual_delay
 from infra.i18n import Catalog
 from storage.checkins import Checkin, CheckinKind, CheckinRepository, CheckinState
@@ -108,9 +109,13 @@ def checkin_text(
     kind: CheckinKind,
     checkin_id: int,
     now: datetime,
+    pause_reason: PauseReason | None = None,
 ) -> str:
     if kind is CheckinKind.WELCOME_BACK:
+        # A break the person explained is acknowledged gently, without asking about it.
         key = "checkin.welcome_back"
+        if pause_reason is not None and pause_reason is not PauseReason.OTHER:
+            key = f"pause_reason.welcome_{pause_reason.value}"
     else:
         key = f"checkin.{time_of_day(timezone, now)}"
     # The check-in id picks the variant: varied from day to day, stable across retries.
@@ -123,7 +128,15 @@ def queue_checkin(
     OutboxRepository(session).add(
         new_message(
             chat_id=person.chat_id,
-            text=checkin_text(svc, person.language, person.timezone, checkin.kind, checkin.id, now),
+            text=checkin_text(
+                svc,
+                person.language,
+                person.timezone,
+                checkin.kind,
+                checkin.id,
+                now,
+                person.pause_reason,
+            ),
             now=now,
             purpose=Purpose.CHECKIN,
             reply_markup=checkin_keyboard(svc, person.language, checkin.id),

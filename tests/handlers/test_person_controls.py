@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from domain.people import PersonStatus
+from domain.people import PauseReason, PersonStatus
+from standin import SentMessage
 from standin.sandbox import Sandbox
 from storage.checkins import CheckinKind
 from storage.inbound import PersonMessage
@@ -47,6 +48,11 @@ _module_sqlite = pg_shared._module_sqlite
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
+def current(sb: Sandbox, message_id: int) -> SentMessage:
+    """The person's message as it stands now (edits included)."""
+    return next(m for m in sb.standin.messages_to(PERSON) if m.message_id == message_id)
+
+
 async def test_pause_with_days_then_a_welcome_back(sandbox: Sandbox) -> None:
     sb = sandbox
     await staffed(sb)
@@ -55,7 +61,13 @@ async def test_pause_with_days_then_a_welcome_back(sandbox: Sandbox) -> None:
 
     await user.send_command("pause", "2")
     until = (START + timedelta(days=2)).astimezone(TOKYO).strftime("%m/%d")
-    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "pause.until", date=until)
+    answer = await next_message(sb, PERSON)
+    assert answer.text == (
+        text(sb, "ja", "pause.until", date=until) + "\n\n" + text(sb, "ja", "pause_reason.ask")
+    )
+    assert [label for label, _ in answer.buttons] == [
+        text(sb, "ja", f"pause_reason.{reason.value}") for reason in PauseReason
+    ]
     await worker_hears(sb, "pause.worker_told", person="Aiko", person_id=person.id, days=2)
     assert (await person_row(sb)).status is PersonStatus.PAUSED
 
@@ -70,6 +82,58 @@ async def test_pause_with_days_then_a_welcome_back(sandbox: Sandbox) -> None:
     assert [c.kind for c in await checkin_rows(sb)] == [CheckinKind.WELCOME_BACK]
     person = await person_row(sb)
     assert person.status is PersonStatus.ACTIVE
+    no_apology(sb, PERSON, WORKER)
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+async def test_a_reason_for_the_break_is_heard_and_the_welcome_back_fits_it(
+    sandbox: Sandbox, language: str
+) -> None:
+    """Issue 13, item 7: /pause offers reasons as buttons; the worker hears the reason (in
+    working hours: it is news, not a call) and the welcome back acknowledges it gently."""
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb, language=language)
+    person = await person_row(sb)
+    await advance(sb, datetime(2026, 11, 23, 13, 0, tzinfo=UTC))  # Monday 22:00 Tokyo
+    await user.send_command("pause", "2")
+    question = await next_message(sb, PERSON)
+    hospital = PauseReason.HOSPITAL
+    await user.press(question, list(PauseReason).index(hospital))
+    await sb.settle()
+    edited = current(sb, question.message_id)
+    assert edited.buttons == []
+    assert edited.text is not None
+    assert edited.text.endswith(text(sb, language, f"pause_reason.{hospital.value}"))
+    assert (await person_row(sb)).pause_reason is hospital
+    told = dict(person="Aiko", person_id=person.id, reason=text(sb, "ja", "pause_reason.hospital"))
+    told_text = text(sb, "ja", "pause_reason.worker_told", **told)
+    assert told_text not in [m.text for m in sb.standin.messages_to(WORKER)], "not at night"
+    await advance(sb, datetime(2026, 11, 24, 0, 0, tzinfo=UTC))  # Tuesday 09:00
+    await worker_hears(sb, "pause_reason.worker_told", **told)
+
+    await advance(sb, datetime(2026, 11, 25, 13, 0, tzinfo=UTC))  # the pause is over...
+    await advance(sb, datetime(2026, 11, 25, 22, 0, tzinfo=UTC))  # ...welcome back at 07:00
+    welcome = await next_message(sb, PERSON, is_checkin)
+    assert welcome.text in variants(sb, language, "pause_reason.welcome_hospital")
+    person = await person_row(sb)
+    assert person.status is PersonStatus.ACTIVE and person.pause_reason is None
+    no_apology(sb, PERSON, WORKER)
+
+
+async def test_a_stale_reason_button_changes_nothing(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await staffed(sb)
+    user = await enrol(sb)
+    await user.send_command("pause")
+    question = await next_message(sb, PERSON)
+    await user.send_command("resume")
+    await next_message(sb, PERSON)
+    await user.press(question, 1)
+    await sb.settle()
+    person = await person_row(sb)
+    assert person.status is PersonStatus.ACTIVE and person.pause_reason is None
+    assert current(sb, question.message_id).buttons, "not edited"
     no_apology(sb, PERSON, WORKER)
 
 
@@ -93,7 +157,9 @@ async def test_an_open_pause_lasts_until_resume(sandbox: Sandbox) -> None:
     await staffed(sb)
     user = await enrol(sb)
     await user.send_command("pause")
-    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "pause.open")
+    assert (await next_message(sb, PERSON)).text == (
+        text(sb, "ja", "pause.open") + "\n\n" + text(sb, "ja", "pause_reason.ask")
+    )
     person = await person_row(sb)
     await worker_hears(sb, "pause.worker_told", person="Aiko", person_id=person.id, days="-")
     for day in (1, 2, 3):
