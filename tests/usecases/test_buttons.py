@@ -34,6 +34,7 @@ BUILT = [
         (ButtonKind.CRISIS_LINES, "all", "child,violence"),
         Button(ButtonKind.CRISIS_LINES, None, "all", ("child", "violence")),
     ),
+    ((ButtonKind.PAUSE_REASON, "hospital"), Button(ButtonKind.PAUSE_REASON, None, "hospital")),
 ]
 
 

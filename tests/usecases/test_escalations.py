@@ -323,13 +323,13 @@ async def test_a_step_up_is_a_reminder_with_age_and_who_was_told(engine: Service
     first = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))[0]
     assert reminder != first
     hours = int(ack_p2.total_seconds() // 3600)
-    assert reminder.startswith(f"⏰ 再通知・{hours}時間0分前から未対応")
+    assert reminder.startswith(f"⏰ 再通知・{hours}時間前から未対応")
     assert reminder.endswith("これまでに知らせた人: まだいません")
     tuesday_9 = START + timedelta(hours=23)
     assert await step_up_step(engine, tuesday_9)
     to_backup = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=BACKUP))[-1]
     assert to_backup.endswith("これまでに知らせた人: Sato")
-    assert "23時間0分前" in to_backup
+    assert "23時間前" in to_backup
 
 
 async def test_a_strangers_crisis_is_an_episode_for_the_coordinators(engine: Services) -> None:
