@@ -103,6 +103,8 @@ class CadenceReason(StrEnum):
     STABLE_PERIOD = "stable_period"
     BOUNDS_CHANGED = "bounds_changed"
     MANUAL = "manual"  # a coordinator set the level by hand (for the integrator's log)
+    FOCUS = "focus"  # a worker started a focused-support period (domain/focus.py)
+    REVIEW = "review"  # a review took contact back to the base schedule
     AT_BOUND = "at_bound"  # evidence to tighten, but already at the tightest bound
     UNCHANGED = "unchanged"
 

@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import caseload, common, coordination, crisis, enrolment, person, queue, staff
+from handlers import caseload, common, coordination, crisis, enrolment, focus, person, queue, staff
 from handlers.errors import on_error
 from usecases.buttons import ButtonKind, pattern
 
@@ -42,6 +42,7 @@ COMMANDS = {
     "stats": coordination.stats_command,
     "staff_invite": coordination.staff_invite_command,
     "deactivate": coordination.deactivate_command,
+    "focus": focus.focus_command,
 }
 
 # Routed by kind only: each handler parses its data strictly (usecases/buttons.py), so a
@@ -59,6 +60,7 @@ CALLBACKS = {
     ButtonKind.RESOLVE: queue.resolve_callback,
     ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
     ButtonKind.PAUSE_REASON: person.pause_reason_callback,
+    ButtonKind.REVIEW: focus.review_callback,
 }
 
 

@@ -352,6 +352,9 @@ class CheckinSettings:
     # The person's own rhythm (domain/rhythm.py): after this many answered check-ins their
     # usual reply delay sets the nudge and the silence escalation (0: never).
     rhythm_replies: int = setting(5, _integer(0))
+    # Denser contact is reviewed (domain/focus.py): a tightened cadence this long after
+    # the tightening, the worker asked whether to go on or go back to the base schedule.
+    review_after: timedelta = setting(timedelta(days=14), _DURATION)
     rhythm_escalate_min: timedelta = setting(timedelta(hours=12), _DURATION)
     rhythm_escalate_max: timedelta = setting(timedelta(days=3), _DURATION)
 

@@ -19,6 +19,7 @@ from storage.audit import Marker
 from storage.checkins import nudge_due
 from storage.db import Database
 from storage.escalations import step_due
+from storage.focus import review_due
 from storage.people import checkin_due, pause_over, silence_over
 from storage.reachability import EscalationWait
 from storage.staff import menu_out_of_date
@@ -33,6 +34,7 @@ async def due_work(db: Database, settings: Settings, now: datetime) -> set[str]:
         "silence": exists().where(silence_over(now)),
         "step_up": exists().where(step_due(now)),
         "responders": exists().where(EscalationWait.escalation_id.is_not(None)),
+        "reviews": exists().where(review_due(now)),
         "menus": exists().where(menu_out_of_date()),
         "housekeeping": ~exists().where(
             Marker.key == HOUSEKEEPING_MARKER, Marker.at > now - HOUSEKEEPING_EVERY

@@ -25,6 +25,7 @@ _WORKER_MENU = (
     "person",
     "invite",
     "checkin_now",
+    "focus",
     "note",
     "relay",
     "reassign",

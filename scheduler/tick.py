@@ -22,6 +22,7 @@ from scheduler.escalations import responders_step, step_up_step
 from scheduler.housekeeping import housekeeping_step
 from scheduler.menus import sync_staff_menus
 from scheduler.pauses import resume_step
+from scheduler.reviews import review_step
 from scheduler.silence import nudge_step, silence_escalation_step
 from usecases.services import Services
 
@@ -54,6 +55,7 @@ def steps() -> list[tuple[str, TickStep]]:
         ("silence", _pure(silence_escalation_step)),
         ("step_up", _pure(step_up_step)),
         ("responders", _pure(responders_step)),
+        ("reviews", _pure(review_step)),
         ("digest", _pure(digest_step)),
         ("housekeeping", _pure(housekeeping_step)),
         ("menus", _menus_step),

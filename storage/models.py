@@ -9,6 +9,7 @@ from storage.escalations import (
     EscalationNotification,
     EscalationReasonEntry,
 )
+from storage.focus import FocusPeriod
 from storage.inbound import InboundUpdate, PersonMessage
 from storage.invites import Invite
 from storage.outbox import OutboxMessage
@@ -26,6 +27,7 @@ __all__ = [
     "EscalationNotification",
     "EscalationReasonEntry",
     "EscalationWait",
+    "FocusPeriod",
     "InboundUpdate",
     "Invite",
     "Marker",

@@ -46,6 +46,7 @@ class ButtonKind(StrEnum):
     RESOLVE = "res"
     CRISIS_LINES = "crisis"
     PAUSE_REASON = "pause"
+    REVIEW = "review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ _SHAPES: dict[ButtonKind, tuple[str, ...]] = {
     ButtonKind.RESOLVE: ("id", "word"),
     ButtonKind.CRISIS_LINES: ("word", "words"),
     ButtonKind.PAUSE_REASON: ("word",),
+    ButtonKind.REVIEW: ("id", "word"),
 }
 
 

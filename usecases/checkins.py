@@ -19,18 +19,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.cadence import (
     CadenceBounds,
     CadenceDecision,
+    CadenceLevel,
     CadenceReason,
     CadenceState,
     MoodRecord,
     decide_cadence,
+    rank,
 )
 from domain.escalation import EscalationReason, next_working_instant
+from domain.focus import FocusKind
 from domain.mood import MOOD_KEYS, Mood
 from domain.people import PauseReason
 from domain.rhythm import RECENT_REPLIES, usual_delay
 from infra.i18n import Catalog
 from storage.checkins import Checkin, CheckinKind, CheckinRepository, CheckinState
 from storage.escalations import EscalationRepository
+from storage.focus import FocusPeriod, FocusRepository
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import StaffRepository
@@ -313,21 +317,53 @@ async def adapt_cadence(
     decision = decide_cadence(state, now, bounds)
     if not decision.changed:
         return None
+    set_cadence(svc, session, person, decision.level, decision.reason, now)
+    if rank(decision.level) > rank(decision.previous):
+        await review_tightening(svc, session, person, now)
+    await _tell_worker_of_change(svc, session, person, decision, now)
+    return decision.reason
+
+
+def set_cadence(
+    svc: Services,
+    session: AsyncSession,
+    person: Person,
+    level: CadenceLevel,
+    reason: CadenceReason,
+    now: datetime,
+) -> None:
+    """Change the person's cadence level, recorded with its reason; the next check-in
+    follows the new schedule."""
     session.add(
         CadenceChange(
             person_id=person.id,
             at=now,
-            from_level=decision.previous,
-            to_level=decision.level,
-            reason=decision.reason,
+            from_level=person.cadence_level,
+            to_level=level,
+            reason=reason,
         )
     )
-    person.cadence_level = decision.level
+    person.cadence_level = level
     person.cadence_changed_at = now
     if person.next_checkin_at is not None:
         person.next_checkin_at = next_checkin_for(person, svc.settings, now)
-    await _tell_worker_of_change(svc, session, person, decision, now)
-    return decision.reason
+
+
+async def review_tightening(
+    svc: Services, session: AsyncSession, person: Person, now: datetime
+) -> None:
+    """Denser contact gets a review date, unless a period already open will review it."""
+    focus = FocusRepository(session)
+    if await focus.open_for(person.id):
+        return
+    focus.add(
+        FocusPeriod(
+            person_id=person.id,
+            kind=FocusKind.CADENCE,
+            started_at=now,
+            review_at=now + svc.settings.checkin.review_after,
+        )
+    )
 
 
 def mood_from_key(key: str) -> Mood | None:

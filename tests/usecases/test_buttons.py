@@ -35,6 +35,7 @@ BUILT = [
         Button(ButtonKind.CRISIS_LINES, None, "all", ("child", "violence")),
     ),
     ((ButtonKind.PAUSE_REASON, "hospital"), Button(ButtonKind.PAUSE_REASON, None, "hospital")),
+    ((ButtonKind.REVIEW, 4, "two_weeks"), Button(ButtonKind.REVIEW, 4, "two_weeks")),
 ]
 
 
