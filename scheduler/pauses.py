@@ -15,7 +15,9 @@ BATCH = 200
 
 async def resume_step(svc: Services, now: datetime) -> bool:
     async with svc.db.transaction() as session:
-        people = await PersonRepository(session).pauses_ending(now, limit=BATCH)
+        people = await PersonRepository(session).pauses_ending(
+            now, limit=BATCH, skip_locked=svc.db.is_postgres
+        )
         for person in people:
             await pause_ended(svc, session, person, now)
     return bool(people)

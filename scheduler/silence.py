@@ -20,7 +20,9 @@ BATCH = 200
 
 async def nudge_step(svc: Services, now: datetime) -> bool:
     async with svc.db.transaction() as session:
-        due = await CheckinRepository(session).nudges_due(now, limit=BATCH)
+        due = await CheckinRepository(session).nudges_due(
+            now, limit=BATCH, skip_locked=svc.db.is_postgres
+        )
         for checkin, person in due:
             await nudge(svc, session, checkin, person, now)
     return bool(due)
@@ -28,7 +30,9 @@ async def nudge_step(svc: Services, now: datetime) -> bool:
 
 async def silence_escalation_step(svc: Services, now: datetime) -> bool:
     async with svc.db.transaction() as session:
-        people = await PersonRepository(session).silence_due(now, limit=BATCH)
+        people = await PersonRepository(session).silence_due(
+            now, limit=BATCH, skip_locked=svc.db.is_postgres
+        )
         for person in people:
             await silence_reached(svc, session, person, now)
     return bool(people)

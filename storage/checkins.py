@@ -175,16 +175,22 @@ class CheckinRepository:
                 shortest[replied] = replied - sent
         return list(shortest.values())[:limit]
 
-    async def nudges_due(self, now: datetime, *, limit: int) -> list[tuple[Checkin, Person]]:
-        """Sent, unanswered check-ins whose one nudge is due, earliest first, with the person."""
-        rows = await self.session.execute(
+    async def nudges_due(
+        self, now: datetime, *, limit: int, skip_locked: bool
+    ) -> list[tuple[Checkin, Person]]:
+        """Sent, unanswered check-ins whose one nudge is due, earliest first, with the
+        person (the check-ins locked, skipping others' locks, on PostgreSQL: two instances
+        never nudge twice)."""
+        query = (
             select(Checkin, Person)
             .join(Person, Person.id == Checkin.person_id)
             .where(nudge_due(now))
             .order_by(Checkin.nudge_due_at)
             .limit(limit)
         )
-        return [(checkin, person) for checkin, person in rows]
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True, of=Checkin)
+        return [(checkin, person) for checkin, person in await self.session.execute(query)]
 
     async def awaiting_reply(self, person_id: int) -> list[Checkin]:
         """The person's sent check-ins not answered yet, newest first."""

@@ -180,30 +180,41 @@ class PersonRepository:
         )
         return list(rows.scalars())
 
-    async def silence_due(self, now: datetime, *, limit: int) -> list[Person]:
-        """People whose silence clock has run out, earliest first."""
-        rows = await self.session.execute(
-            select(Person)
-            .where(silence_over(now))
-            .order_by(Person.silence_due_at)
-            .limit(limit)
+    async def silence_due(self, now: datetime, *, limit: int, skip_locked: bool) -> list[Person]:
+        """People whose silence clock has run out, earliest first (locked, skipping others'
+        locks, on PostgreSQL)."""
+        query = (
+            select(Person).where(silence_over(now)).order_by(Person.silence_due_at).limit(limit)
         )
-        return list(rows.scalars())
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return list((await self.session.execute(query)).scalars())
 
-    async def pauses_ending(self, now: datetime, *, limit: int) -> list[Person]:
-        """Paused people whose pause has ended."""
-        rows = await self.session.execute(
-            select(Person)
-            .where(pause_over(now))
-            .limit(limit)
-        )
-        return list(rows.scalars())
+    async def pauses_ending(self, now: datetime, *, limit: int, skip_locked: bool) -> list[Person]:
+        """Paused people whose pause has ended (locked, skipping others' locks, on
+        PostgreSQL: two instances never welcome the same person back twice)."""
+        query = select(Person).where(pause_over(now)).limit(limit)
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True)
+        return list((await self.session.execute(query)).scalars())
 
     async def count_by_status(self) -> dict[PersonStatus, int]:
         rows = await self.session.execute(
             select(Person.status, func.count()).group_by(Person.status)
         )
         return {PersonStatus(status): int(n) for status, n in rows}
+
+    async def supported_by(self, staff_id: int) -> list[Person]:
+        """People (not stopped) the staff member supports or backs up, by id."""
+        rows = await self.session.execute(
+            select(Person)
+            .where(
+                (Person.worker_id == staff_id) | (Person.backup_worker_id == staff_id),
+                Person.status != PersonStatus.STOPPED,
+            )
+            .order_by(Person.id)
+        )
+        return list(rows.scalars())
 
     async def count_supported_by(self, staff_id: int) -> int:
         """People (not stopped) the staff member supports or backs up."""

@@ -3,6 +3,7 @@ in quiet hours; an open-ended pause waits for /resume. SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from domain.people import PersonStatus
@@ -96,3 +97,17 @@ async def test_an_open_ended_pause_waits_for_resume(engine: Services) -> None:
     await dispatch_all_due(engine, engine.clock.now())
     assert (await get_person(engine, person_id)).status is PersonStatus.PAUSED
     assert await checkins(engine) == []
+
+
+async def test_two_instances_at_once_welcome_back_once(engine: Services) -> None:
+    """Two ticks at the same moment (two worker instances on one PostgreSQL database, or
+    an overlapping tick): one welcome back, not two (rows claimed with SKIP LOCKED)."""
+    worker = await add_staff(engine)
+    until = START + timedelta(days=1)
+    for chat_id in (1001, 1002, 1003):
+        await add_person(engine, worker, chat_id, status=PersonStatus.PAUSED, paused_until=until)
+    move(engine, until)
+    await asyncio.gather(*(resume_step(engine, until) for _ in range(3)))
+    welcomes = [c for c in await checkins(engine) if c.kind is CheckinKind.WELCOME_BACK]
+    assert sorted(c.person_id for c in welcomes) == sorted({c.person_id for c in welcomes})
+    assert len(welcomes) == 3

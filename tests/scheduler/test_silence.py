@@ -6,6 +6,7 @@ PRODUCT.md flow 3. The steps run directly on the test clock; SQLite and PostgreS
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from domain.escalation import EscalationReason, EscalationState, Priority
@@ -317,3 +318,15 @@ async def test_no_rhythm_when_the_organisation_switches_it_off(
     await dispatch_all_due(svc, svc.clock.now())
     await deliver_checkins(svc)
     assert (await get_person(svc, person_id)).silence_due_at == svc.clock.now() + ESCALATE_AFTER
+
+
+async def test_two_instances_at_once_nudge_and_escalate_once(engine: Services) -> None:
+    """Overlapping ticks (two worker instances on PostgreSQL): one nudge, one escalation."""
+    person_id = await a_sent_check_in(engine)
+    move(engine, START + NUDGE_AFTER)
+    await asyncio.gather(*(nudge_step(engine, engine.clock.now()) for _ in range(3)))
+    assert len(await outbox(engine, purpose=Purpose.NUDGE)) == 1
+    move(engine, START + ESCALATE_AFTER)
+    await asyncio.gather(*(silence_escalation_step(engine, engine.clock.now()) for _ in range(3)))
+    assert len(await escalations(engine, person_id)) == 1
+    assert len(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER)) == 1
