@@ -26,9 +26,14 @@ import pytest
 
 from infra.clock import ControllableClock
 from infra.settings import Settings, settings_from_mapping
+from signals.training.blas import pin_openblas_kernels
 from storage.db import Database
 from storage.migrate import upgrade_schema
 from storage.scratch import scratch_database
+
+# Before any test module loads numpy (none of the imports above does): the training tests
+# rebuild the shipped model bit for bit, whatever the CPU (signals/training/blas.py).
+pin_openblas_kernels()
 
 PG_URL = os.environ.get("TSUNAGARI_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 TOKEN = "123456:TEST-TOKEN"
