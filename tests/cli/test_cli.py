@@ -623,7 +623,7 @@ def test_every_bad_configuration_key_is_reported_at_once(
 ):
     (tmp_cwd / "config.toml").write_text(
         '[telegram]\ntokn = "x"\n[checkin]\nnudge_after = "soon"\ntimezone = "Mars/Base"\n'
-        '[escalation]\nack_p2 = "later"\n',
+        '[escalation]\nclosed_days = ["12-29..01-03", "13-40"]\n',
         encoding="utf-8",
     )
     result = cli(capsys, env, "staff", "list")
@@ -632,7 +632,7 @@ def test_every_bad_configuration_key_is_reported_at_once(
     assert all(line.startswith("tsunagari: configuration error: ") for line in lines)
     for key in ("telegram.tokn", "checkin.nudge_after", "checkin.timezone"):
         assert sum(key in line for line in lines) == 1, result.err
-    assert any("escalation.ack_p2" in line and "later" in line for line in lines)
+    assert any("escalation.closed_days" in line and "13-40" in line for line in lines)
     assert len(lines) == 4
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.people import StaffRole
-from scheduler.digest import digest_step
+from scheduler.digest import digest_marker, digest_step
 from storage.outbox import OutboxState
-from tests.conftest import START
+from tests.conftest import START, make_settings
 from tests.scheduler.engine import add_staff, outbox, texts
 from usecases.services import Services
 
@@ -71,3 +71,15 @@ async def test_no_coordinators_no_messages(engine: Services) -> None:
     assert await digest_step(engine, START) is True
     assert await outbox(engine) == []
     assert await digest_step(engine, START) is False
+
+
+def test_a_monday_holiday_moves_the_digest_to_the_next_working_day() -> None:
+    # START, Monday 23 November 2026, is 勤労感謝の日.
+    settings = make_settings(escalation__national_holidays="jp")
+    assert digest_marker(settings, START) is None
+    assert digest_marker(settings, START + timedelta(days=1)) == "weekly_digest:2026-W48"
+    closed = make_settings(
+        escalation__national_holidays="jp", escalation__closed_days=["11-24..11-25"]
+    )
+    assert digest_marker(closed, START + timedelta(days=1)) is None
+    assert digest_marker(closed, START + timedelta(days=3)) == "weekly_digest:2026-W48"
