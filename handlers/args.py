@@ -72,6 +72,8 @@ class ArgKind(StrEnum):
     TOO_LONG = "too_long"
     # /resolve
     OUTCOME = "outcome"
+    # /staff_invite
+    ROLE = "role"
 
 
 # Values that read well but do not fit (an order, a conflict): "can't be used", not

@@ -284,26 +284,29 @@ async def staff_invite_command(
     turn: Turn, session: AsyncSession, actor: Actor, args: list[str]
 ) -> None:
     assert actor.staff is not None
-    if len(args) != 1 or args[0] not in (StaffRole.WORKER.value, StaffRole.COORDINATOR.value):
+    if len(args) != 1:
         turn.reply(session, turn.text("staff_invite.usage"))
         return
+    if args[0].lower() not in (StaffRole.WORKER.value, StaffRole.COORDINATOR.value):
+        raise BadArgument(ArgKind.ROLE, args[0])
+    role = StaffRole(args[0].lower())
     invite, token = await InviteRepository(session).create(
         worker_id=actor.staff.id,
         created_by=actor.staff.id,
         now=turn.now,
         ttl=turn.svc.settings.invites.expire_after,
-        staff_role=StaffRole(args[0]),
+        staff_role=role,
     )
     AuditRepository(session).record(
         action="staff_invite.created",
         staff_id=actor.staff.id,
         now=turn.now,
-        detail={"invite_id": invite.id, "role": args[0]},
+        detail={"invite_id": invite.id, "role": role.value},
     )
     turn.reply(
         session,
         turn.text(
-            "staff_invite.created", role=args[0], link=deep_link(turn.bot_username, token)
+            "staff_invite.created", role=role.value, link=deep_link(turn.bot_username, token)
         ),
     )
 

@@ -255,7 +255,10 @@ async def test_stats_numbers(sandbox: Sandbox) -> None:
 async def test_staff_invite_makes_a_new_worker(sandbox: Sandbox) -> None:
     sb = sandbox
     coordinator, _worker = await staff_team(sb)
-    assert await ask(sb, coordinator, "staff_invite", "boss") == t(sb, "staff_invite.usage")
+    assert await ask(sb, coordinator, "staff_invite", "boss") == t(
+        sb, "args.bad", value="boss", form=t(sb, "args.form.role")
+    )
+    assert await ask(sb, coordinator, "staff_invite") == t(sb, "staff_invite.usage")
     reply = await ask(sb, coordinator, "staff_invite", "worker")
     link = reply.rsplit("\n", 1)[1]
     assert link.startswith("https://t.me/tsunagari_demo_bot?start=")
