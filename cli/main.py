@@ -12,13 +12,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
-from cli.output import emit
+from cli.output import emit, table_value
 from domain.errors import ConfigError, TsunagariError
 from domain.people import StaffRole
 from domain.reachability import Reachability
@@ -409,7 +410,8 @@ class Cli:
             situations={Situation(s) for s in self.args.situation or ()},
         )
         if not self.args.json:
-            self.out.write(f"the crisis reply at {moment.isoformat()} would show:\n")
+            when = table_value(moment, moment.tzinfo or UTC)
+            self.out.write(f"the crisis reply at {when} would show:\n")
         self.emit(rows, COLUMNS)
         return EXIT_OK
 
