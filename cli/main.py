@@ -27,12 +27,16 @@ from infra.clock import SystemClock
 from infra.logs import setup_logging
 from infra.settings import Settings, load_settings
 from storage.db import Database
-from storage.failures import describe_database_failure
+from storage.failures import describe_database_failure, sqlite_path_problem
 from storage.migrate import upgrade_schema
 
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+
+class DatabaseProblem(TsunagariError):
+    """The configured database cannot be used; the message says why."""
 
 
 class Cli:
@@ -81,8 +85,15 @@ class Cli:
         zone = ZoneInfo((self.loaded or Settings()).checkin.timezone)
         emit(rows, columns, bool(getattr(self.args, "json", False)), self.out, zone)
 
-    async def database(self, settings: Settings) -> Database:
+    def require_database(self, settings: Settings) -> None:
+        """The configuration names a database, and a SQLite file's place can hold it."""
         self.require_configuration()
+        problem = sqlite_path_problem(settings.database.url)
+        if problem is not None:
+            raise DatabaseProblem(problem)
+
+    async def database(self, settings: Settings) -> Database:
+        self.require_database(settings)
         db = Database(settings.database.url)
         try:
             await upgrade_schema(db)
@@ -101,7 +112,7 @@ class Cli:
         from infra.transport import describe_start_failure
 
         settings = self.settings()
-        self.require_configuration()
+        self.require_database(settings)
         settings.require_token()
         setup_logging(settings.log_level)
         try:
@@ -113,7 +124,7 @@ class Cli:
 
     async def db_upgrade(self) -> int:
         settings = self.settings()
-        self.require_configuration()
+        self.require_database(settings)
         db = Database(settings.database.url)
         try:
             revision = await upgrade_schema(db)
@@ -696,6 +707,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         # One line per bad key, each saying what to fix.
         for line in str(exc).splitlines():
             sys.stderr.write(f"tsunagari: configuration error: {line}\n")
+    except DatabaseProblem as exc:
+        sys.stderr.write(f"tsunagari: database error: {exc}\n")
     except TsunagariError as exc:
         sys.stderr.write(f"tsunagari: error: {exc}\n")
     except (DBAPIError, OSError) as exc:

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
-__all__ = ["describe_database_failure"]
+__all__ = ["describe_database_failure", "sqlite_path_problem"]
 
 _FIX = "check database.url"
 
@@ -64,20 +64,40 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
+def _path_problem(path: Path) -> str | None:
+    where = path.parent
+    if not where.is_dir():
+        return f"the directory {str(where)!r} of the SQLite database does not exist"
+    if path.is_dir():
+        return f"{str(path)!r} is a directory, not a SQLite database file"
+    if not os.access(where, os.W_OK | os.X_OK):
+        # SQLite writes its journal (-wal, -shm) beside the file.
+        return f"permission denied: cannot create or open files in {str(where)!r}"
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        return f"permission denied: the SQLite database {str(path)!r} is not readable and writable"
+    return None
+
+
+def sqlite_path_problem(url: str) -> str | None:
+    """Why a SQLite database file cannot be opened, checked before connecting (a failed
+    connect leaves the driver's thread answering a loop that may be gone); None when the
+    URL is not a SQLite file or nothing is wrong."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return _path_problem(Path(parsed.database or ""))
+
+
 def _sqlite(exc: BaseException, url: URL) -> str | None:
     if not isinstance(exc, DBAPIError):
         return None
     text = str(exc.orig).lower()
     path = Path(url.database or "")
-    where = path.parent if str(path.parent) else Path(".")
     if "unable to open database file" in text:
-        if not where.is_dir():
-            return f"the directory {str(where)!r} of the SQLite database does not exist"
-        if path.is_dir():
-            return f"{str(path)!r} is a directory, not a SQLite database file"
-        if not os.access(where, os.W_OK | os.X_OK):
-            return f"permission denied: cannot create or open files in {str(where)!r}"
-        return f"cannot open the SQLite database {str(path)!r}; {_FIX}"
+        return _path_problem(path) or f"cannot open the SQLite database {str(path)!r}; {_FIX}"
     if "readonly" in text or "permission" in text:
         return f"permission denied: the SQLite database {str(path)!r} is read-only for this user"
     if "locked" in text:

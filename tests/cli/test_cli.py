@@ -554,12 +554,25 @@ def test_an_unreachable_database_is_a_one_line_error_naming_the_server(
     assert "s3cret" not in result.err
 
 
-def test_a_sqlite_database_in_a_missing_directory_says_so(
-    capsys: pytest.CaptureFixture[str], tmp_cwd: Path
+@pytest.mark.parametrize(
+    ("where", "words"),
+    [
+        ("missing/t.db", ("directory", "missing", "does not exist")),
+        (".", ("is a directory",)),
+    ],
+)
+@pytest.mark.parametrize("command", [("people", "list"), ("db", "upgrade"), ("run",)])
+def test_a_sqlite_database_that_cannot_be_opened_says_why(
+    capsys: pytest.CaptureFixture[str],
+    tmp_cwd: Path,
+    where: str,
+    words: tuple[str, ...],
+    command: tuple[str, ...],
 ):
-    env = {"TSUNAGARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_cwd / 'missing' / 't.db'}"}
-    result = cli(capsys, env, "people", "list")
-    assert_one_line_error(result, "database error", "directory", "missing", "does not exist")
+    env = {"TSUNAGARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_cwd / where}"}
+    result = cli(capsys, {**env, "TSUNAGARI_TELEGRAM_TOKEN": TOKEN}, *command)
+    assert_one_line_error(result, "tsunagari: database error: ", *words)
+    assert list(tmp_cwd.iterdir()) == []
     assert "Error;" not in result.err
 
 

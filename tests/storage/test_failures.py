@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.exc import DBAPIError
 
 from storage.db import Database
-from storage.failures import describe_database_failure
+from storage.failures import describe_database_failure, sqlite_path_problem
 from storage.migrate import upgrade_schema
 from tests.conftest import PG_URL
 
@@ -90,3 +90,18 @@ async def test_a_database_missing_on_a_real_server_is_named():
         await db.dispose()
     line = describe_database_failure(caught.value, url)
     assert line is not None and "'tsunagari_no_such_database' does not exist" in line
+
+
+def test_a_sqlite_file_is_checked_before_connecting(tmp_path: Path):
+    def problem(path: Path | str) -> str | None:
+        return sqlite_path_problem(f"sqlite+aiosqlite:///{path}")
+
+    assert problem(tmp_path / "gone" / "t.db") == (
+        f"the directory {str(tmp_path / 'gone')!r} of the SQLite database does not exist"
+    )
+    assert "is a directory" in (problem(tmp_path) or "")
+    assert problem(tmp_path / "t.db") is None  # not there yet: it will be created
+    (tmp_path / "t.db").write_bytes(b"")
+    assert problem(tmp_path / "t.db") is None
+    assert sqlite_path_problem("sqlite+aiosqlite:///:memory:") is None
+    assert sqlite_path_problem(PG) is None
