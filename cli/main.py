@@ -49,18 +49,19 @@ class Cli:
         self.loaded: Settings | None = None
         self.touches_database = False
 
-    def looked_for(self) -> tuple[Path, str]:
-        """The configuration file this command reads, and what named it."""
+    def looked_for(self) -> tuple[Path, str | None]:
+        """The configuration file this command reads, and what named it (None: nothing did,
+        it is the default ./config.toml)."""
         given = getattr(self.args, "config", None)
         if given:
             return Path(given), "--config"
         if self.env.get("TSUNAGARI_CONFIG"):
             return Path(self.env["TSUNAGARI_CONFIG"]), "TSUNAGARI_CONFIG"
-        return Path("config.toml"), "the default"
+        return Path("config.toml"), None
 
     def config_path(self) -> Path | None:
         path, named_by = self.looked_for()
-        if named_by != "the default" or path.exists():
+        if named_by is not None or path.exists():
             return path
         return None
 
@@ -76,7 +77,7 @@ class Cli:
         if path.is_file() or self.env.get("TSUNAGARI_DATABASE_URL"):
             return
         raise TsunagariError(
-            f"no configuration file: looked for {path.absolute()} ({named_by}); "
+            f"no configuration file: looked for {path.absolute()} ({named_by or 'the default'}); "
             "pass --config PATH or set TSUNAGARI_CONFIG (or TSUNAGARI_DATABASE_URL)"
         )
 
