@@ -12,12 +12,14 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from datetime import datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
+from cli.output import emit, table_value
 from domain.errors import ConfigError, TsunagariError
 from domain.people import StaffRole
 from domain.reachability import Reachability
@@ -25,6 +27,7 @@ from infra.clock import SystemClock
 from infra.logs import setup_logging
 from infra.settings import Settings, load_settings
 from storage.db import Database
+from storage.failures import describe_database_failure, sqlite_path_problem
 from storage.migrate import upgrade_schema
 
 EXIT_OK = 0
@@ -32,26 +35,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _print_table(rows: list[dict[str, Any]], columns: Sequence[str], out: TextIO) -> None:
-    if not rows:
-        out.write("(none)\n")
-        return
-    cells = [[("" if r[c] is None else str(r[c])) for c in columns] for r in rows]
-    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
-    out.write("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip() + "\n")
-    for row in cells:
-        out.write("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip() + "\n")
-
-
-def _emit(rows: list[dict[str, Any]], columns: Sequence[str], as_json: bool, out: TextIO) -> None:
-    if as_json:
-        out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-    else:
-        _print_table(rows, columns, out)
+class DatabaseProblem(TsunagariError):
+    """The configured database cannot be used; the message says why."""
 
 
 class Cli:
@@ -59,18 +44,57 @@ class Cli:
         self.args = args
         self.env = env
         self.out = out
+        # The settings once read, and whether the command reached for the database: a
+        # failure then names what failed (storage.failures), never the URL's password.
+        self.loaded: Settings | None = None
+        self.touches_database = False
+
+    def looked_for(self) -> tuple[Path, str | None]:
+        """The configuration file this command reads, and what named it (None: nothing did,
+        it is the default ./config.toml)."""
+        given = getattr(self.args, "config", None)
+        if given:
+            return Path(given), "--config"
+        if self.env.get("TSUNAGARI_CONFIG"):
+            return Path(self.env["TSUNAGARI_CONFIG"]), "TSUNAGARI_CONFIG"
+        return Path("config.toml"), None
 
     def config_path(self) -> Path | None:
-        given = getattr(self.args, "config", None) or self.env.get("TSUNAGARI_CONFIG")
-        if given:
-            return Path(given)
-        default = Path("config.toml")
-        return default if default.exists() else None
+        path, named_by = self.looked_for()
+        if named_by is not None or path.exists():
+            return path
+        return None
 
     def settings(self) -> Settings:
-        return load_settings(self.config_path(), self.env)
+        self.loaded = load_settings(self.config_path(), self.env)
+        return self.loaded
+
+    def require_configuration(self) -> None:
+        """Commands that touch the database never guess which one: without a configuration
+        file (or TSUNAGARI_DATABASE_URL) they would create ./tsunagari.db wherever they run."""
+        self.touches_database = True
+        path, named_by = self.looked_for()
+        if path.is_file() or self.env.get("TSUNAGARI_DATABASE_URL"):
+            return
+        raise TsunagariError(
+            f"no configuration file: looked for {path.absolute()} ({named_by or 'the default'}); "
+            "pass --config PATH or set TSUNAGARI_CONFIG (or TSUNAGARI_DATABASE_URL)"
+        )
+
+    def emit(self, rows: list[dict[str, Any]], columns: Sequence[str]) -> None:
+        """Rows as JSON (--json) or a table with times in the organisation's time zone."""
+        zone = ZoneInfo((self.loaded or Settings()).checkin.timezone)
+        emit(rows, columns, bool(getattr(self.args, "json", False)), self.out, zone)
+
+    def require_database(self, settings: Settings) -> None:
+        """The configuration names a database, and a SQLite file's place can hold it."""
+        self.require_configuration()
+        problem = sqlite_path_problem(settings.database.url)
+        if problem is not None:
+            raise DatabaseProblem(problem)
 
     async def database(self, settings: Settings) -> Database:
+        self.require_database(settings)
         db = Database(settings.database.url)
         try:
             await upgrade_schema(db)
@@ -89,6 +113,7 @@ class Cli:
         from infra.transport import describe_start_failure
 
         settings = self.settings()
+        self.require_database(settings)
         settings.require_token()
         setup_logging(settings.log_level)
         try:
@@ -100,6 +125,7 @@ class Cli:
 
     async def db_upgrade(self) -> int:
         settings = self.settings()
+        self.require_database(settings)
         db = Database(settings.database.url)
         try:
             revision = await upgrade_schema(db)
@@ -208,9 +234,9 @@ class Cli:
                         "active": s.active,
                         # Unknown (never written to, never wrote) counts as not reachable.
                         "reachable": s.reachability is Reachability.REACHABLE,
-                        "last_seen_at": _iso(s.last_seen_at),
+                        "last_seen_at": s.last_seen_at,
                         "reachability": str(s.reachability),
-                        "reachability_at": _iso(s.reachability_at),
+                        "reachability_at": s.reachability_at,
                         "unreachable_cause": (
                             str(s.unreachable_cause) if s.unreachable_cause else None
                         ),
@@ -219,11 +245,9 @@ class Cli:
                 ]
         finally:
             await db.dispose()
-        _emit(
+        self.emit(
             rows,
             ("id", "telegram_id", "name", "role", "reachable", "last_seen_at"),
-            self.args.json,
-            self.out,
         )
         return EXIT_OK
 
@@ -293,8 +317,8 @@ class Cli:
                         "display_name": p.display_name,
                         "worker": worker_tg,
                         "status": str(p.status),
-                        "last_reply_at": _iso(p.last_reply_at),
-                        "next_checkin_at": _iso(p.next_checkin_at),
+                        "last_reply_at": p.last_reply_at,
+                        "next_checkin_at": p.next_checkin_at,
                         "language": p.language,
                         "cadence": p.cadence_level,
                     }
@@ -302,7 +326,7 @@ class Cli:
                 ]
         finally:
             await db.dispose()
-        _emit(
+        self.emit(
             rows,
             (
                 "id",
@@ -313,8 +337,6 @@ class Cli:
                 "last_reply_at",
                 "next_checkin_at",
             ),
-            self.args.json,
-            self.out,
         )
         return EXIT_OK
 
@@ -336,17 +358,17 @@ class Cli:
                         "reasons": [r.value for r in reasons.get(e.id, [e.reason])],
                         "priority": e.priority,
                         "state": e.state,
-                        "created_at": _iso(e.created_at),
+                        "created_at": e.created_at,
                         "acknowledged_by": ack_tg,
                         "level": e.level,
-                        "resolved_at": _iso(e.resolved_at),
+                        "resolved_at": e.resolved_at,
                         "outcome": e.outcome,
                     }
                     for e, person_tg, ack_tg in found
                 ]
         finally:
             await db.dispose()
-        _emit(
+        self.emit(
             rows,
             (
                 "id",
@@ -358,8 +380,6 @@ class Cli:
                 "created_at",
                 "acknowledged_by",
             ),
-            self.args.json,
-            self.out,
         )
         return EXIT_OK
 
@@ -372,7 +392,7 @@ class Cli:
                 rows = [
                     {
                         "id": a.id,
-                        "at": _iso(a.at),
+                        "at": a.at,
                         "actor": a.actor,
                         "actor_staff_id": a.actor_staff_id,
                         "action": a.action,
@@ -383,11 +403,9 @@ class Cli:
                 ]
         finally:
             await db.dispose()
-        _emit(
+        self.emit(
             rows,
             ("id", "at", "actor", "actor_staff_id", "action", "person_id"),
-            self.args.json,
-            self.out,
         )
         return EXIT_OK
 
@@ -404,8 +422,9 @@ class Cli:
             situations={Situation(s) for s in self.args.situation or ()},
         )
         if not self.args.json:
-            self.out.write(f"the crisis reply at {moment.isoformat()} would show:\n")
-        _emit(rows, COLUMNS, self.args.json, self.out)
+            when = table_value(moment, moment.tzinfo or UTC)
+            self.out.write(f"the crisis reply at {when} would show:\n")
+        self.emit(rows, COLUMNS)
         return EXIT_OK
 
     async def updates_set_aside(self) -> int:
@@ -418,8 +437,8 @@ class Cli:
                     {
                         "update_id": u.update_id,
                         "kind": update_kind(u.payload),
-                        "received_at": _iso(u.received_at),
-                        "set_aside_at": _iso(u.set_aside_at),
+                        "received_at": u.received_at,
+                        "set_aside_at": u.set_aside_at,
                         "attempts": u.attempts,
                         "error": u.error,
                     }
@@ -427,11 +446,9 @@ class Cli:
                 ]
         finally:
             await db.dispose()
-        _emit(
+        self.emit(
             rows,
             ("update_id", "kind", "received_at", "set_aside_at", "attempts", "error"),
-            self.args.json,
-            self.out,
         )
         return EXIT_OK
 
@@ -670,6 +687,17 @@ def _signals_commands(sub: Any, common: argparse.ArgumentParser) -> None:
         evaluate.add_argument(flag, type=_rate, metavar="X", help=f"{what}; exit 1 if not met")
 
 
+def _failure_line(cli: Cli, exc: DBAPIError | OSError) -> str:
+    """What failed, in one line: the database named precisely when the command used it."""
+    if cli.touches_database and cli.loaded is not None:
+        described = describe_database_failure(exc, cli.loaded.database.url)
+        if described is not None:
+            return f"database error: {described}"
+    if isinstance(exc, DBAPIError):
+        return f"database error: {type(exc.orig or exc).__name__}; check database.url"
+    return f"error: {exc.strerror or exc}"
+
+
 def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     cli = Cli(args, os.environ if env is None else env, sys.stdout)
@@ -680,15 +708,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         # One line per bad key, each saying what to fix.
         for line in str(exc).splitlines():
             sys.stderr.write(f"tsunagari: configuration error: {line}\n")
+    except DatabaseProblem as exc:
+        sys.stderr.write(f"tsunagari: database error: {exc}\n")
     except TsunagariError as exc:
         sys.stderr.write(f"tsunagari: error: {exc}\n")
-    except (OperationalError, DBAPIError) as exc:
-        sys.stderr.write(
-            f"tsunagari: database error: {type(exc.orig).__name__ if exc.orig else exc}; "
-            "check database.url\n"
-        )
-    except OSError as exc:
-        sys.stderr.write(f"tsunagari: error: {exc.strerror or exc}\n")
+    except (DBAPIError, OSError) as exc:
+        sys.stderr.write(f"tsunagari: {_failure_line(cli, exc)}\n")
     except KeyboardInterrupt:
         return 130
     return EXIT_ERROR

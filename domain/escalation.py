@@ -23,16 +23,17 @@ Step-up ladder (:func:`next_step`): level 0 = assigned worker notified (at creat
 1 = worker re-notified, 2 = backup worker, 3 = all coordinators. A step happens when the
 escalation is still ``open`` (nobody acknowledged) and the priority's ack deadline has passed
 since the last notification. P1 steps up at any hour; P2/P3 step up only within working hours
-(otherwise they wait for :func:`next_working_instant`). Without a backup worker, level 1 goes
+on working days, never on a holiday or closed day (otherwise they wait for
+:func:`next_working_instant`). Without a backup worker, level 1 goes
 straight to coordinators. Escalations are never closed for inactivity (つながり続ける): only
 a human resolves them, or the person's own reply auto-resolves silence-type ones.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 
 from domain.schedule import load_zone, local_to_utc
@@ -253,15 +254,27 @@ def merge_signal(
 # --------------------------------------------------------------------------- working hours
 
 
+def _never_closed(day: date) -> bool:
+    return False
+
+
+# A working week with every day closed still has a working day within this many days
+# unless the closures cover the whole year (the settings refuse that).
+_SEARCH_DAYS = 2 * 366 + 7
+
+
 @dataclass(frozen=True, slots=True)
 class WorkingHours:
     """The organisation's working hours: ``[start, end)`` local time in ``timezone`` on the
-    given weekdays (0 = Monday). ``start`` must be before ``end`` (no overnight shifts)."""
+    given weekdays (0 = Monday), except the days ``closed`` says are closed (national
+    holidays and the organisation's own closures, as a predicate on the local date: the
+    domain holds no calendar). ``start`` must be before ``end`` (no overnight shifts)."""
 
     start: time
     end: time
     timezone: str = "Asia/Tokyo"
     weekdays: frozenset[int] = frozenset({0, 1, 2, 3, 4})
+    closed: Callable[[date], bool] = _never_closed
 
     def __post_init__(self) -> None:
         if not self.start < self.end:
@@ -270,28 +283,32 @@ class WorkingHours:
             raise ValueError("working weekdays must be a non-empty set of 0 (Mon)..6 (Sun)")
         load_zone(self.timezone)
 
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() in self.weekdays and not self.closed(day)
+
 
 def is_working_time(instant: datetime, hours: WorkingHours) -> bool:
     if instant.tzinfo is None:
         raise ValueError("instant must be an aware datetime (UTC)")
     local = instant.astimezone(load_zone(hours.timezone))
-    return local.weekday() in hours.weekdays and hours.start <= local.time() < hours.end
+    return hours.is_working_day(local.date()) and hours.start <= local.time() < hours.end
 
 
 def next_working_instant(now: datetime, hours: WorkingHours) -> datetime:
-    """``now`` if within working hours, else the start of the next working period (UTC)."""
+    """``now`` if within working hours, else the start of the next working period (UTC):
+    weekends, holidays and closures are passed over."""
     if is_working_time(now, hours):
         return now
     zone = load_zone(hours.timezone)
     today = now.astimezone(zone).date()
-    for offset in range(8):
+    for offset in range(_SEARCH_DAYS):
         day = today + timedelta(days=offset)
-        if day.weekday() not in hours.weekdays:
+        if not hours.is_working_day(day):
             continue
         start = local_to_utc(day, hours.start, zone)
         if start > now:
             return start
-    raise AssertionError("unreachable: some weekday within 8 days is a working day")
+    raise ValueError("no working day within two years: the closures cover every day")
 
 
 # --------------------------------------------------------------------------- ladder

@@ -49,11 +49,38 @@ _FULLWIDTH = str.maketrans("０１２３４５６７８９：＃", "0123456789:#
 
 
 class ArgKind(StrEnum):
+    """What an argument should have been; each names its `args.form.<kind>` sentence."""
+
     PERSON = "person"
     STAFF = "staff"
     ESCALATION = "escalation"
     DAYS = "days"
     TIME = "time"
+    # /schedule's parts
+    FIELD = "field"
+    TIMES = "times"
+    DAY_RULE = "day_rule"
+    TIMEZONE = "timezone"
+    QUIET = "quiet"
+    QUIET_CONFLICT = "quiet_conflict"
+    DURATION = "duration"
+    DELAYS = "delays"
+    CADENCE = "cadence"
+    CADENCE_ORDER = "cadence_order"
+    TEMPLATE = "template"
+    NO_TEMPLATE = "no_template"
+    TOO_LONG = "too_long"
+    # /resolve
+    OUTCOME = "outcome"
+    # /staff_invite
+    ROLE = "role"
+
+
+# Values that read well but do not fit (an order, a conflict): "can't be used", not
+# "couldn't read".
+_NOT_ALLOWED = frozenset(
+    {ArgKind.QUIET_CONFLICT, ArgKind.DELAYS, ArgKind.CADENCE_ORDER, ArgKind.TOO_LONG}
+)
 
 
 class BadArgument(ValueError):
@@ -142,9 +169,13 @@ def shown(value: str, limit: int = 40) -> str:
 
 
 def bad_argument_text(turn: Turn, exc: BadArgument) -> str:
-    """The kind reply naming the one wrong argument and the form it should take."""
+    """The kind reply naming the one wrong argument and the form it should take; a
+    missing argument gets the form alone."""
     form = turn.text(f"args.form.{exc.kind.value}", **exc.params)
-    return turn.text("args.bad", value=shown(exc.value), form=form)
+    if not exc.value.strip():
+        return form
+    template = "args.not_allowed" if exc.kind in _NOT_ALLOWED else "args.bad"
+    return turn.text(template, value=shown(exc.value), form=form)
 
 
 def stale_button(turn: Turn) -> None:

@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.errors import NotFoundError
 from domain.escalation import EscalationReason, EscalationState, Outcome
 from handlers.access import is_coordinator, staff_command
-from handlers.args import escalation_ref, pressed, shown, staff_ref
+from handlers.args import (
+    ArgKind,
+    BadArgument,
+    escalation_ref,
+    pressed,
+    shown,
+    staff_ref,
+    stale_button,
+)
 from handlers.turn import Actor, Turn, inline_keyboard
 from storage.audit import AuditRepository
 from storage.escalations import (
@@ -245,7 +253,24 @@ async def resolve_callback(
     button = pressed(turn, ButtonKind.RESOLVE)
     if button is None or button.number is None or button.choice is None:
         return
-    await _resolve(turn, session, actor, button.number, button.choice, None)
+    try:
+        outcome = Outcome(button.choice)
+    except ValueError:
+        stale_button(turn)
+        return
+    await _resolve(turn, session, actor, button.number, outcome, None)
+
+
+def _outcome(turn: Turn, text: str) -> Outcome:
+    """The outcome a worker typed; a wrong one is named with the outcomes there are."""
+    try:
+        return Outcome(text.strip().lower())
+    except ValueError:
+        choices = turn.text("args.separator").join(
+            turn.text("args.choice", token=o.value, word=turn.text(f"outcome.{o.value}"))
+            for o in Outcome
+        )
+        raise BadArgument(ArgKind.OUTCOME, text, choices=choices) from None
 
 
 @staff_command()
@@ -254,7 +279,8 @@ async def resolve_command(turn: Turn, session: AsyncSession, actor: Actor, args:
         turn.reply(session, turn.text("resolve.usage"))
         return
     number = escalation_ref(args[0])
-    await _resolve(turn, session, actor, number, args[1], " ".join(args[2:]) or None)
+    outcome = _outcome(turn, args[1])
+    await _resolve(turn, session, actor, number, outcome, " ".join(args[2:]) or None)
 
 
 async def _resolve(
@@ -262,7 +288,7 @@ async def _resolve(
     session: AsyncSession,
     actor: Actor,
     number: int,
-    outcome_text: str,
+    outcome: Outcome,
     note: str | None,
 ) -> None:
     assert actor.staff is not None
@@ -271,11 +297,6 @@ async def _resolve(
         turn.reply(session, turn.text("queue.not_found"))
         return
     escalation, _person = found
-    try:
-        outcome = Outcome(outcome_text)
-    except ValueError:
-        turn.reply(session, turn.text("resolve.usage"))
-        return
     if escalation.open_key is None:
         turn.reply(session, turn.text("resolve.already", id=escalation.id))
         return

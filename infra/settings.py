@@ -35,6 +35,7 @@ from typing import Any, TypeVar, cast, get_type_hints
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain import schedule
+from domain.calendar import Closure, YearlyClosure, format_closure, parse_closure
 from domain.durations import format_duration, parse_duration
 from domain.errors import ConfigError
 
@@ -47,6 +48,7 @@ __all__ = [
     "DatabaseSettings",
     "DeliverySettings",
     "EscalationSettings",
+    "HolidayCalendar",
     "HttpSettings",
     "InviteSettings",
     "Parser",
@@ -250,7 +252,34 @@ def _templates(key: str, value: object) -> tuple[Template, ...]:
     return tuple(found)
 
 
+_CLOSED_DAYS_FORM = (
+    'a list of closed days such as ["12-29..01-03", "08-13..08-16", "2027-05-06"] '
+    "(MM-DD every year, YYYY-MM-DD once, A..B a span including both)"
+)
+
+
+def _closed_days(key: str, value: object) -> tuple[Closure, ...]:
+    if not isinstance(value, list):
+        raise ConfigError(key, _CLOSED_DAYS_FORM, value)
+    found: list[Closure] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise ConfigError(key, _CLOSED_DAYS_FORM, item)
+        try:
+            found.append(parse_closure(item))
+        except ValueError:
+            raise ConfigError(key, _CLOSED_DAYS_FORM, item) from None
+    return tuple(found)
+
+
 # --- the settings: one line per key of config.example.toml ----------------------------
+
+
+class HolidayCalendar(StrEnum):
+    """Whose national holidays close the working days (infra/holidays.py)."""
+
+    JAPAN = "jp"
+    NONE = "none"
 
 
 class Transport(StrEnum):
@@ -367,6 +396,14 @@ class EscalationSettings:
     working_hours: tuple[time, time] = setting((time(9, 0), time(18, 0)), parse_range)
     working_days: tuple[int, ...] = setting((0, 1, 2, 3, 4), _weekdays)
     timezone: str = setting("Asia/Tokyo", parse_timezone)
+    # Japan's national holidays (祝日, 振替休日, 国民の休日) are not working days; "none"
+    # keeps only working_days and closed_days.
+    national_holidays: HolidayCalendar = setting(
+        HolidayCalendar.JAPAN,
+        _form("one of 'jp', 'none'", lambda v: v in tuple(HolidayCalendar), HolidayCalendar),
+    )
+    # The organisation's own closed days (year-end, Obon, a founding day).
+    closed_days: tuple[Closure, ...] = setting((), _closed_days)
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,8 +496,21 @@ def _rhythm_bounds(low: timedelta, high: timedelta) -> list[ConfigError]:
     at_least = "a duration at least checkin.rhythm_escalate_min"
     return [ConfigError("checkin.rhythm_escalate_max", at_least, format_duration(high))]
 
+def _some_working_day(
+    weekdays: tuple[int, ...], closures: tuple[Closure, ...]
+) -> list[ConfigError]:
+    """Yearly closures must leave a working day in the year (dated ones end)."""
+    yearly = [c for c in closures if isinstance(c, YearlyClosure)]
+    for offset in range(366):
+        day = _MONDAY + timedelta(days=offset)  # 2024: a leap year, so 02-29 counts
+        if day.weekday() in weekdays and not any(c.covers(day) for c in yearly):
+            return []
+    shown = [format_closure(c) for c in closures]
+    return [ConfigError("escalation.closed_days", "closures that leave some working day", shown)]
+
 
 _CHECKS: tuple[Check, ...] = (
+    (("escalation.working_days", "escalation.closed_days"), _some_working_day),
     (("telegram.mode", "telegram.webhook_url", "telegram.webhook_secret"), _webhook),
     (("checkin.nudge_after", "checkin.escalate_after"), _escalate_after_nudge),
     (("checkin.rhythm_escalate_min", "checkin.rhythm_escalate_max"), _rhythm_bounds),

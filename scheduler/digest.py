@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import IntegrityError
 
+from infra.holidays import working_hours
 from infra.settings import Settings
 from storage.audit import MarkerRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
@@ -25,11 +26,11 @@ def digest_marker(settings: Settings, now: datetime) -> str | None:
     """The marker key of this week's digest if it may go now, else None.
 
     It goes on the first working day of the week from the start of working hours (a Monday
-    holiday or downtime moves it to the next working day, not to next week).
+    holiday, a closed day or downtime moves it to the next working day, not to next week).
     """
     esc = settings.escalation
     local = now.astimezone(ZoneInfo(esc.timezone))
-    if local.weekday() not in esc.working_days or local.time() < esc.working_hours[0]:
+    if not working_hours(esc).is_working_day(local.date()) or local.time() < esc.working_hours[0]:
         return None
     year, week, _ = local.isocalendar()
     return f"weekly_digest:{year}-W{week:02d}"

@@ -40,6 +40,11 @@ TOKEN = "123456:TEST-TOKEN"
 # 10:00 in Tokyo on a Monday: inside every default window, outside quiet hours.
 START = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
 
+# START is Monday 23 November 2026, which is also 勤労感謝の日. The suite's clock was
+# chosen as an ordinary working Monday, so its settings leave national holidays out;
+# tests of the holiday calendar (tests/infra/test_holidays.py) switch them back on.
+ORDINARY_DAYS = {"national_holidays": "none"}
+
 _pg_state: dict[str, str | None] = {}
 
 
@@ -94,6 +99,7 @@ def make_settings(
         "database": {"url": database_url},
         "scheduler": {"tick": "1s"},
         "checkin": {"jitter": "0s"},
+        "escalation": dict(ORDINARY_DAYS),
     }
     for dotted, value in overrides.items():
         section, _, key = dotted.partition("__")
@@ -116,7 +122,15 @@ def tmp_cwd(tmp_path: Path) -> Iterator[Path]:
         os.chdir(old)
 
 
-__all__ = ["START", "TOKEN", "fast_pacing", "make_settings", "replace", "running_sandbox"]
+__all__ = [
+    "ORDINARY_DAYS",
+    "START",
+    "TOKEN",
+    "fast_pacing",
+    "make_settings",
+    "replace",
+    "running_sandbox",
+]
 
 
 def fast_pacing() -> Callable[[], float]:
@@ -212,7 +226,9 @@ async def running_sandbox(
     pacing on a fast clock (`fast_pacing`); stopped on the way out."""
     from standin.sandbox import Sandbox
 
-    box = Sandbox(database_url=database_url, clock=clock, extra=extra)
+    tables = dict(extra or {})
+    tables["escalation"] = {**ORDINARY_DAYS, **tables.get("escalation", {})}
+    box = Sandbox(database_url=database_url, clock=clock, extra=tables)
     await box.start()
     box.runtime.deliverer.monotonic = fast_pacing()
     try:

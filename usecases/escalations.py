@@ -38,6 +38,7 @@ from domain.escalation import (
     transition,
 )
 from domain.mood import Mood
+from infra import holidays
 from storage.escalations import (
     Escalation,
     EscalationNote,
@@ -80,13 +81,8 @@ class Notice(StrEnum):
 
 
 def working_hours(svc: Services) -> WorkingHours:
-    e = svc.settings.escalation
-    return WorkingHours(
-        start=e.working_hours[0],
-        end=e.working_hours[1],
-        timezone=e.timezone,
-        weekdays=frozenset(e.working_days),
-    )
+    """Working hours and days, less national holidays and the organisation's closures."""
+    return holidays.working_hours(svc.settings.escalation)
 
 
 def ack_deadlines(svc: Services) -> dict[Priority, timedelta]:

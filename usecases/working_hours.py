@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import time
 
 from infra.i18n import Catalog
-from infra.settings import EscalationSettings
+from infra.settings import EscalationSettings, HolidayCalendar
 
 __all__ = ["describe_working_hours", "talk_acknowledgement"]
 
@@ -35,16 +35,24 @@ def _days(catalog: Catalog, language: str, days: tuple[int, ...]) -> str:
     return catalog.text(language, "hours.some_days", days=separator.join(names))
 
 
+def _closed(hours: EscalationSettings) -> str | None:
+    """The catalog key saying which days are closed besides the weekly ones, if any."""
+    holidays = hours.national_holidays is not HolidayCalendar.NONE
+    if holidays and hours.closed_days:
+        return "hours.except_holidays_and_closures"
+    if holidays:
+        return "hours.except_holidays"
+    return "hours.except_closures" if hours.closed_days else None
+
+
 def describe_working_hours(catalog: Catalog, language: str, hours: EscalationSettings) -> str:
-    """E.g. "平日の9:00〜18:00" / "on weekdays, 9:00–18:00"."""
+    """E.g. "平日（祝日を除く）の9:00〜18:00" / "on weekdays except public holidays, 9:00–18:00"."""
     start, end = hours.working_hours
-    return catalog.text(
-        language,
-        "hours.range",
-        days=_days(catalog, language, hours.working_days),
-        start=_clock(start),
-        end=_clock(end),
-    )
+    days = _days(catalog, language, hours.working_days)
+    closed = _closed(hours)
+    if closed is not None:
+        days = catalog.text(language, closed, days=days)
+    return catalog.text(language, "hours.range", days=days, start=_clock(start), end=_clock(end))
 
 
 def talk_acknowledgement(

@@ -7,6 +7,7 @@ through `asyncio.run` too.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import re
 from collections.abc import Coroutine
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 import pytest
 
 from cli.main import main
+from cli.output import display_width
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import PersonStatus, StaffRole
 from standin import BotApiStandIn
@@ -460,6 +462,32 @@ def test_people_list_as_a_table(
     assert len(lines) == 3
 
 
+def test_people_list_shows_times_in_the_organisations_zone(
+    capsys: pytest.CaptureFixture[str], env: dict[str, str], db_url: str, tmp_cwd: Path
+):
+    run(seed(db_url))
+    # NOW + 1 h is 02:00 UTC: 11:00 in Tokyo, the default zone.
+    assert "2026-11-23 11:00 JST" in cli(capsys, env, "people", "list").out
+    as_json = cli(capsys, env, "people", "list", "--json").json()
+    assert "2026-11-23T02:00:00+00:00" in [p["next_checkin_at"] for p in as_json]
+    (tmp_cwd / "config.toml").write_text(
+        '[checkin]\ntimezone = "Europe/London"\n', encoding="utf-8"
+    )
+    assert "2026-11-23 02:00 GMT" in cli(capsys, env, "people", "list").out
+
+
+def test_staff_list_lines_up_with_kanji_names(
+    capsys: pytest.CaptureFixture[str], env: dict[str, str]
+):
+    for telegram_id, name in (("500", "佐藤 花子"), ("501", "Tanaka"), ("502", "ｽｽﾞｷ")):
+        cli(capsys, env, "staff", "add", "--telegram-id", telegram_id, "--role", "worker",
+            "--name", name)  # fmt: skip
+    lines = cli(capsys, env, "staff", "list").out.splitlines()
+    starts = {display_width(line[: line.index(" worker") + 1]) for line in lines[1:]}
+    assert len(starts) == 1, lines
+    assert display_width(lines[0][: lines[0].index("role")]) in starts
+
+
 # --- errors -------------------------------------------------------------------------------
 
 
@@ -517,9 +545,108 @@ def test_invalid_toml_is_a_one_line_error(
     assert_one_line_error(cli(capsys, env, "staff", "list"), "TOML")
 
 
-def test_an_unreachable_database_is_a_one_line_error(capsys: pytest.CaptureFixture[str]):
-    env = {"TSUNAGARI_DATABASE_URL": "postgresql+asyncpg://nobody@127.0.0.1:1/none"}
-    assert_one_line_error(cli(capsys, env, "staff", "list"))
+def test_an_unreachable_database_is_a_one_line_error_naming_the_server(
+    capsys: pytest.CaptureFixture[str],
+):
+    env = {"TSUNAGARI_DATABASE_URL": "postgresql+asyncpg://nobody:s3cret@127.0.0.1:1/none"}
+    result = cli(capsys, env, "staff", "list")
+    assert_one_line_error(result, "database error", "127.0.0.1:1", "not reachable")
+    assert "s3cret" not in result.err
+
+
+@pytest.mark.parametrize(
+    ("where", "words"),
+    [
+        ("missing/t.db", ("directory", "missing", "does not exist")),
+        (".", ("is a directory",)),
+    ],
+)
+@pytest.mark.parametrize("command", [("people", "list"), ("db", "upgrade"), ("run",)])
+def test_a_sqlite_database_that_cannot_be_opened_says_why(
+    capsys: pytest.CaptureFixture[str],
+    tmp_cwd: Path,
+    where: str,
+    words: tuple[str, ...],
+    command: tuple[str, ...],
+):
+    env = {"TSUNAGARI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_cwd / where}"}
+    result = cli(capsys, {**env, "TSUNAGARI_TELEGRAM_TOKEN": TOKEN}, *command)
+    assert_one_line_error(result, "tsunagari: database error: ", *words)
+    assert list(tmp_cwd.iterdir()) == []
+    assert "Error;" not in result.err
+
+
+DATABASE_COMMANDS = [
+    ("people", "list"),
+    ("staff", "list"),
+    ("staff", "add", "--telegram-id", "500", "--role", "coordinator", "--name", "佐藤"),
+    ("staff", "deactivate", "--telegram-id", "500"),
+    ("escalations", "list"),
+    ("audit", "list"),
+    ("updates", "set-aside"),
+    ("updates", "retry", "1"),
+    ("db", "upgrade"),
+    ("run",),
+]
+
+
+@pytest.mark.parametrize("argv", DATABASE_COMMANDS, ids=lambda argv: " ".join(argv[:2]))
+def test_without_a_configuration_file_database_commands_refuse(
+    capsys: pytest.CaptureFixture[str], tmp_cwd: Path, argv: tuple[str, ...]
+):
+    result = cli(capsys, {"TSUNAGARI_TELEGRAM_TOKEN": TOKEN}, *argv)
+    assert_one_line_error(result, "no configuration file", str(tmp_cwd / "config.toml"))
+    assert list(tmp_cwd.iterdir()) == [], "no database may be created on a guess"
+
+
+def test_a_configuration_named_but_missing_is_named_in_the_refusal(
+    capsys: pytest.CaptureFixture[str], tmp_cwd: Path
+):
+    # The token alone may come from the environment; the database must not be guessed.
+    env = {"TSUNAGARI_TELEGRAM_TOKEN": TOKEN, "TSUNAGARI_CONFIG": "conf/tsunagari.toml"}
+    result = cli(capsys, env, "staff", "list")
+    assert_one_line_error(result, str(tmp_cwd / "conf" / "tsunagari.toml"), "TSUNAGARI_CONFIG")
+    assert list(tmp_cwd.iterdir()) == []
+
+
+def test_a_configuration_file_in_the_working_directory_is_used(
+    capsys: pytest.CaptureFixture[str], tmp_cwd: Path
+):
+    (tmp_cwd / "config.toml").write_text(
+        f'[database]\nurl = "sqlite+aiosqlite:///{tmp_cwd / "chosen.db"}"\n', encoding="utf-8"
+    )
+    assert cli(capsys, {}, "staff", "list").code == 0
+    assert (tmp_cwd / "chosen.db").exists()
+
+
+def test_pure_commands_work_without_a_configuration_file(
+    capsys: pytest.CaptureFixture[str], tmp_cwd: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr("sys.stdin", io.StringIO("もう消えたい\n"))
+    classified = cli(capsys, {}, "signals", "classify")
+    assert classified.code == 0, classified.err
+    assert json.loads(classified.out)["severity"] == "critical"
+    lines = cli(capsys, {}, "crisis-lines", "--json")
+    assert lines.code == 0 and lines.json(), lines.err
+    assert list(tmp_cwd.iterdir()) == []
+
+
+def test_every_bad_configuration_key_is_reported_at_once(
+    capsys: pytest.CaptureFixture[str], env: dict[str, str], tmp_cwd: Path
+):
+    (tmp_cwd / "config.toml").write_text(
+        '[telegram]\ntokn = "x"\n[checkin]\nnudge_after = "soon"\ntimezone = "Mars/Base"\n'
+        '[escalation]\nclosed_days = ["12-29..01-03", "13-40"]\n',
+        encoding="utf-8",
+    )
+    result = cli(capsys, env, "staff", "list")
+    assert result.code == 1 and result.out == ""
+    lines = result.err.splitlines()
+    assert all(line.startswith("tsunagari: configuration error: ") for line in lines)
+    for key in ("telegram.tokn", "checkin.nudge_after", "checkin.timezone"):
+        assert sum(key in line for line in lines) == 1, result.err
+    assert any("escalation.closed_days" in line and "13-40" in line for line in lines)
+    assert len(lines) == 4
 
 
 def test_an_unreachable_bot_api_is_a_one_line_error(

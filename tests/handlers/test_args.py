@@ -92,3 +92,27 @@ def test_every_button_the_bot_writes_is_read_back() -> None:
     assert parse_button("forget:yes") == Button(ButtonKind.FORGET, None, "yes")
     for data in ("ack: 1", "ack:+1", "ack:٣", "mood:1", "mood:1:good:x", "zzz:1", "ack:0"):
         assert parse_button(data) is None, data
+
+
+# What each kind's sentence needs filled in.
+FORM_PARAMS: dict[ArgKind, dict[str, object]] = {
+    ArgKind.DAYS: {"max": 30},
+    ArgKind.DELAYS: {"nudge": "6h", "escalate": "2d"},
+    ArgKind.TEMPLATE: {"names": "weekly"},
+    ArgKind.OUTCOME: {"choices": "contacted"},
+}
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("kind", list(ArgKind))
+def test_every_kind_of_bad_argument_has_one_line_in_each_catalog(
+    kind: ArgKind, language: str
+) -> None:
+    from infra.i18n import Catalog
+
+    catalog = Catalog("ja")
+    form = catalog.text(language, f"args.form.{kind.value}", **FORM_PARAMS.get(kind, {}))
+    for template in ("args.bad", "args.not_allowed"):
+        line = catalog.text(language, template, value="25:00", form=form)
+        assert "\n" not in line and "25:00" in line and form in line
+        assert "{" not in line

@@ -160,26 +160,39 @@ async def test_schedule_view_and_changes(templated: Sandbox) -> None:
     assert after.checkin_days == "every 3 days"
     assert after.next_checkin_at is not None
 
-    # Bad values: the usage, and nothing changes.
-    bad = [
-        "times 25:00",
-        "days bogus",
-        "tz Mars/Olympus",
-        "quiet 22:00-22:00",
-        "nudge 2d",  # not shorter than escalate (1d)
-        "escalate 1h",  # not longer than nudge (3h)
-        "nudge soon",
-        "cadence loose closest",
-        "cadence close",
-        "template nope",
-        "colour blue",
-        "times",
+    # Bad values: one line naming the wrong argument and what is expected; nothing changes.
+    def bad(value: str, kind: str, **params: str) -> str:
+        return t(sb, "args.bad", value=value, form=t(sb, f"args.form.{kind}", **params))
+
+    def not_allowed(value: str, kind: str, **params: str) -> str:
+        return t(sb, "args.not_allowed", value=value, form=t(sb, f"args.form.{kind}", **params))
+
+    delays = {"nudge": "3h", "escalate": "1d"}
+    wrong = [
+        ("times 25:00", bad("25:00", "times")),
+        ("times 09:00,25:00", bad("25:00", "times")),
+        ("days sometimes", bad("sometimes", "day_rule")),
+        ("tz Mars/Base", bad("Mars/Base", "timezone")),
+        ("quiet 22:00-22:00", bad("22:00-22:00", "quiet")),
+        ("quiet 17:00-19:00", not_allowed("17:00-19:00", "quiet_conflict")),  # 18:00 inside
+        ("nudge 2d", not_allowed("2d", "delays", **delays)),  # not shorter than escalate
+        ("escalate 1h", not_allowed("1h", "delays", **delays)),  # not longer than nudge
+        ("nudge soon", bad("soon", "duration")),
+        ("cadence loose closest", not_allowed("loose closest", "cadence_order")),
+        ("cadence close", bad("close", "cadence")),
+        ("cadence close often", bad("often", "cadence")),
+        ("template nope", bad("nope", "template", names="weekly, every_3_days")),
+        ("colour blue", bad("colour", "field")),
+        ("times", t(sb, "args.form.times")),
+        ("template", t(sb, "args.form.template", names="weekly, every_3_days")),
     ]
     before = await person(sb)
     snapshot = {c.key: getattr(before, c.key) for c in Person.__table__.columns}
-    for args in bad:
+    usage = t(sb, "schedule.usage")
+    for args, expected in wrong:
         reply = await ask(sb, coordinator, "schedule", f"{pid} {args}")
-        assert reply == t(sb, "schedule.usage"), args
+        assert reply == expected, args
+        assert "\n" not in reply and usage not in reply, args
         now = await person(sb)
         assert {c.key: getattr(now, c.key) for c in Person.__table__.columns} == snapshot, args
     assert await ask(sb, coordinator, "schedule") == t(sb, "schedule.usage")
@@ -242,7 +255,10 @@ async def test_stats_numbers(sandbox: Sandbox) -> None:
 async def test_staff_invite_makes_a_new_worker(sandbox: Sandbox) -> None:
     sb = sandbox
     coordinator, _worker = await staff_team(sb)
-    assert await ask(sb, coordinator, "staff_invite", "boss") == t(sb, "staff_invite.usage")
+    assert await ask(sb, coordinator, "staff_invite", "boss") == t(
+        sb, "args.bad", value="boss", form=t(sb, "args.form.role")
+    )
+    assert await ask(sb, coordinator, "staff_invite") == t(sb, "staff_invite.usage")
     reply = await ask(sb, coordinator, "staff_invite", "worker")
     link = reply.rsplit("\n", 1)[1]
     assert link.startswith("https://t.me/tsunagari_demo_bot?start=")

@@ -139,6 +139,17 @@ async def test_acknowledge_relay_answer_and_resolve(sandbox: Sandbox) -> None:
     for chat in (BACKUP, COORDINATOR):
         assert all(m.text != back for m in sb.standin.messages_to(chat))
 
+    # A wrong outcome is named, with the outcomes there are, in one line; nothing changes.
+    await worker.send_command("resolve", f"{eid} fixed")
+    choices = "・".join(
+        t(sb, "args.choice", token=o.value, word=t(sb, f"outcome.{o.value}")) for o in Outcome
+    )
+    wrong = t(sb, "args.bad", value="fixed", form=t(sb, "args.form.outcome", choices=choices))
+    reply = (await next_message(sb, WORKER)).text or ""
+    assert reply == wrong and "\n" not in reply
+    assert "「fixed」" in reply and "contacted（連絡した）" in reply
+    assert (await one(sb, Escalation, id=eid)).state is not EscalationState.RESOLVED
+
     await worker.send_command("resolve", f"{eid} contacted 電話で話せた")
     done = t(sb, "resolve.done", id=eid, outcome=t(sb, "outcome.contacted"))
     await next_message(sb, WORKER, lambda m: m.text == done)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +200,30 @@ ERRORS: list[tuple[str, dict[str, Any], str, str]] = [
         {"organisation": {"default_language": "fr"}},
         "organisation.default_language",
         "'ja'",
+    ),
+    (
+        "bad closed day",
+        {"escalation": {"closed_days": ["12-29..01-03", "13-40"]}},
+        "escalation.closed_days",
+        "12-29..01-03",
+    ),
+    (
+        "closed days not a list",
+        {"escalation": {"closed_days": "12-29..01-03"}},
+        "escalation.closed_days",
+        "MM-DD every year",
+    ),
+    (
+        "closed all year",
+        {"escalation": {"closed_days": ["01-01..12-31"]}},
+        "escalation.closed_days",
+        "leave some working day",
+    ),
+    (
+        "unknown holiday calendar",
+        {"escalation": {"national_holidays": "us"}},
+        "escalation.national_holidays",
+        "'jp'",
     ),
 ]
 
@@ -408,6 +432,27 @@ def test_jitter_may_be_zero_but_other_durations_may_not() -> None:
 def test_working_days_become_weekday_numbers() -> None:
     assert build({"escalation": {"working_days": "mon,wed"}}).escalation.working_days == (0, 2)
     assert build({}).escalation.working_days == (0, 1, 2, 3, 4)
+
+
+def test_holidays_and_closed_days_are_read() -> None:
+    from domain.calendar import DatedClosure, YearlyClosure
+    from infra.settings import HolidayCalendar
+
+    assert build({}).escalation.national_holidays is HolidayCalendar.JAPAN
+    assert build({}).escalation.closed_days == ()
+    s = build({"escalation": {"national_holidays": "none",
+                              "closed_days": ["12-29..01-03", "2027-05-06"]}})  # fmt: skip
+    assert s.escalation.national_holidays is HolidayCalendar.NONE
+    assert s.escalation.closed_days == (
+        YearlyClosure((12, 29), (1, 3)),
+        DatedClosure(date(2027, 5, 6), date(2027, 5, 6)),
+    )
+    # Weekends closed and every weekday closed by yearly closures: refused; a year-end
+    # closure over a Saturday-only week is fine.
+    assert config_error(
+        {"escalation": {"working_days": "sat", "closed_days": ["01-01..06-30", "07-01..12-31"]}}
+    ).key == "escalation.closed_days"
+    assert build({"escalation": {"working_days": "sat", "closed_days": ["12-29..01-03"]}})
 
 
 def test_templates_are_read() -> None:

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from domain.people import StaffRole
-from scheduler.digest import digest_step
+from scheduler.digest import digest_marker, digest_step
 from storage.outbox import OutboxState
-from tests.conftest import START
+from tests.conftest import START, make_settings
 from tests.scheduler.engine import add_staff, outbox, texts
 from usecases.services import Services
 
@@ -91,3 +91,15 @@ async def test_a_coordinator_registered_this_week_starts_with_next_weeks(
     assert sorted(r.chat_id for r in await outbox(engine)) == [COORDINATOR, COORDINATOR_2]
     assert await digest_step(engine, START + timedelta(days=7)) is True
     assert 602 in [r.chat_id for r in await outbox(engine)]
+
+
+def test_a_monday_holiday_moves_the_digest_to_the_next_working_day() -> None:
+    # START, Monday 23 November 2026, is 勤労感謝の日.
+    settings = make_settings(escalation__national_holidays="jp")
+    assert digest_marker(settings, START) is None
+    assert digest_marker(settings, START + timedelta(days=1)) == "weekly_digest:2026-W48"
+    closed = make_settings(
+        escalation__national_holidays="jp", escalation__closed_days=["11-24..11-25"]
+    )
+    assert digest_marker(closed, START + timedelta(days=1)) is None
+    assert digest_marker(closed, START + timedelta(days=3)) == "weekly_digest:2026-W48"

@@ -15,10 +15,11 @@ from sqlalchemy import select
 
 from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import StaffRole
+from infra.clock import ControllableClock
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
 from storage.escalations import Escalation, EscalationNotification
-from tests.conftest import START
+from tests.conftest import START, running_sandbox
 from tests.handlers.checkin_helpers import advance, enrol, is_checkin, next_message, no_apology
 
 WORKER = 500
@@ -209,6 +210,32 @@ async def test_p2_outside_working_hours_waits_for_the_next_working_start(
     assert (await the_escalation(sb)).level == 1
     assert (await the_escalation(sb)).next_step_at == resumes_at + ACK_P2
     no_apology(sb, PERSON, WORKER)
+
+
+async def test_p2_waits_through_a_monday_holiday_and_does_not_step_up_on_it(
+    database_url: str, clock: ControllableClock
+) -> None:
+    """With Japan's holidays on (the suite's default leaves them out): opened on Friday
+    20 November 2026 at 15:00, due at 19:00, after hours; Monday 23 is 勤労感謝の日."""
+    friday_15 = START - timedelta(days=3, hours=-5)
+    clock.set(friday_15)
+    async with running_sandbox(
+        database_url, clock, {"escalation": {"national_holidays": "jp"}}
+    ) as sb:
+        await sb.add_staff(WORKER, StaffRole.WORKER, "Sato")
+        await sb.add_staff(COORDINATOR, StaffRole.COORDINATOR, "Ito")
+        user = await enrol(sb)
+        await user.send_command("talk")
+        await sb.settle()
+        escalation = await the_escalation(sb)
+        assert escalation.priority is Priority.P2
+        assert escalation.next_step_at == TUESDAY_9
+        await advance(sb, START)  # the holiday, at 10:00
+        await advance(sb, START + timedelta(hours=5))
+        assert counts(sb, escalation.id, WORKER, COORDINATOR) == [1, 0]
+        await advance(sb, TUESDAY_9)
+        assert counts(sb, escalation.id, WORKER, COORDINATOR) == [2, 0]
+        no_apology(sb, PERSON, WORKER)
 
 
 async def test_p1_distress_steps_up_at_night(sandbox: Sandbox) -> None:

@@ -13,9 +13,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from domain.calendar import Closure, parse_closure
 from infra.clock import ControllableClock
 from infra.i18n import Catalog
-from infra.settings import EscalationSettings
+from infra.settings import EscalationSettings, HolidayCalendar
 from signals.crisis import Situation
 from signals.crisis_choice import choose_lines
 from storage.db import Database
@@ -215,7 +216,31 @@ def test_an_unknown_zone_falls_back_to_the_organisations(svc: Services) -> None:
 def test_working_hours_in_words(
     days: tuple[int, ...], hours: tuple[time, time], ja: str, en: str
 ) -> None:
-    settings = EscalationSettings(working_hours=hours, working_days=days)
+    settings = EscalationSettings(
+        working_hours=hours, working_days=days, national_holidays=HolidayCalendar.NONE
+    )
+    catalog = Catalog("ja")
+    assert describe_working_hours(catalog, "ja", settings) == ja
+    assert describe_working_hours(catalog, "en", settings) == en
+
+
+@pytest.mark.parametrize(
+    ("holidays", "closed", "ja", "en"),
+    [
+        (HolidayCalendar.JAPAN, (), "平日（祝日を除く）の9:00〜18:00",
+         "on weekdays except public holidays, 9:00–18:00"),
+        (HolidayCalendar.NONE, (parse_closure("12-29..01-03"),),
+         "平日（休業日を除く）の9:00〜18:00",
+         "on weekdays except the days we are closed, 9:00–18:00"),
+        (HolidayCalendar.JAPAN, (parse_closure("08-13..08-16"),),
+         "平日（祝日と休業日を除く）の9:00〜18:00",
+         "on weekdays except public holidays and the days we are closed, 9:00–18:00"),
+    ],
+)  # fmt: skip
+def test_working_hours_say_holidays_and_closed_days_are_off(
+    holidays: HolidayCalendar, closed: tuple[Closure, ...], ja: str, en: str
+) -> None:
+    settings = EscalationSettings(national_holidays=holidays, closed_days=closed)
     catalog = Catalog("ja")
     assert describe_working_hours(catalog, "ja", settings) == ja
     assert describe_working_hours(catalog, "en", settings) == en
@@ -225,8 +250,8 @@ def test_the_talk_acknowledgement_says_when_workers_usually_answer() -> None:
     catalog = Catalog("ja")
     hours = EscalationSettings()
     ja = talk_acknowledgement(catalog, "ja", hours, "佐藤")
-    assert "佐藤さんに伝えます" in ja and "平日の9:00〜18:00" in ja
+    assert "佐藤さんに伝えます" in ja and "平日（祝日を除く）の9:00〜18:00" in ja
     assert " さん" not in ja
     en = talk_acknowledgement(catalog, "en", hours, "Sato")
-    assert "Sato" in en and "on weekdays, 9:00–18:00" in en
+    assert "Sato" in en and "on weekdays except public holidays, 9:00–18:00" in en
     assert "担当の支援員に伝えます" in talk_acknowledgement(catalog, "ja", hours, None)
