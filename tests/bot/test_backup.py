@@ -1,6 +1,6 @@
 """An online SQLite backup of a running bot restores into a bot that runs (issue 12, item 8).
 
-The operator's commands are in docs/OPERATIONS.ja.md (バックアップと復元): the backup is
+The operator's commands are in docs/OPERATOR-GUIDE.ja.md (バックアップと復元): the backup is
 taken with SQLite's online backup API (`sqlite3 db ".backup FILE"`, here
 `sqlite3.Connection.backup`, the same call) while the bot keeps writing.
 """

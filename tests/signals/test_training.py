@@ -218,7 +218,10 @@ def test_cross_validation_reports_every_label(corpus: list[Example]) -> None:
 SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "signals-sample.tsv"
 
 
-@pytest.mark.skipif(not SAMPLE.exists(), reason=f"shared sample not found at {SAMPLE}")
+@pytest.mark.skipif(
+    not SAMPLE.exists(),
+    reason="the shared labelled samples are not beside this clone (../shared/signals-sample.tsv)",
+)
 def test_shared_sample_is_held_out_of_the_corpus(corpus: list[Example]) -> None:
     def key(text: str) -> str:
         return re.sub(r"[\W_]+", "", text.casefold()) or text
