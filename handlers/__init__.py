@@ -13,7 +13,17 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import caseload, common, coordination, crisis, enrolment, person, queue, staff
+from handlers import (
+    caseload,
+    common,
+    coordination,
+    crisis,
+    enrolment,
+    person,
+    queue,
+    staff,
+    ties,
+)
 from handlers.errors import on_error
 from usecases.buttons import ButtonKind, pattern
 
@@ -42,6 +52,10 @@ COMMANDS = {
     "stats": coordination.stats_command,
     "staff_invite": coordination.staff_invite_command,
     "deactivate": coordination.deactivate_command,
+    "resources": ties.resources_command,
+    "resource": ties.resource_command,
+    "connect": ties.connect_command,
+    "ties": ties.ties_command,
 }
 
 # Routed by kind only: each handler parses its data strictly (usecases/buttons.py), so a
@@ -58,6 +72,8 @@ CALLBACKS = {
     ButtonKind.RESOLVE_MENU: queue.resolve_menu_callback,
     ButtonKind.RESOLVE: queue.resolve_callback,
     ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
+    ButtonKind.TIE: ties.tie_callback,
+    ButtonKind.TIE_END: ties.tie_end_callback,
 }
 
 

@@ -29,6 +29,9 @@ _WORKER_MENU = (
     "relay",
     "reassign",
     "resolve",
+    "resources",
+    "connect",
+    "ties",
 )
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.PERSON: (
@@ -50,6 +53,7 @@ MENUS: dict[Role, tuple[str, ...]] = {
         "stats",
         "staff_invite",
         "deactivate",
+        "resource",
         "language",
     ),
 }

@@ -45,6 +45,8 @@ class ButtonKind(StrEnum):
     RESOLVE_MENU = "resolve"
     RESOLVE = "res"
     CRISIS_LINES = "crisis"
+    TIE = "tie"  # the person's answer to a proposed tie: tie:<id>:yes|no
+    TIE_END = "tieend"  # the person ends an active tie from /mydata: tieend:<id>
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,8 @@ _SHAPES: dict[ButtonKind, tuple[str, ...]] = {
     ButtonKind.RESOLVE_MENU: ("id",),
     ButtonKind.RESOLVE: ("id", "word"),
     ButtonKind.CRISIS_LINES: ("word", "words"),
+    ButtonKind.TIE: ("id", "word"),
+    ButtonKind.TIE_END: ("id",),
 }
 
 

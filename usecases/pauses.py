@@ -8,12 +8,14 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.people import PersonStatus
+from domain.timeline import TimelineKind
 from storage.checkins import CheckinKind
 from storage.people import Person
 from usecases.checkins import checkin_now
 from usecases.planning import plan_after_contact
 from usecases.services import Services
 from usecases.silence import after_quiet_hours
+from usecases.timeline import record_life_event
 
 __all__ = ["pause_ended"]
 
@@ -27,6 +29,7 @@ async def pause_ended(svc: Services, session: AsyncSession, person: Person, now:
         return
     person.status = PersonStatus.ACTIVE
     person.paused_until = None
+    record_life_event(session, person, TimelineKind.RESUMED, now, actor="system")
     await checkin_now(svc, session, person, now, CheckinKind.WELCOME_BACK)
     plan_after_contact(person, svc.settings, now)
     log.info("person %s resumed after a pause", person.id)

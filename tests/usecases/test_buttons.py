@@ -34,6 +34,9 @@ BUILT = [
         (ButtonKind.CRISIS_LINES, "all", "child,violence"),
         Button(ButtonKind.CRISIS_LINES, None, "all", ("child", "violence")),
     ),
+    ((ButtonKind.TIE, 5, "yes"), Button(ButtonKind.TIE, 5, "yes")),
+    ((ButtonKind.TIE, 5, "no"), Button(ButtonKind.TIE, 5, "no")),
+    ((ButtonKind.TIE_END, 5), Button(ButtonKind.TIE_END, 5)),
 ]
 
 
@@ -65,6 +68,9 @@ def test_every_kind_has_a_built_example() -> None:
         (ButtonKind.QUEUE_PAGE, (-1,)),
         (ButtonKind.CRISIS_LINES, ("all", "")),
         (ButtonKind.CONSENT, ("yes", "１")),
+        (ButtonKind.TIE, (5,)),
+        (ButtonKind.TIE, ("yes", 5)),
+        (ButtonKind.TIE_END, (0,)),
     ],
 )
 def test_the_builder_refuses_what_the_parser_would_refuse(
@@ -87,6 +93,9 @@ def test_the_builder_refuses_what_the_parser_would_refuse(
         "crisis:all:",
         "a" * 65,
         "mood:1:Good",
+        "tie:5",
+        "tie:5:yes:1",
+        "tieend:5:yes",
     ],
 )
 def test_data_the_bot_never_wrote_parses_to_nothing(data: str) -> None:
