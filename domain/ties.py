@@ -17,7 +17,9 @@ __all__ = [
     "ResourceFields",
     "ResourceKind",
     "ResourceMatch",
+    "TieCheckAnswer",
     "TieState",
+    "after_check",
     "answer_tie",
     "end_tie",
     "find_resource",
@@ -39,6 +41,19 @@ class ResourceKind(StrEnum):
     LEGAL = "legal"
     PUBLIC = "public"  # a public window: 自立相談支援機関, 福祉事務所
     OTHER = "other"
+
+
+class TieCheckAnswer(StrEnum):
+    """The person's answer to the periodic question about an active tie (first to last)."""
+
+    GOING = "going"  # still going
+    QUIET = "quiet"  # not lately
+    STOPPED = "stopped"
+
+    @property
+    def returns_to_worker(self) -> bool:
+        """ "Not lately" and "stopped" bring the person back to their worker (もどす)."""
+        return self is not TieCheckAnswer.GOING
 
 
 class TieState(StrEnum):
@@ -176,6 +191,14 @@ def answer_tie(state: TieState, agreed: bool) -> TieState | None:
     if state is not TieState.PROPOSED:
         return None
     return TieState.ACTIVE if agreed else TieState.DECLINED
+
+
+def after_check(state: TieState, answer: TieCheckAnswer) -> TieState | None:
+    """The tie's state after the person's answer to the periodic question: "stopped" ends
+    it; otherwise it stays active. None when the tie is no longer active (nothing changes)."""
+    if state is not TieState.ACTIVE:
+        return None
+    return TieState.ENDED if answer is TieCheckAnswer.STOPPED else TieState.ACTIVE
 
 
 def end_tie(state: TieState) -> TieState | None:

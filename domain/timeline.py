@@ -24,6 +24,7 @@ class TimelineKind(StrEnum):
     TIE_PROPOSED = "tie_proposed"
     TIE_ACTIVE = "tie_active"
     TIE_DECLINED = "tie_declined"
+    TIE_CHECKED = "tie_checked"  # the last answer to the periodic question about the tie
     TIE_ENDED = "tie_ended"
     PAUSED = "paused"
     RESUMED = "resumed"

@@ -74,6 +74,7 @@ CALLBACKS = {
     ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
     ButtonKind.TIE: ties.tie_callback,
     ButtonKind.TIE_END: ties.tie_end_callback,
+    ButtonKind.TIE_CHECK: ties.tie_check_callback,
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from domain.ties import RESOURCE_LIMITS, ResourceFields, ResourceKind, TieState
+from domain.ties import RESOURCE_LIMITS, ResourceFields, ResourceKind, TieCheckAnswer, TieState
 from handlers.access import person_command, staff_command
 from handlers.args import person_ref, pressed, row_id, shown, stale_button
 from handlers.turn import Actor, Turn
@@ -13,6 +13,7 @@ from storage.outbox import OutboxRepository, new_edit
 from storage.resources import Resource, ResourceRepository
 from usecases.buttons import ButtonKind
 from usecases.resources import add_resource, edit_resource, kind_from_text, kind_word
+from usecases.tie_checks import answer_tie_check
 from usecases.ties import (
     AGREE_WORD,
     DECLINE_WORD,
@@ -30,6 +31,7 @@ __all__ = [
     "resource_command",
     "resources_command",
     "tie_callback",
+    "tie_check_callback",
     "tie_end_callback",
     "ties_command",
 ]
@@ -226,3 +228,31 @@ async def tie_end_callback(turn: Turn, session: AsyncSession, actor: Actor, _: l
         return
     _take_buttons_away(turn, session)
     turn.reply(session, turn.text("tie_end.done", resource=change.resource.name))
+
+
+@person_command
+async def tie_check_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
+    """The person's answer to the periodic question about a tie."""
+    person = actor.person
+    assert person is not None
+    button = pressed(turn, ButtonKind.TIE_CHECK)
+    answers = {a.value: a for a in TieCheckAnswer}
+    if button is None or button.number is None or button.choice not in answers:
+        stale_button(turn)
+        return
+    answer = answers[button.choice]
+    done = await answer_tie_check(
+        turn.svc,
+        session,
+        person,
+        button.number,
+        answer,
+        turn.now,
+        update_id=turn.update.update_id,
+    )
+    if done is None:
+        stale_button(turn)
+        return
+    _take_buttons_away(turn, session)
+    reply = turn.text(f"tie_check.reply_{answer.value}", resource=done.resource.name)
+    turn.reply(session, reply, person_id=person.id)

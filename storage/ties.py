@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, select, update
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from domain.ties import TieState
+from domain.ties import TieCheckAnswer, TieState
 from storage.base import Base, UTCDateTime, str_enum
+from storage.people import Person
 from storage.resources import Resource
 
-__all__ = ["Tie", "TieRepository"]
+__all__ = ["Tie", "TieRepository", "tie_check_due"]
 
 
 class Tie(Base):
@@ -30,11 +31,23 @@ class Tie(Base):
     # When the person agreed or declined.
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    # The periodic question about an active tie (ties.check_every): when it is next due,
+    # when it was last answered and how.
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    check_answer: Mapped[TieCheckAnswer | None] = mapped_column(
+        str_enum(TieCheckAnswer, 10), nullable=True
+    )
 
     @property
     def since(self) -> datetime:
         """When the tie took its present meaning: agreed (or declined), else proposed."""
         return self.answered_at or self.proposed_at
+
+
+def tie_check_due(now: datetime) -> ColumnElement[bool]:
+    """An active tie whose periodic question has come: the one definition of "due"."""
+    return (Tie.state == TieState.ACTIVE) & (Tie.next_check_at <= now)
 
 
 class TieRepository:
@@ -96,6 +109,39 @@ class TieRepository:
         result = await self.session.execute(
             update(Tie)
             .where(Tie.id == tie_id, Tie.person_id == person_id, Tie.state == from_state)
+            .values(values)
+            .execution_options(synchronize_session="fetch")
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+    async def checks_due(
+        self, now: datetime, *, limit: int, skip_locked: bool
+    ) -> list[tuple[Tie, Resource, Person]]:
+        """Active ties whose periodic question is due, earliest first, with their resource
+        and person (locked, skipping others' locks, on PostgreSQL)."""
+        query = (
+            select(Tie, Resource, Person)
+            .join(Resource, Resource.id == Tie.resource_id)
+            .join(Person, Person.id == Tie.person_id)
+            .where(tie_check_due(now))
+            .order_by(Tie.next_check_at)
+            .limit(limit)
+        )
+        if skip_locked:
+            query = query.with_for_update(skip_locked=True, of=Tie)
+        return [(t, r, p) for t, r, p in (await self.session.execute(query)).all()]
+
+    async def record_check(
+        self, tie_id: int, *, person_id: int, answer: TieCheckAnswer, end: bool, now: datetime
+    ) -> bool:
+        """The person's answer about their active tie, once: True if this call recorded it
+        ("stopped" also ends the tie)."""
+        values: dict[str, object] = {"checked_at": now, "check_answer": answer}
+        if end:
+            values |= {"state": TieState.ENDED, "ended_at": now, "next_check_at": None}
+        result = await self.session.execute(
+            update(Tie)
+            .where(Tie.id == tie_id, Tie.person_id == person_id, Tie.state == TieState.ACTIVE)
             .values(values)
             .execution_options(synchronize_session="fetch")
         )

@@ -47,6 +47,7 @@ class ButtonKind(StrEnum):
     CRISIS_LINES = "crisis"
     TIE = "tie"  # the person's answer to a proposed tie: tie:<id>:yes|no
     TIE_END = "tieend"  # the person ends an active tie from /mydata: tieend:<id>
+    TIE_CHECK = "tiechk"  # the periodic question about a tie: tiechk:<id>:going|quiet|stopped
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +78,7 @@ _SHAPES: dict[ButtonKind, tuple[str, ...]] = {
     ButtonKind.CRISIS_LINES: ("word", "words"),
     ButtonKind.TIE: ("id", "word"),
     ButtonKind.TIE_END: ("id",),
+    ButtonKind.TIE_CHECK: ("id", "word"),
 }
 
 

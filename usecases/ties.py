@@ -197,6 +197,8 @@ async def answer_proposal(
     ):
         return None
     await session.refresh(tie)
+    if after is TieState.ACTIVE:
+        tie.next_check_at = now + svc.settings.ties.check_every
     resource = await ResourceRepository(session).require(tie.resource_id)
     key = "tie_told.agreed" if after is TieState.ACTIVE else "tie_told.declined"
     await _tell_staff(svc, session, person, tie, key, now, resource=resource.name)

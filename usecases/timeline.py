@@ -162,6 +162,14 @@ def _tie_events(ties: list[tuple[Tie, Resource]]) -> list[TimelineEvent]:
         )
         if tie.answered_at is not None and tie.state in _ANSWERED:
             events.append(TimelineEvent(tie.answered_at, _ANSWERED[tie.state], about))
+        if tie.checked_at is not None and tie.check_answer is not None:
+            events.append(
+                TimelineEvent(
+                    tie.checked_at,
+                    TimelineKind.TIE_CHECKED,
+                    {**about, "answer": tie.check_answer.value},
+                )
+            )
         if tie.ended_at is not None:
             events.append(TimelineEvent(tie.ended_at, TimelineKind.TIE_ENDED, about))
     return events

@@ -8,7 +8,9 @@ from domain.ties import (
     ResourceFields,
     ResourceKind,
     ResourceMatch,
+    TieCheckAnswer,
     TieState,
+    after_check,
     answer_tie,
     end_tie,
     find_resource,
@@ -139,3 +141,27 @@ def test_only_a_proposed_tie_takes_an_answer(
 )
 def test_only_an_active_tie_ends(state: TieState, after: TieState | None) -> None:
     assert end_tie(state) is after
+
+
+@pytest.mark.parametrize(
+    ("state", "answer", "after"),
+    [
+        (TieState.ACTIVE, TieCheckAnswer.GOING, TieState.ACTIVE),
+        (TieState.ACTIVE, TieCheckAnswer.QUIET, TieState.ACTIVE),
+        (TieState.ACTIVE, TieCheckAnswer.STOPPED, TieState.ENDED),
+        (TieState.ENDED, TieCheckAnswer.GOING, None),  # an old question after the end
+        (TieState.PROPOSED, TieCheckAnswer.STOPPED, None),
+    ],
+)
+def test_the_periodic_question_about_a_tie(
+    state: TieState, answer: TieCheckAnswer, after: TieState | None
+) -> None:
+    assert after_check(state, answer) is after
+
+
+def test_not_lately_and_stopped_return_the_person_to_their_worker() -> None:
+    assert [a for a in TieCheckAnswer if a.returns_to_worker] == [
+        TieCheckAnswer.QUIET,
+        TieCheckAnswer.STOPPED,
+    ]
+    assert next(iter(TieCheckAnswer)) is TieCheckAnswer.GOING  # the first button: still going

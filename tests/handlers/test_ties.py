@@ -17,13 +17,20 @@ import pytest
 from sqlalchemy import select
 
 from cli.main import Cli, build_parser
+from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.people import StaffRole
-from domain.ties import TieState
+from domain.ties import TieCheckAnswer, TieState
 from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
 from storage.audit import AuditEntry
 from storage.ties import Tie
-from tests.handlers.checkin_helpers import enrol, next_message, person_row
+from tests.handlers.checkin_helpers import (
+    advance,
+    enrol,
+    escalation_rows,
+    next_message,
+    person_row,
+)
 from usecases.resources import ResourceImportError
 
 WORKER = 500
@@ -31,6 +38,7 @@ OTHER_WORKER = 502
 COORDINATOR = 600
 PERSON = 1001
 BEN = 1002
+ACTIVE = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
 
 
 def t(sb: Sandbox, key: str, /, language: str = "ja", **params: Any) -> str:
@@ -327,3 +335,116 @@ async def test_english_person_is_asked_in_english_and_a_paused_one_is_not_asked(
         assert answer.text == t(sb, "args.stale_button"), data
     await sb.settle()
     assert [(x.person_id, x.state) for x in await ties(sb)] == [(1, TieState.ACTIVE)]
+
+
+def is_tie_check(message: SentMessage) -> bool:
+    return bool(message.buttons) and (message.buttons[0][1] or "").startswith("tiechk:")
+
+
+async def test_the_tie_check_still_going_then_stopped_returns_the_person(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    sb = sandbox
+    _, worker, _ = await team(sb)
+    await import_directory(sb, tmp_path)
+    aiko = await enrol(sb)
+    pid = (await person_row(sb)).id
+    await ask(sb, worker, "connect", f"{PERSON} 東")
+    asked = await next_message(sb, PERSON, lambda m: bool(m.buttons))
+    await aiko.press(asked, 0)
+    await next_message(sb, WORKER, lambda m: "同意" in (m.text or ""))
+    agreed_at = sb.clock.now()  # type: ignore[union-attr]
+    every = sb.runtime.svc.settings.ties.check_every
+    assert every == timedelta(days=30)
+
+    # Not before its time; then the gentle question, "still going" first, "stopped" last.
+    await advance(sb, agreed_at + every - timedelta(minutes=1))
+    assert not any(is_tie_check(m) for m in sb.standin.messages_to(PERSON))
+    await advance(sb, agreed_at + every)
+    check = await next_message(sb, PERSON, is_tie_check)
+    assert check.text == t(sb, "tie_check.text", resource="フードバンク東")
+    assert [label for label, _ in check.buttons] == [
+        t(sb, "tie_check.going"),
+        t(sb, "tie_check.quiet"),
+        t(sb, "tie_check.stopped"),
+    ]
+    await aiko.press(check, 0)
+    assert (await next_message(sb, PERSON, lambda m: not m.buttons and m is not check)).text == (
+        t(sb, "tie_check.reply_going")
+    )
+    await sb.settle()
+    assert [e.reason for e in await escalation_rows(sb) if e.state in ACTIVE] == []
+    assert [(x.state, x.check_answer) for x in await ties(sb)] == [
+        (TieState.ACTIVE, TieCheckAnswer.GOING),
+    ]
+
+    # The next period: "stopped" ends the tie and returns Aiko to Sato as `reconnect`.
+    await advance(sb, agreed_at + 2 * every)
+    check = await next_message(sb, PERSON, lambda m: is_tie_check(m) and m is not check)
+    await aiko.press(check, 2)
+    assert (await next_message(sb, PERSON, lambda m: not m.buttons and m is not check)).text == (
+        t(sb, "tie_check.reply_stopped", resource="フードバンク東")
+    )
+    why = t(sb, "tie_check.worker_stopped", person="Aiko", person_id=pid, resource="フードバンク東")
+    await next_message(sb, WORKER, lambda m: m.text == why)
+    await sb.settle()
+    [episode] = [e for e in await escalation_rows(sb) if e.state in ACTIVE]
+    assert (episode.reason, episode.priority) == (EscalationReason.RECONNECT, Priority.P3)
+    [tie] = await ties(sb)
+    assert (tie.state, tie.ended_at) == (TieState.ENDED, agreed_at + 2 * every)
+    # No more questions about an ended tie.
+    await advance(sb, agreed_at + 3 * every)
+    question = t(sb, "tie_check.text", resource="フードバンク東")
+    assert sum(m.text == question for m in sb.standin.messages_to(PERSON)) == 2
+    shown = json.loads(await run_cli(sb, "people", "show", str(PERSON), "--json"))
+    kinds = [e["kind"] for e in shown["timeline"] if e["kind"].startswith("tie_")]
+    assert kinds[-2:] == ["tie_checked", "tie_ended"]
+    assert "reconnect" in [
+        e.get("reason") for e in shown["timeline"] if e["kind"] == "escalation_opened"
+    ]
+
+
+async def test_a_paused_person_is_asked_a_period_later_and_not_lately_keeps_the_tie(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    sb = sandbox
+    _, worker, _ = await team(sb)
+    await import_directory(sb, tmp_path)
+    aiko = await enrol(sb)
+    pid = (await person_row(sb)).id
+    await ask(sb, worker, "connect", f"{PERSON} 西")
+    asked = await next_message(sb, PERSON, lambda m: bool(m.buttons))
+    await aiko.press(asked, 0)
+    await next_message(sb, WORKER, lambda m: "同意" in (m.text or ""))
+    agreed_at = sb.clock.now()  # type: ignore[union-attr]
+    every = sb.runtime.svc.settings.ties.check_every
+
+    await aiko.send_command("pause")
+    await next_message(sb, PERSON, lambda m: m.text == t(sb, "pause.open"))
+    await advance(sb, agreed_at + every)
+    assert not any(is_tie_check(m) for m in sb.standin.messages_to(PERSON))
+    [tie] = await ties(sb)
+    assert tie.next_check_at == agreed_at + 2 * every  # the question waits a period
+
+    await aiko.send_command("resume")
+    await next_message(sb, PERSON, lambda m: m.text == t(sb, "resume.done"))
+    await advance(sb, agreed_at + 2 * every)
+    check = await next_message(sb, PERSON, is_tie_check)
+    await aiko.press(check, 1)
+    assert (await next_message(sb, PERSON, lambda m: not m.buttons and m is not check)).text == (
+        t(sb, "tie_check.reply_quiet", resource="フードバンク西")
+    )
+    why = t(sb, "tie_check.worker_quiet", person="Aiko", person_id=pid, resource="フードバンク西")
+    await next_message(sb, WORKER, lambda m: m.text == why)
+    await sb.settle()
+    [episode] = [e for e in await escalation_rows(sb) if e.state in ACTIVE]
+    assert episode.reason is EscalationReason.RECONNECT
+    [tie] = await ties(sb)
+    assert (tie.state, tie.check_answer, tie.next_check_at) == (
+        TieState.ACTIVE,
+        TieCheckAnswer.QUIET,
+        agreed_at + 3 * every,
+    )
+    shown = json.loads(await run_cli(sb, "people", "show", str(PERSON), "--json"))
+    life = [e["kind"] for e in shown["timeline"] if e["kind"] in ("paused", "resumed")]
+    assert life == ["paused", "resumed"]

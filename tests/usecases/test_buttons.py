@@ -37,6 +37,7 @@ BUILT = [
     ((ButtonKind.TIE, 5, "yes"), Button(ButtonKind.TIE, 5, "yes")),
     ((ButtonKind.TIE, 5, "no"), Button(ButtonKind.TIE, 5, "no")),
     ((ButtonKind.TIE_END, 5), Button(ButtonKind.TIE_END, 5)),
+    ((ButtonKind.TIE_CHECK, 5, "stopped"), Button(ButtonKind.TIE_CHECK, 5, "stopped")),
 ]
 
 

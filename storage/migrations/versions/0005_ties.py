@@ -43,6 +43,9 @@ def upgrade() -> None:
         sa.Column("proposed_by", sa.Integer(), nullable=True),
         sa.Column("answered_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("ended_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_check_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("checked_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("check_answer", sa.String(length=10), nullable=True),
         sa.ForeignKeyConstraint(
             ["person_id"],
             ["people.id"],
@@ -57,6 +60,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ties")),
     )
+    op.create_index(op.f("ix_ties_next_check_at"), "ties", ["next_check_at"], unique=False)
     op.create_index(
         "ix_ties_person_id_resource_id", "ties", ["person_id", "resource_id"], unique=False
     )
@@ -64,5 +68,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_ties_person_id_resource_id", table_name="ties")
+    op.drop_index(op.f("ix_ties_next_check_at"), table_name="ties")
     op.drop_table("ties")
     op.drop_table("resources")
