@@ -392,6 +392,9 @@ async def test_the_tie_check_still_going_then_stopped_returns_the_person(
     assert (episode.reason, episode.priority) == (EscalationReason.RECONNECT, Priority.P3)
     [tie] = await ties(sb)
     assert (tie.state, tie.ended_at) == (TieState.ENDED, agreed_at + 2 * every)
+    # Resolving it records how: reconnected (with a new tie), returned, or nothing needed.
+    done = t(sb, "resolve.done", id=episode.id, outcome=t(sb, "outcome.reconnected"))
+    assert await ask(sb, worker, "resolve", f"{episode.id} reconnected") == done
     # No more questions about an ended tie.
     await advance(sb, agreed_at + 3 * every)
     question = t(sb, "tie_check.text", resource="フードバンク東")
@@ -402,6 +405,8 @@ async def test_the_tie_check_still_going_then_stopped_returns_the_person(
     assert "reconnect" in [
         e.get("reason") for e in shown["timeline"] if e["kind"] == "escalation_opened"
     ]
+    resolved = [e for e in shown["timeline"] if e["kind"] == "escalation_resolved"]
+    assert resolved[-1]["outcome"] == "reconnected"
 
 
 async def test_a_paused_person_is_asked_a_period_later_and_not_lately_keeps_the_tie(
