@@ -77,6 +77,10 @@ def resource_details(svc: Services, language: str, resource: Resource) -> str:
     return "\n".join(lines)
 
 
+def _on_lines_below(details: str) -> str:
+    return "\n" + details if details else ""
+
+
 def _ask_markup(svc: Services, language: str, tie_id: int) -> dict[str, Any]:
     """First button agrees, second declines (the chat convention scripts rely on)."""
     return {
@@ -129,7 +133,7 @@ async def propose_tie(
         worker=staff.name,
         resource=resource.name,
         kind=kind_word(svc.catalog, language, resource.kind),
-        details=resource_details(svc, language, resource) or "-",
+        details=_on_lines_below(resource_details(svc, language, resource)),
     )
     OutboxRepository(session).add(
         new_message(
