@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from domain.cadence import CadenceLevel, CadenceReason
+
 __all__ = [
     "RESOURCE_FIELDS",
     "RESOURCE_LIMITS",
@@ -24,6 +26,7 @@ __all__ = [
     "end_tie",
     "find_resource",
     "may_propose",
+    "moods_turned_low",
     "parse_active",
     "parse_resource_row",
 ]
@@ -204,3 +207,16 @@ def after_check(state: TieState, answer: TieCheckAnswer) -> TieState | None:
 def end_tie(state: TieState) -> TieState | None:
     """Only an active tie can end; None otherwise (nothing changes)."""
     return TieState.ENDED if state is TieState.ACTIVE else None
+
+
+def moods_turned_low(
+    *,
+    active_ties: int,
+    previous: CadenceLevel,
+    loosest: CadenceLevel,
+    reason: CadenceReason | None,
+) -> bool:
+    """もどす: a person with an active tie, watched loosely after a stable period (their
+    cadence at its loosest bound), whose low moods have just tightened it again, goes back
+    to their worker (a `reconnect` episode)."""
+    return active_ties > 0 and reason is CadenceReason.LOW_MOODS and previous == loosest

@@ -40,6 +40,7 @@ from usecases.people import (
 )
 from usecases.planning import next_checkin_for, plan_after_contact
 from usecases.resources import kind_word
+from usecases.tie_checks import reconnect_if_moods_turned_low
 from usecases.ties import ties_for_person
 from usecases.timeline import record_life_event
 from usecases.working_hours import talk_acknowledgement
@@ -157,7 +158,9 @@ async def mood_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list
         turn.svc.catalog.variant(person.language, f"ack.{mood.value}", checkin.id),
         person_id=person.id,
     )
-    await adapt_cadence(turn.svc, session, person, turn.now)
+    previous = person.cadence_level
+    reason = await adapt_cadence(turn.svc, session, person, turn.now)
+    await reconnect_if_moods_turned_low(turn.svc, session, person, previous, reason, turn.now)
 
 
 @person_command

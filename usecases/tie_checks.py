@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.cadence import CadenceLevel, CadenceReason
 from domain.escalation import EscalationReason
 from domain.people import PersonStatus
-from domain.ties import TieCheckAnswer, TieState, after_check
+from domain.ties import TieCheckAnswer, TieState, after_check, moods_turned_low
 from storage.outbox import OutboxRepository, new_message
 from storage.people import Person
 from storage.resources import Resource, ResourceRepository
@@ -29,7 +30,12 @@ from usecases.services import Services
 from usecases.silence import after_quiet_hours
 from usecases.staffing import notify_staff
 
-__all__ = ["CheckAnswered", "answer_tie_check", "ask_about_tie"]
+__all__ = [
+    "CheckAnswered",
+    "answer_tie_check",
+    "ask_about_tie",
+    "reconnect_if_moods_turned_low",
+]
 
 
 def _check_markup(svc: Services, language: str, tie_id: int) -> dict[str, Any]:
@@ -124,3 +130,30 @@ async def answer_tie_check(
                 resource=resource.name,
             )
     return CheckAnswered(tie, resource, answer)
+
+
+async def reconnect_if_moods_turned_low(
+    svc: Services,
+    session: AsyncSession,
+    person: Person,
+    previous: CadenceLevel,
+    reason: CadenceReason | None,
+    now: datetime,
+) -> bool:
+    """After a cadence change: a loosely watched person with ties whose moods turned low
+    returns to their worker, who is told why. True if a `reconnect` reason was raised."""
+    if reason is not CadenceReason.LOW_MOODS:
+        return False  # the common case asks nothing of the database
+    active = await TieRepository(session).for_person(person.id, states=(TieState.ACTIVE,))
+    if not moods_turned_low(
+        active_ties=len(active), previous=previous, loosest=person.cadence_loosest, reason=reason
+    ):
+        return False
+    await open_or_join(svc, session, person, EscalationReason.RECONNECT, now)
+    worker = await session.get(Staff, person.worker_id)
+    if worker is not None and worker.active:
+        names = svc.text(worker.language, "resource.separator").join(r.name for _, r in active)
+        notify_staff(
+            svc, session, worker, person, "tie_check.worker_low_moods", now, resources=names
+        )
+    return True

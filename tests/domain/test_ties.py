@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from domain.cadence import CadenceLevel, CadenceReason
 from domain.ties import (
     ResourceFields,
     ResourceKind,
@@ -15,6 +16,7 @@ from domain.ties import (
     end_tie,
     find_resource,
     may_propose,
+    moods_turned_low,
     parse_active,
     parse_resource_row,
 )
@@ -165,3 +167,26 @@ def test_not_lately_and_stopped_return_the_person_to_their_worker() -> None:
         TieCheckAnswer.STOPPED,
     ]
     assert next(iter(TieCheckAnswer)) is TieCheckAnswer.GOING  # the first button: still going
+
+
+@pytest.mark.parametrize(
+    ("active_ties", "previous", "reason", "returns"),
+    [
+        (1, CadenceLevel.LOOSE, CadenceReason.LOW_MOODS, True),
+        (2, CadenceLevel.LOOSE, CadenceReason.LOW_MOODS, True),
+        (0, CadenceLevel.LOOSE, CadenceReason.LOW_MOODS, False),  # no tie: the cadence is enough
+        (1, CadenceLevel.BASE, CadenceReason.LOW_MOODS, False),  # not after a stable period
+        (1, CadenceLevel.LOOSE, CadenceReason.CONCERN_SIGNAL, False),  # its own escalation
+        (1, CadenceLevel.LOOSE, CadenceReason.STABLE_PERIOD, False),
+        (1, CadenceLevel.LOOSE, None, False),
+    ],
+)
+def test_moods_turning_low_after_a_stable_period_with_a_tie(
+    active_ties: int, previous: CadenceLevel, reason: CadenceReason | None, returns: bool
+) -> None:
+    assert (
+        moods_turned_low(
+            active_ties=active_ties, previous=previous, loosest=CadenceLevel.LOOSE, reason=reason
+        )
+        is returns
+    )
