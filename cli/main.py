@@ -12,9 +12,9 @@ import json
 import os
 import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -30,6 +30,9 @@ from storage.db import Database
 from storage.failures import describe_database_failure, sqlite_path_problem
 from storage.migrate import upgrade_schema
 
+if TYPE_CHECKING:
+    from usecases.timeline import PersonShown
+
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -37,6 +40,57 @@ EXIT_USAGE = 2
 
 class DatabaseProblem(TsunagariError):
     """The configured database cannot be used; the message says why."""
+
+
+PEOPLE_COLUMNS = (
+    "id",
+    "telegram_id",
+    "display_name",
+    "worker",
+    "status",
+    "last_reply_at",
+    "next_checkin_at",
+)
+TIE_COLUMNS = ("id", "resource_id", "resource", "state", "since", "ended_at")
+
+
+def _iso(value: Any) -> str:
+    """JSON's times: ISO 8601 with the offset."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _person_show_record(shown: PersonShown) -> dict[str, Any]:
+    """`people show`'s object: the `people list` fields, `ties` and `timeline`."""
+    p = shown.person
+    return {
+        "id": p.id,
+        "telegram_id": p.telegram_id,
+        "display_name": p.display_name,
+        "worker": shown.worker_telegram_id,
+        "status": str(p.status),
+        "last_reply_at": (p.last_reply_at),
+        "next_checkin_at": (p.next_checkin_at),
+        "language": p.language,
+        "cadence": str(p.cadence_level),
+        "ties": [
+            {
+                "id": tie.id,
+                "resource_id": resource.id,
+                "resource": resource.name,
+                "kind": resource.kind.value,
+                "state": tie.state.value,
+                "since": (tie.since),
+                "ended_at": (tie.ended_at),
+                "proposed_at": (tie.proposed_at),
+            }
+            for tie, resource in shown.ties
+        ],
+        "timeline": [
+            {"at": (e.at), "kind": e.kind.value, **e.fields} for e in shown.timeline
+        ],
+    }
 
 
 class Cli:
@@ -340,6 +394,101 @@ class Cli:
         )
         return EXIT_OK
 
+    async def people_show(self) -> int:
+        from domain.errors import NotFoundError
+        from usecases.timeline import show_person
+
+        reference = self.args.ref.strip()
+        if not (reference.isascii() and reference.isdigit()) or not 0 < int(reference) < 2**63:
+            raise TsunagariError(f"a person is named by their id or Telegram id, not {reference!r}")
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                try:
+                    shown = await show_person(session, int(reference), SystemClock().now())
+                except NotFoundError:
+                    raise TsunagariError(f"no person with id or telegram id {reference}") from None
+                record = _person_show_record(shown)
+        finally:
+            await db.dispose()
+        if self.args.json:
+            self.out.write(json.dumps(record, ensure_ascii=False, indent=2, default=_iso) + "\n")
+            return EXIT_OK
+        zone = ZoneInfo((self.loaded or Settings()).checkin.timezone)
+        for name in PEOPLE_COLUMNS:
+            self.out.write(f"{name}: {table_value(record[name], zone)}\n")
+        self.out.write("\nties:\n")
+        emit(record["ties"], TIE_COLUMNS, False, self.out, zone)
+        self.out.write("\ntimeline:\n")
+        for event in record["timeline"]:
+            extra = " ".join(f"{k}={v}" for k, v in event.items() if k not in ("at", "kind"))
+            at = table_value(event["at"], zone)
+            self.out.write(f"{at}  {event['kind']}  {extra}".rstrip() + "\n")
+        return EXIT_OK
+
+    async def resources_add(self) -> int:
+        from domain.ties import parse_resource_row
+        from usecases.resources import add_resource
+
+        options = ("name", "kind", "area", "contact", "hours", "url")
+        row = {f: getattr(self.args, f) for f in options}
+        try:
+            fields = parse_resource_row(row)
+        except ValueError as exc:
+            raise TsunagariError(str(exc)) from None
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                resource = await add_resource(session, fields, SystemClock().now(), actor="cli")
+                resource_id = resource.id
+        finally:
+            await db.dispose()
+        self.out.write(f"resource {resource_id} added\n")
+        return EXIT_OK
+
+    async def resources_import(self) -> int:
+        from usecases.resources import import_resources, read_resources_csv
+
+        try:
+            text = await asyncio.to_thread(Path(self.args.file).read_text, encoding="utf-8")
+        except UnicodeDecodeError:
+            raise TsunagariError(f"{self.args.file} is not UTF-8 text") from None
+        rows = read_resources_csv(text)  # every bad line named, before the database opens
+        db = await self.database(self.settings())
+        try:
+            async with db.transaction() as session:
+                added = await import_resources(session, rows, SystemClock().now())
+                count = len(added)
+        finally:
+            await db.dispose()
+        self.out.write(f"{count} resources imported\n")
+        return EXIT_OK
+
+    async def resources_list(self) -> int:
+        from storage.resources import ResourceRepository
+
+        db = await self.database(self.settings())
+        try:
+            async with db.read_session() as session:
+                rows = [
+                    {
+                        "id": r.id,
+                        "name": r.name,
+                        "kind": r.kind.value,
+                        "area": r.area,
+                        "contact": r.contact,
+                        "active": r.active,
+                        "hours": r.hours,
+                        "url": r.url,
+                        "notes": r.notes,
+                    }
+                    for r in await ResourceRepository(session).all()
+                ]
+        finally:
+            await db.dispose()
+        self.emit(rows, ("id", "name", "kind", "area", "contact", "active"))
+        return EXIT_OK
+
     async def escalations_list(self) -> int:
         from storage.escalations import EscalationRepository, episode_reasons
 
@@ -604,6 +753,13 @@ def _records_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     people_list = _add(common, people, "list", Cli.people_list, "list people")
     people_list.add_argument("--json", action="store_true")
 
+    people_show = _add(
+        common, people, "show", Cli.people_show, "one person: record, ties and timeline (audited)"
+    )
+    people_show.add_argument("ref", metavar="REF", help="the person's id or Telegram id")
+    people_show.add_argument("--json", action="store_true")
+    _resources_commands(sub, common)
+
     esc = sub.add_parser("escalations", help="the escalation queue").add_subparsers(
         dest="esc_command", required=True, metavar="SUBCOMMAND"
     )
@@ -617,6 +773,27 @@ def _records_commands(sub: Any, common: argparse.ArgumentParser) -> None:
     audit_list = _add(common, audit, "list", Cli.audit_list, "list audit entries, newest first")
     audit_list.add_argument("--json", action="store_true")
     audit_list.add_argument("--limit", type=int, default=1000)
+
+
+def _resources_commands(sub: Any, common: argparse.ArgumentParser) -> None:
+    from domain.ties import ResourceKind
+
+    resources = sub.add_parser("resources", help="community resources").add_subparsers(
+        dest="resources_command", required=True, metavar="SUBCOMMAND"
+    )
+    add = _add(common, resources, "add", Cli.resources_add, "add a community resource")
+    add.add_argument("--name", required=True)
+    add.add_argument("--kind", required=True, choices=[k.value for k in ResourceKind])
+    for option in ("--area", "--contact", "--hours", "--url"):
+        add.add_argument(option)
+    imported = _add(
+        common, resources, "import", Cli.resources_import, "add resources from a CSV file"
+    )
+    imported.add_argument(
+        "file", metavar="FILE.csv", help="header: name,kind[,area,contact,hours,url,notes,active]"
+    )
+    listed = _add(common, resources, "list", Cli.resources_list, "list community resources")
+    listed.add_argument("--json", action="store_true")
 
 
 def _crisis_and_updates_commands(sub: Any, common: argparse.ArgumentParser) -> None:

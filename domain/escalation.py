@@ -109,6 +109,8 @@ class Outcome(StrEnum):
     MET_IN_PERSON = "met_in_person"
     REFERRED = "referred"
     NO_ACTION_NEEDED = "no_action_needed"
+    RECONNECTED = "reconnected"  # a `reconnect` episode: connected again, with a new tie
+    RETURNED = "returned"  # a `reconnect` episode: back to closer watching by the team
     OTHER = "other"
 
 

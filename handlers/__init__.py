@@ -13,7 +13,18 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import caseload, common, coordination, crisis, enrolment, focus, person, queue, staff
+from handlers import (
+    caseload,
+    common,
+    coordination,
+    crisis,
+    enrolment,
+    focus,
+    person,
+    queue,
+    staff,
+    ties,
+)
 from handlers.errors import on_error
 from usecases.buttons import ButtonKind, pattern
 
@@ -43,6 +54,11 @@ COMMANDS = {
     "staff_invite": coordination.staff_invite_command,
     "deactivate": coordination.deactivate_command,
     "focus": focus.focus_command,
+
+    "resources": ties.resources_command,
+    "resource": ties.resource_command,
+    "connect": ties.connect_command,
+    "ties": ties.ties_command,
 }
 
 # Routed by kind only: each handler parses its data strictly (usecases/buttons.py), so a
@@ -61,6 +77,10 @@ CALLBACKS = {
     ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
     ButtonKind.PAUSE_REASON: person.pause_reason_callback,
     ButtonKind.REVIEW: focus.review_callback,
+
+    ButtonKind.TIE: ties.tie_callback,
+    ButtonKind.TIE_END: ties.tie_end_callback,
+    ButtonKind.TIE_CHECK: ties.tie_check_callback,
 }
 
 

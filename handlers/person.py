@@ -18,6 +18,8 @@ from telegram.constants import ChatMemberStatus
 from domain.escalation import EscalationReason
 from domain.people import PauseReason, PersonStatus
 from domain.schedule import format_hhmm, validate_own_time
+from domain.ties import TieState
+from domain.timeline import TimelineKind
 from handlers.access import person_command
 from handlers.args import days as parse_days
 from handlers.args import hhmm, pressed, stale_button
@@ -38,6 +40,10 @@ from usecases.people import (
     tell_worker,
 )
 from usecases.planning import next_checkin_for, plan_after_contact
+from usecases.resources import kind_word
+from usecases.tie_checks import reconnect_if_moods_turned_low
+from usecases.ties import ties_for_person
+from usecases.timeline import record_life_event
 from usecases.working_hours import talk_acknowledgement
 
 log = logging.getLogger(__name__)
@@ -153,7 +159,9 @@ async def mood_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list
         turn.svc.catalog.variant(person.language, f"ack.{mood.value}", checkin.id),
         person_id=person.id,
     )
-    await adapt_cadence(turn.svc, session, person, turn.now)
+    previous = person.cadence_level
+    reason = await adapt_cadence(turn.svc, session, person, turn.now)
+    await reconnect_if_moods_turned_low(turn.svc, session, person, previous, reason, turn.now)
 
 
 @person_command
@@ -196,6 +204,7 @@ async def pause_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
         turn.reply(session, turn.text("person.stopped_hint"))
         return
     pause(person, days, turn.now)
+    record_life_event(session, person, TimelineKind.PAUSED, turn.now, days=days)
     if person.paused_until is not None:
         until = person.paused_until.astimezone(ZoneInfo(person.timezone))
         done = turn.text("pause.until", date=until.strftime("%m/%d"))
@@ -266,6 +275,7 @@ async def resume_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     person.pause_reason = None
     person.stopped_at = None
     plan_after_contact(person, turn.svc.settings, turn.now)
+    record_life_event(session, person, TimelineKind.RESUMED, turn.now)
     await sign_of_life(turn.svc, session, person, turn.now)
     turn.reply(session, turn.text("resume.done"))
     if was_stopped:
@@ -301,6 +311,7 @@ async def stop_command(turn: Turn, session: AsyncSession, actor: Actor, _: list[
         return
     person.status = PersonStatus.STOPPED
     person.stopped_at = turn.now
+    record_life_event(session, person, TimelineKind.STOPPED, turn.now)
     person.next_checkin_at = None
     person.silence_due_at = None
     person.silent_since = None
@@ -321,25 +332,48 @@ async def mydata_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     def local(value: datetime | None) -> str:
         return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
 
-    turn.reply(
-        session,
-        turn.text(
-            "mydata.text",
-            name=person.display_name or "-",
-            worker=worker.name if worker else "-",
-            status=turn.text(f"status.{person.status.value}"),
-            language=person.language,
-            times=person.checkin_times,
-            days=person.checkin_days,
-            timezone=person.timezone,
-            quiet=person.quiet_hours or "-",
-            since=local(person.consented_at),
-            last_reply=local(person.last_reply_at),
-            next_checkin=local(person.next_checkin_at),
-            messages=messages or 0,
-            checkins=checkins or 0,
-        ),
+    text = turn.text(
+        "mydata.text",
+        name=person.display_name or "-",
+        worker=worker.name if worker else "-",
+        status=turn.text(f"status.{person.status.value}"),
+        language=person.language,
+        times=person.checkin_times,
+        days=person.checkin_days,
+        timezone=person.timezone,
+        quiet=person.quiet_hours or "-",
+        since=local(person.consented_at),
+        last_reply=local(person.last_reply_at),
+        next_checkin=local(person.next_checkin_at),
+        messages=messages or 0,
+        checkins=checkins or 0,
     )
+    ties_text, markup = await _my_ties(turn, session, person)
+    turn.reply(session, text + ties_text, markup=markup)
+
+
+async def _my_ties(
+    turn: Turn, session: AsyncSession, person: Person
+) -> tuple[str, dict[str, Any] | None]:
+    """The person's ties for /mydata, and a button to end each active one."""
+    found = await ties_for_person(session, person)
+    if not found:
+        return "", None
+    lines = [turn.text("my_ties.header")]
+    buttons: list[list[tuple[str, str]]] = []
+    for tie, resource in found:
+        lines.append(
+            turn.text(
+                "my_ties.line",
+                resource=resource.name,
+                kind=kind_word(turn.svc.catalog, turn.language, resource.kind),
+                state=turn.text(f"tie_state.{tie.state.value}"),
+            )
+        )
+        if tie.state is TieState.ACTIVE:
+            label = turn.text("my_ties.end", resource=resource.name)
+            buttons.append([(label, button_data(ButtonKind.TIE_END, tie.id))])
+    return "\n\n" + "\n".join(lines), inline_keyboard(buttons) if buttons else None
 
 
 @person_command

@@ -58,6 +58,7 @@ __all__ = [
     "SignalsSettings",
     "TelegramSettings",
     "Template",
+    "TiesSettings",
     "Transport",
     "load_settings",
     "parse_days_spec",
@@ -419,6 +420,13 @@ class RetentionSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class TiesSettings:
+    """How often the bot gently asks about each active tie to a community resource."""
+
+    check_every: timedelta = setting(timedelta(days=30), _DURATION)
+
+
+@dataclass(frozen=True, slots=True)
 class SignalsSettings:
     extra_rules: Path | None = setting(None, _path)
     disabled_rules: tuple[str, ...] = setting((), _strings)
@@ -442,6 +450,7 @@ class Settings:
     escalation: EscalationSettings = field(default_factory=EscalationSettings)
     invites: InviteSettings = field(default_factory=InviteSettings)
     retention: RetentionSettings = field(default_factory=RetentionSettings)
+    ties: TiesSettings = field(default_factory=TiesSettings)
     signals: SignalsSettings = field(default_factory=SignalsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     organisation_name: str = setting("tsunagari", _text(), key="organisation.name")

@@ -23,6 +23,7 @@ from storage.focus import review_due
 from storage.people import checkin_due, pause_over, silence_over
 from storage.reachability import EscalationWait
 from storage.staff import menu_out_of_date
+from storage.ties import tie_check_due
 
 
 async def due_work(db: Database, settings: Settings, now: datetime) -> set[str]:
@@ -35,6 +36,8 @@ async def due_work(db: Database, settings: Settings, now: datetime) -> set[str]:
         "step_up": exists().where(step_due(now)),
         "responders": exists().where(EscalationWait.escalation_id.is_not(None)),
         "reviews": exists().where(review_due(now)),
+
+        "ties": exists().where(tie_check_due(now)),
         "menus": exists().where(menu_out_of_date()),
         "housekeeping": ~exists().where(
             Marker.key == HOUSEKEEPING_MARKER, Marker.at > now - HOUSEKEEPING_EVERY

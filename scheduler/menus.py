@@ -30,6 +30,9 @@ _WORKER_MENU = (
     "relay",
     "reassign",
     "resolve",
+    "resources",
+    "connect",
+    "ties",
 )
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.PERSON: (
@@ -51,6 +54,7 @@ MENUS: dict[Role, tuple[str, ...]] = {
         "stats",
         "staff_invite",
         "deactivate",
+        "resource",
         "language",
     ),
 }

@@ -24,6 +24,7 @@ from scheduler.menus import sync_staff_menus
 from scheduler.pauses import resume_step
 from scheduler.reviews import review_step
 from scheduler.silence import nudge_step, silence_escalation_step
+from scheduler.ties import tie_check_step
 from usecases.services import Services
 
 __all__ = ["DRAINING_STEPS", "STEP_BUDGET", "TickStep", "steps", "tick"]
@@ -31,7 +32,9 @@ __all__ = ["DRAINING_STEPS", "STEP_BUDGET", "TickStep", "steps", "tick"]
 log = logging.getLogger(__name__)
 
 TickStep = Callable[[Services, Bot, datetime], Awaitable[bool]]
-DRAINING_STEPS = frozenset({"resume", "dispatch", "nudge", "silence", "step_up", "responders"})
+DRAINING_STEPS = frozenset(
+    {"resume", "dispatch", "nudge", "silence", "step_up", "responders", "ties"}
+)
 STEP_BUDGET = 2.0  # seconds
 
 
@@ -56,6 +59,8 @@ def steps() -> list[tuple[str, TickStep]]:
         ("step_up", _pure(step_up_step)),
         ("responders", _pure(responders_step)),
         ("reviews", _pure(review_step)),
+
+        ("ties", _pure(tie_check_step)),
         ("digest", _pure(digest_step)),
         ("housekeeping", _pure(housekeeping_step)),
         ("menus", _menus_step),

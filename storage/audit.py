@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -49,6 +50,15 @@ class AuditRepository:
         )
         self.session.add(entry)
         return entry
+
+    async def about_person(self, person_id: int, actions: Collection[str]) -> list[AuditEntry]:
+        """The person's entries of the given actions, oldest first (the timeline)."""
+        query = (
+            select(AuditEntry)
+            .where(AuditEntry.person_id == person_id, AuditEntry.action.in_(list(actions)))
+            .order_by(AuditEntry.id)
+        )
+        return list((await self.session.execute(query)).scalars())
 
     async def recent(self, *, limit: int = 1000) -> list[AuditEntry]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)

@@ -88,6 +88,11 @@ class CheckinRepository:
     async def get(self, checkin_id: int) -> Checkin | None:
         return await self.session.get(Checkin, checkin_id)
 
+    async def history(self, person_id: int) -> list[Checkin]:
+        """Every check-in of the person, oldest first (the timeline)."""
+        query = select(Checkin).where(Checkin.person_id == person_id).order_by(Checkin.id)
+        return list((await self.session.execute(query)).scalars())
+
     async def count_for(self, person_id: int) -> int:
         query = select(func.count()).select_from(Checkin).where(Checkin.person_id == person_id)
         return int((await self.session.execute(query)).scalar_one())

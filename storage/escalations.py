@@ -327,6 +327,13 @@ class EscalationRepository:
         )
         return list(rows.scalars())
 
+    async def for_person(self, person_id: int) -> list[Escalation]:
+        """Every episode about the person, oldest first (the timeline)."""
+        query = (
+            select(Escalation).where(Escalation.person_id == person_id).order_by(Escalation.id)
+        )
+        return list((await self.session.execute(query)).scalars())
+
     async def get(self, escalation_id: int) -> Escalation | None:
         return await self.session.get(Escalation, escalation_id)
 

@@ -63,6 +63,13 @@ class FocusRepository:
         )
         return list(rows.scalars())
 
+    async def for_person(self, person_id: int) -> list[FocusPeriod]:
+        """All the person's periods, oldest first (the timeline)."""
+        rows = await self.session.execute(
+            select(FocusPeriod).where(FocusPeriod.person_id == person_id).order_by(FocusPeriod.id)
+        )
+        return list(rows.scalars())
+
     async def get(self, period_id: int) -> FocusPeriod | None:
         return await self.session.get(FocusPeriod, period_id)
 

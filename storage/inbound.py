@@ -286,6 +286,24 @@ class PersonMessageRepository:
         )
         return [text for text in reversed(list(rows.scalars())) if text]
 
+    async def history(self, person_id: int) -> list[tuple[int, MessageKind, datetime, bool]]:
+        """(id, kind, received_at, outside_checkin) of each of the person's messages, oldest
+        first: never their text (the timeline)."""
+        query = (
+            select(
+                PersonMessage.id,
+                PersonMessage.kind,
+                PersonMessage.received_at,
+                PersonMessage.outside_checkin,
+            )
+            .where(PersonMessage.person_id == person_id)
+            .order_by(PersonMessage.id)
+        )
+        return [
+            (mid, MessageKind(kind), at, bool(outside))
+            for mid, kind, at, outside in (await self.session.execute(query)).all()
+        ]
+
     async def count_for(self, person_id: int) -> int:
         query = select(func.count()).select_from(PersonMessage)
         query = query.where(PersonMessage.person_id == person_id)

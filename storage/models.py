@@ -15,7 +15,9 @@ from storage.invites import Invite
 from storage.outbox import OutboxMessage
 from storage.people import CadenceChange, Person
 from storage.reachability import EscalationWait
+from storage.resources import Resource
 from storage.staff import Staff
+from storage.ties import Tie
 
 __all__ = [
     "AuditEntry",
@@ -34,5 +36,7 @@ __all__ = [
     "OutboxMessage",
     "Person",
     "PersonMessage",
+    "Resource",
     "Staff",
+    "Tie",
 ]

@@ -180,6 +180,19 @@ class PersonRepository:
         )
         return list(rows.scalars())
 
+    async def cadence_history(self, person_id: int) -> list[CadenceChange]:
+        """Every cadence change of the person, oldest first (the timeline)."""
+        rows = await self.session.execute(
+            select(CadenceChange)
+            .where(CadenceChange.person_id == person_id)
+            .order_by(CadenceChange.id)
+        )
+        return list(rows.scalars())
+
+    async def worker_telegram_id(self, person: Person) -> int | None:
+        query = select(Staff.telegram_id).where(Staff.id == person.worker_id)
+        return (await self.session.execute(query)).scalar_one_or_none()
+
     async def silence_due(self, now: datetime, *, limit: int, skip_locked: bool) -> list[Person]:
         """People whose silence clock has run out, earliest first (locked, skipping others'
         locks, on PostgreSQL)."""

@@ -48,6 +48,10 @@ class ButtonKind(StrEnum):
     PAUSE_REASON = "pause"
     REVIEW = "review"
 
+    TIE = "tie"  # the person's answer to a proposed tie: tie:<id>:yes|no
+    TIE_END = "tieend"  # the person ends an active tie from /mydata: tieend:<id>
+    TIE_CHECK = "tiechk"  # the periodic question about a tie: tiechk:<id>:going|quiet|stopped
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -77,6 +81,10 @@ _SHAPES: dict[ButtonKind, tuple[str, ...]] = {
     ButtonKind.CRISIS_LINES: ("word", "words"),
     ButtonKind.PAUSE_REASON: ("word",),
     ButtonKind.REVIEW: ("id", "word"),
+
+    ButtonKind.TIE: ("id", "word"),
+    ButtonKind.TIE_END: ("id",),
+    ButtonKind.TIE_CHECK: ("id", "word"),
 }
 
 

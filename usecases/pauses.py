@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.escalation import next_working_instant
 from domain.people import PauseReason, PersonStatus
+from domain.timeline import TimelineKind
 from storage.checkins import CheckinKind
 from storage.people import Person
 from storage.staff import StaffRepository
@@ -19,6 +20,7 @@ from usecases.planning import plan_after_contact
 from usecases.services import Services
 from usecases.silence import after_quiet_hours
 from usecases.staffing import notify_staff
+from usecases.timeline import record_life_event
 
 __all__ = ["pause", "pause_ended", "pause_reason_given"]
 
@@ -32,6 +34,7 @@ async def pause_ended(svc: Services, session: AsyncSession, person: Person, now:
         return
     person.status = PersonStatus.ACTIVE
     person.paused_until = None
+    record_life_event(session, person, TimelineKind.RESUMED, now, actor="system")
     await checkin_now(svc, session, person, now, CheckinKind.WELCOME_BACK)
     person.pause_reason = None
     plan_after_contact(person, svc.settings, now)

@@ -117,8 +117,10 @@ def test_words_match_the_contract() -> None:
     ]
     assert [p.value for p in P] == ["P1", "P2", "P3"]
     assert [s.value for s in S] == ["open", "acknowledged", "resolved", "auto_resolved"]
+    # `reconnected` and `returned`: how a `reconnect` episode ends (issue 13).
     assert [o.value for o in Outcome] == [
-        "contacted", "met_in_person", "referred", "no_action_needed", "other"
+        "contacted", "met_in_person", "referred", "no_action_needed", "reconnected", "returned",
+        "other",
     ]
 
 

@@ -31,7 +31,9 @@ from storage.checkins import Checkin
 from storage.escalations import Escalation, EscalationNote, EscalationNotification
 from storage.invites import Invite
 from storage.people import CadenceChange, Person
+from storage.resources import Resource
 from storage.staff import Staff
+from storage.ties import Tie
 from tests.conftest import running_sandbox
 from tests.handlers.checkin_helpers import enrol, next_message, no_apology
 
@@ -45,6 +47,8 @@ STRANGER = 900
 
 SNAPSHOT_MODELS = (
     Person,
+    Resource,
+    Tie,
     Staff,
     Escalation,
     EscalationNote,
@@ -196,6 +200,10 @@ STAFF_COMMANDS = [
     ("deactivate", "{other}"),
     ("checkin_now", "{person}"),
     ("invite", ""),
+    ("resources", ""),
+    ("resource", "add food フードバンク"),
+    ("connect", "{person} フードバンク"),
+    ("ties", "{person}"),
 ]
 COORDINATOR_COMMANDS = [
     ("assign", "{person} {other}"),
@@ -204,6 +212,7 @@ COORDINATOR_COMMANDS = [
     ("stats", ""),
     ("staff_invite", "worker"),
     ("deactivate", "{backup}"),
+    ("resource", "add food フードバンク"),
 ]
 
 
@@ -248,6 +257,8 @@ OTHERS_PERSON = [
     ("note", "{esc} memo", "queue.not_found"),
     ("resolve", "{esc} contacted", "queue.not_found"),
     ("reassign", "{esc} {other}", "queue.not_found"),
+    ("connect", "{person} フードバンク", "staff.unknown_person"),
+    ("ties", "{person}", "staff.unknown_person"),
 ]
 
 
@@ -376,7 +387,8 @@ def test_every_staff_and_coordinator_command_has_its_refusal_tests() -> None:
     staff = {command for command, _ in STAFF_COMMANDS}
     assert set(COMMANDS) == OPEN_COMMANDS | PERSON_COMMANDS | staff
     assert not (OPEN_COMMANDS | PERSON_COMMANDS) & staff
+    # The coordinators' tools, and the directory's changes (handlers/ties.py).
     coordinators = {
         c for c, handler in COMMANDS.items() if handler.__module__.endswith("coordination")
-    }
+    } | {"resource"}
     assert {command for command, _ in COORDINATOR_COMMANDS} == coordinators

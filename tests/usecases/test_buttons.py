@@ -36,6 +36,11 @@ BUILT = [
     ),
     ((ButtonKind.PAUSE_REASON, "hospital"), Button(ButtonKind.PAUSE_REASON, None, "hospital")),
     ((ButtonKind.REVIEW, 4, "two_weeks"), Button(ButtonKind.REVIEW, 4, "two_weeks")),
+
+    ((ButtonKind.TIE, 5, "yes"), Button(ButtonKind.TIE, 5, "yes")),
+    ((ButtonKind.TIE, 5, "no"), Button(ButtonKind.TIE, 5, "no")),
+    ((ButtonKind.TIE_END, 5), Button(ButtonKind.TIE_END, 5)),
+    ((ButtonKind.TIE_CHECK, 5, "stopped"), Button(ButtonKind.TIE_CHECK, 5, "stopped")),
 ]
 
 
@@ -67,6 +72,9 @@ def test_every_kind_has_a_built_example() -> None:
         (ButtonKind.QUEUE_PAGE, (-1,)),
         (ButtonKind.CRISIS_LINES, ("all", "")),
         (ButtonKind.CONSENT, ("yes", "１")),
+        (ButtonKind.TIE, (5,)),
+        (ButtonKind.TIE, ("yes", 5)),
+        (ButtonKind.TIE_END, (0,)),
     ],
 )
 def test_the_builder_refuses_what_the_parser_would_refuse(
@@ -89,6 +97,9 @@ def test_the_builder_refuses_what_the_parser_would_refuse(
         "crisis:all:",
         "a" * 65,
         "mood:1:Good",
+        "tie:5",
+        "tie:5:yes:1",
+        "tieend:5:yes",
     ],
 )
 def test_data_the_bot_never_wrote_parses_to_nothing(data: str) -> None:

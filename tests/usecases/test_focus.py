@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from domain.cadence import CadenceLevel, CadenceReason
 from domain.focus import FocusKind, ReviewChoice
+from domain.timeline import TimelineKind
 from infra.clock import ControllableClock
 from scheduler.reviews import review_step
 from storage.db import Database
@@ -33,6 +34,7 @@ from tests.usecases.test_checkins import adapt, answered
 from usecases.buttons import ButtonKind, button_data
 from usecases.focus import ReviewAnswer, review_pressed, start_focus
 from usecases.services import Services
+from usecases.timeline import show_person
 
 database_url = pg_shared.database_url
 _module_postgres = pg_shared._module_postgres
@@ -156,3 +158,23 @@ async def test_focus_from_base_tightens_one_step_within_the_bounds(engine: Servi
         assert (await get_person(engine, person_id)).cadence_level == expected
     assert [c.reason for c in await cadence_changes(engine, free)] == [CadenceReason.FOCUS]
     assert await cadence_changes(engine, bounded) == []
+
+
+async def test_the_periods_are_on_the_timeline(engine: Services) -> None:
+    worker, person_id = await tightened(engine)
+    [period] = await periods(engine, person_id)
+    engine.clock.set(period.review_at)  # type: ignore[attr-defined]
+    await review_step(engine, engine.clock.now())
+    await press(engine, worker, period.id, ReviewChoice.BASE)
+    async with engine.db.transaction() as session:
+        shown = await show_person(session, person_id, engine.clock.now())
+    kinds = [e.kind for e in shown.timeline]
+    assert kinds.index(TimelineKind.CADENCE_CHANGED) < kinds.index(TimelineKind.FOCUS_STARTED)
+    # At the review, at one instant: back to base, the review's answer, the period's end.
+    assert set(kinds[-3:]) == {
+        TimelineKind.CADENCE_CHANGED,
+        TimelineKind.FOCUS_REVIEWED,
+        TimelineKind.FOCUS_ENDED,
+    }
+    reviewed = next(e for e in shown.timeline if e.kind is TimelineKind.FOCUS_REVIEWED)
+    assert reviewed.fields["choice"] == "base"

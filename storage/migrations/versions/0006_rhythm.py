@@ -1,7 +1,7 @@
 """people: the usual reply delay (the person's own rhythm)
 
 Revision ID: rhythm
-Revises: faults
+Revises: ties
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "rhythm"
-down_revision: str | None = "faults"
+down_revision: str | None = "ties"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

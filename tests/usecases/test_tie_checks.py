@@ -1,0 +1,92 @@
+"""もどす on stored rows, SQLite and PostgreSQL: low moods after a stable, loosely watched
+period bring a person with ties back to their worker as `reconnect`, told why."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.cadence import CadenceLevel, CadenceReason
+from domain.escalation import EscalationReason, Priority
+from domain.ties import ResourceFields, ResourceKind, TieState
+from infra.clock import ControllableClock
+from storage.db import Database
+from storage.outbox import Purpose
+from storage.people import Person
+from storage.resources import ResourceRepository
+from storage.ties import TieRepository
+from tests.scheduler.engine import (
+    add_person,
+    add_staff,
+    engine_services,
+    escalations,
+    outbox,
+    texts,
+)
+from usecases.services import Services
+from usecases.tie_checks import reconnect_if_moods_turned_low
+
+WORKER = 500
+PERSON = 1001
+
+
+@pytest.fixture
+def engine(db: Database, clock: ControllableClock) -> Services:
+    return engine_services(db, clock)
+
+
+async def person_with_tie(svc: Services, state: TieState) -> int:
+    worker = await add_staff(svc, WORKER, "Sato")
+    person_id = await add_person(svc, worker, PERSON, name="Aiko")
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        [food] = await ResourceRepository(session).add_all(
+            [ResourceFields(name="フードバンク東", kind=ResourceKind.FOOD)], now=now
+        )
+        tie = await TieRepository(session).propose(
+            person_id=person_id, resource_id=food.id, proposed_by=worker.id, now=now
+        )
+        if state is not TieState.PROPOSED:
+            await TieRepository(session).move(
+                tie.id, person_id=person_id, from_state=TieState.PROPOSED, to_state=state, now=now
+            )
+    return person_id
+
+
+async def turned_low(svc: Services, person_id: int, previous: CadenceLevel) -> bool:
+    async with svc.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        return await reconnect_if_moods_turned_low(
+            svc, session, person, previous, CadenceReason.LOW_MOODS, svc.clock.now()
+        )
+
+
+async def test_low_moods_after_loose_watching_return_a_person_with_a_tie(engine: Services) -> None:
+    person_id = await person_with_tie(engine, TieState.ACTIVE)
+    assert await turned_low(engine, person_id, CadenceLevel.LOOSE)
+    [episode] = await escalations(engine, person_id)
+    assert (episode.reason, episode.priority) == (EscalationReason.RECONNECT, Priority.P3)
+    why = engine.text(
+        "ja",
+        "tie_check.worker_low_moods",
+        person="Aiko",
+        person_id=person_id,
+        resources="フードバンク東",
+    )
+    assert why in texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=WORKER))
+
+
+@pytest.mark.parametrize(
+    ("state", "previous"),
+    [
+        (TieState.ACTIVE, CadenceLevel.BASE),  # not watched loosely: the cadence answers
+        (TieState.DECLINED, CadenceLevel.LOOSE),  # no active tie
+        (TieState.PROPOSED, CadenceLevel.LOOSE),
+    ],
+)
+async def test_otherwise_nothing_is_opened(
+    engine: Services, state: TieState, previous: CadenceLevel
+) -> None:
+    person_id = await person_with_tie(engine, state)
+    assert not await turned_low(engine, person_id, previous)
+    assert await escalations(engine, person_id) == []
