@@ -20,6 +20,7 @@ from handlers import (
     crisis,
     enrolment,
     focus,
+    handover,
     person,
     queue,
     staff,
@@ -77,6 +78,7 @@ CALLBACKS = {
     ButtonKind.CRISIS_LINES: crisis.all_lines_callback,
     ButtonKind.PAUSE_REASON: person.pause_reason_callback,
     ButtonKind.REVIEW: focus.review_callback,
+    ButtonKind.HANDOVER: handover.handover_callback,
 
     ButtonKind.TIE: ties.tie_callback,
     ButtonKind.TIE_END: ties.tie_end_callback,

@@ -16,12 +16,13 @@ from domain.errors import NotFoundError
 from domain.people import PersonStatus, StaffRole
 from handlers.access import staff_command
 from handlers.args import ArgKind, BadArgument, person_ref, shown, staff_ref
+from handlers.handover import offer_handover
 from handlers.turn import Actor, Turn
 from storage.audit import AuditRepository
-from storage.escalations import EscalationRepository
 from storage.invites import InviteRepository, deep_link
 from storage.people import Person
 from storage.staff import StaffRepository
+from usecases.continuity import assign
 from usecases.planning import next_checkin_for, person_schedule
 from usecases.services import Services
 from usecases.staffing import responsibilities
@@ -84,20 +85,7 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     if backup is not None and backup.id == worker.id:
         turn.reply(session, turn.text("assign.same"))
         return
-    previous = person.worker_id
-    person.worker_id = worker.id
-    person.backup_worker_id = backup.id if backup else None
-    # Active escalations the previous worker held go with the person.
-    await EscalationRepository(session).hand_over_active(
-        person.id, from_staff=previous, to_staff=worker.id
-    )
-    AuditRepository(session).record(
-        action="person.assigned",
-        staff_id=actor.staff.id,
-        person_id=person.id,
-        now=turn.now,
-        detail={"worker_id": worker.id, "backup_worker_id": backup.id if backup else None},
-    )
+    await assign(turn.svc, session, actor.staff, person, worker, backup, turn.now)
     turn.reply(
         session,
         turn.text(
@@ -106,17 +94,6 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
             worker=worker.name,
             backup=backup.name if backup else "-",
         ),
-    )
-    turn.send(
-        session,
-        worker.telegram_id,
-        turn.svc.text(
-            worker.language,
-            "assign.worker_told",
-            person=person.display_name or "-",
-            person_id=person.id,
-        ),
-        person_id=person.id,
     )
 
 
@@ -327,9 +304,9 @@ async def deactivate_command(
     if member.id == actor.staff.id:
         turn.reply(session, turn.text("deactivate.self"))
         return
-    caseload = await responsibilities(session, member)
-    if caseload:
-        turn.reply(session, turn.text("deactivate.has_people", count=caseload))
+    if await responsibilities(session, member):
+        # Continuity first: the people go to whoever knows them, once a coordinator agrees.
+        await offer_handover(turn, session, member)
         return
     member.active = False
     AuditRepository(session).record(

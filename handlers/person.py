@@ -31,6 +31,7 @@ from storage.people import Person
 from storage.staff import StaffRepository
 from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
+from usecases.continuity import tell_coordinators_of_return
 from usecases.escalations import open_or_join
 from usecases.messages import Stranger, person_wrote, stranger_wrote
 from usecases.pauses import pause, pause_reason_given
@@ -280,6 +281,8 @@ async def resume_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     turn.reply(session, turn.text("resume.done"))
     if was_stopped:
         await tell_worker(turn.svc, session, person, "resume.worker_told", turn.now)
+        # Back to a worker who has left: the coordinators hear who knows them.
+        await tell_coordinators_of_return(turn.svc, session, person, turn.now)
 
 
 @person_command

@@ -374,6 +374,33 @@ class EscalationRepository:
         )
         return [(acked - opened).total_seconds() / 60 for opened, acked in rows if acked]
 
+    async def handled_by(self, person_ids: Collection[int]) -> dict[int, dict[int, int]]:
+        """For each person, how many of their episodes each staff member acknowledged or
+        held (one count per episode per staff member)."""
+        rows = await self.session.execute(
+            select(Escalation.person_id, Escalation.acknowledged_by, Escalation.assignee_id).where(
+                Escalation.person_id.in_(list(person_ids))
+            )
+        )
+        counts: dict[int, dict[int, int]] = {}
+        for person_id, acknowledged_by, assignee_id in rows:
+            if person_id is None:
+                continue
+            mine = counts.setdefault(person_id, {})
+            for staff_id in {acknowledged_by, assignee_id}:
+                if staff_id is not None:
+                    mine[staff_id] = mine.get(staff_id, 0) + 1
+        return counts
+
+    async def held_by(self, staff_id: int) -> list[Escalation]:
+        """Active episodes `staff_id` holds."""
+        rows = await self.session.execute(
+            select(Escalation)
+            .where(is_active(), Escalation.assignee_id == staff_id)
+            .order_by(Escalation.id)
+        )
+        return list(rows.scalars())
+
     async def count_held_by(self, staff_id: int) -> int:
         query = select(func.count()).select_from(Escalation)
         query = query.where(is_active(), Escalation.assignee_id == staff_id)

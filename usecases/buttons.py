@@ -47,6 +47,7 @@ class ButtonKind(StrEnum):
     CRISIS_LINES = "crisis"
     PAUSE_REASON = "pause"
     REVIEW = "review"
+    HANDOVER = "handover"  # confirm a departing worker's handover plan: handover:<staff>:yes|no
 
     TIE = "tie"  # the person's answer to a proposed tie: tie:<id>:yes|no
     TIE_END = "tieend"  # the person ends an active tie from /mydata: tieend:<id>
@@ -81,6 +82,7 @@ _SHAPES: dict[ButtonKind, tuple[str, ...]] = {
     ButtonKind.CRISIS_LINES: ("word", "words"),
     ButtonKind.PAUSE_REASON: ("word",),
     ButtonKind.REVIEW: ("id", "word"),
+    ButtonKind.HANDOVER: ("id", "word"),
 
     ButtonKind.TIE: ("id", "word"),
     ButtonKind.TIE_END: ("id",),

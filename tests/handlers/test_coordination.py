@@ -17,12 +17,12 @@ from sqlalchemy import select
 from cli.main import Cli, build_parser
 from domain.people import PersonStatus, StaffRole
 from infra.clock import ControllableClock
-from standin import SimulatedUser
+from standin import SentMessage, SimulatedUser
 from standin.sandbox import Sandbox
 from storage.people import Person
 from storage.staff import Staff
 from tests.conftest import running_sandbox
-from tests.handlers.checkin_helpers import enrol, is_checkin, next_message, no_apology
+from tests.handlers.checkin_helpers import enrol, is_checkin, next_message, no_apology, person_row
 
 WORKER = 500
 BACKUP = 501
@@ -82,8 +82,14 @@ async def staff_ids(sb: Sandbox) -> dict[int, int]:
 
 
 async def ask(sb: Sandbox, user: SimulatedUser, command: str, args: str | None = None) -> str:
+    return (await ask_message(sb, user, command, args)).text or ""
+
+
+async def ask_message(
+    sb: Sandbox, user: SimulatedUser, command: str, args: str | None = None
+) -> SentMessage:
     await user.send_command(command, args)
-    return (await next_message(sb, user.id, not_digest)).text or ""
+    return await next_message(sb, user.id, not_digest)
 
 
 async def test_assign_a_worker_and_backup(sandbox: Sandbox) -> None:
@@ -285,13 +291,55 @@ async def test_staff_invite_makes_a_new_worker(sandbox: Sandbox) -> None:
     no_apology(sb, COORDINATOR, NEWCOMER)
 
 
+async def test_deactivate_offers_a_handover_to_whoever_knows_the_people(
+    sandbox: Sandbox,
+) -> None:
+    """Issue 13, item 8: the departing worker's person goes to their backup, shown with
+    the reason; the coordinator confirms with the first button; then the worker is gone."""
+    sb = sandbox
+    coordinator, _ = await staff_team(sb)
+    await enrol(sb)
+    person = await person_row(sb)
+    await ask(sb, coordinator, "assign", f"{person.id} {WORKER} {BACKUP}")
+    plan = await ask_message(sb, coordinator, "deactivate", str(WORKER))
+    suggestion = t(sb, "continuity.because_backup", name="Suzuki", staff_id=0, count=0)
+    assert plan.text == "\n".join(
+        [
+            t(sb, "continuity.plan_header", name="Sato", count=1),
+            t(
+                sb,
+                "continuity.plan_line",
+                person="Aiko",
+                person_id=person.id,
+                suggestion=suggestion,
+            ),
+        ]
+    )
+    assert [label for label, _ in plan.buttons] == [
+        t(sb, "continuity.confirm_button"),
+        t(sb, "continuity.cancel_button"),
+    ]
+    await coordinator.press(plan, 0)
+    done = t(sb, "continuity.done", name="Sato", count=1)
+    await next_message(sb, COORDINATOR, lambda m: m.text == done)
+    assert (await person_row(sb)).worker_id != person.worker_id
+    staff = {s["telegram_id"] for s in await cli_json(sb, "staff", "list", "--json")}
+    assert WORKER not in staff
+    await next_message(
+        sb,
+        BACKUP,
+        lambda m: m.text == t(sb, "assign.worker_told", person="Aiko", person_id=person.id),
+    )
+    no_apology(sb, COORDINATOR, BACKUP)
+
+
 async def test_deactivate_refuses_while_the_member_has_people(sandbox: Sandbox) -> None:
     sb = sandbox
     coordinator, worker = await staff_team(sb)
     await enrol(sb)
-    assert await ask(sb, coordinator, "deactivate", str(WORKER)) == t(
-        sb, "deactivate.has_people", count=1
-    )
+    plan = await ask(sb, coordinator, "deactivate", str(WORKER))
+    assert plan.startswith(t(sb, "continuity.plan_header", name="Sato", count=1))
+    assert t(sb, "continuity.none") in plan
     assert await ask(sb, coordinator, "deactivate", str(COORDINATOR)) == t(sb, "deactivate.self")
     assert await ask(sb, coordinator, "deactivate", "4242") == t(
         sb, "invite.unknown_worker", ref="4242"

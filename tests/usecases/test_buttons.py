@@ -36,6 +36,7 @@ BUILT = [
     ),
     ((ButtonKind.PAUSE_REASON, "hospital"), Button(ButtonKind.PAUSE_REASON, None, "hospital")),
     ((ButtonKind.REVIEW, 4, "two_weeks"), Button(ButtonKind.REVIEW, 4, "two_weeks")),
+    ((ButtonKind.HANDOVER, 3, "yes"), Button(ButtonKind.HANDOVER, 3, "yes")),
 
     ((ButtonKind.TIE, 5, "yes"), Button(ButtonKind.TIE, 5, "yes")),
     ((ButtonKind.TIE, 5, "no"), Button(ButtonKind.TIE, 5, "no")),
