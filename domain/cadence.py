@@ -24,7 +24,9 @@ Decision rules (:func:`decide_cadence`), evaluated in this order:
    newer than the last change stops the same two answers from tightening twice in a row.
 4. A stable good period - the last ``stable_period`` days (default 14) with no low mood, no
    signal, no level change, and at least ``stable_min_replies`` replies - relaxes one step
-   toward the loosest bound (``stable_period``).
+   toward the loosest bound (``stable_period``); for a person with an active tie to a
+   community resource, straight to the loosest bound (``connected``: 緩やかな見守り, never
+   nothing - the loosest level still writes, and the tie check and silence still watch).
 5. Otherwise unchanged.
 
 Silence never changes anything (つながり続ける): with no replies there is no stable period,
@@ -102,6 +104,7 @@ class CadenceReason(StrEnum):
     CONCERN_SIGNAL = "concern_signal"
     STABLE_PERIOD = "stable_period"
     BOUNDS_CHANGED = "bounds_changed"
+    CONNECTED = "connected"  # stable and tied to the community: 緩やかな見守り at once
     MANUAL = "manual"  # a coordinator set the level by hand (for the integrator's log)
     FOCUS = "focus"  # a worker started a focused-support period (domain/focus.py)
     REVIEW = "review"  # a review took contact back to the base schedule
@@ -183,6 +186,8 @@ class CadenceState:
     moods: tuple[MoodRecord, ...] = ()
     signals: tuple[datetime, ...] = ()
     replies: tuple[datetime, ...] = ()
+    # An active tie to a community resource: others hold the person too (つなげる).
+    connected: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +255,8 @@ def decide_cadence(
         and len(reply_times) >= policy.stable_min_replies
         and rank(state.level) > rank(bounds.loosest)
     ):
+        if state.connected:
+            return _decision(state, bounds.loosest, CadenceReason.CONNECTED)
         return _decision(state, looser(state.level), CadenceReason.STABLE_PERIOD)
     return _decision(state, state.level, CadenceReason.UNCHANGED)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, select, update
+from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -75,6 +75,11 @@ class TieRepository:
         """The states of every tie the person has had with the resource."""
         query = select(Tie.state).where(Tie.person_id == person_id, Tie.resource_id == resource_id)
         return [TieState(s) for s in (await self.session.execute(query)).scalars()]
+
+    async def has_active(self, person_id: int) -> bool:
+        """Whether the person has an active tie (one indexed EXISTS)."""
+        query = select(exists().where(Tie.person_id == person_id, Tie.state == TieState.ACTIVE))
+        return bool((await self.session.execute(query)).scalar())
 
     async def for_person(
         self, person_id: int, *, states: tuple[TieState, ...] | None = None

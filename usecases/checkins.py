@@ -38,6 +38,7 @@ from storage.focus import FocusPeriod, FocusRepository
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import CadenceChange, Person, PersonRepository
 from storage.staff import StaffRepository
+from storage.ties import TieRepository
 from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
 from usecases.escalations import auto_resolve_on_reply, working_hours
 from usecases.planning import delays_for, next_checkin_for
@@ -271,6 +272,7 @@ async def _cadence_state(session: AsyncSession, person: Person, since: datetime)
         moods=tuple(MoodRecord(at=at, score=mood) for at, mood in replies if mood is not None),
         signals=tuple(signals),
         replies=tuple(at for at, _ in replies),
+        connected=await TieRepository(session).has_active(person.id),
     )
 
 

@@ -113,6 +113,21 @@ CASES = [
     ("duplicate reply instants count once", CadenceState(
         L.CLOSE, ago(20), moods((5, 2), (1, 2)), replies=replies(5, 1)), FULL, L.CLOSE,
      R.UNCHANGED),
+    # --- loose watching once tied to the community (つなげる, then 緩やかな見守り)
+    ("stable and connected: straight to the loosest bound",
+     CadenceState(L.CLOSEST, ago(15), GOOD_FORTNIGHT, connected=True), FULL, L.LOOSE,
+     R.CONNECTED),
+    ("connected, loosest bound base",
+     CadenceState(L.CLOSE, ago(15), GOOD_FORTNIGHT, connected=True),
+     CadenceBounds(tightest=L.CLOSEST, loosest=L.BASE), L.BASE, R.CONNECTED),
+    ("connected but not stable: unchanged",
+     CadenceState(L.CLOSE, ago(10), GOOD_FORTNIGHT, connected=True), FULL, L.CLOSE,
+     R.UNCHANGED),
+    ("connected and silent: never nothing, never looser",
+     CadenceState(L.BASE, ago(60), connected=True), FULL, L.BASE, R.UNCHANGED),
+    ("connected and low moods still tighten",
+     CadenceState(L.LOOSE, None, moods((2, 5), (1, 4)), connected=True), FULL, L.BASE,
+     R.LOW_MOODS),
     # --- silence never changes anything (つながり続ける)
     ("silence at base", CadenceState(L.BASE, ago(60)), FULL, L.BASE, R.UNCHANGED),
     ("silence at close", CadenceState(L.CLOSE, ago(60)), FULL, L.CLOSE, R.UNCHANGED),
@@ -139,7 +154,11 @@ def test_decide_cadence(
     assert decision.changed is (level != state.level)
     assert decision.previous is state.level
     assert bounds.contains(decision.level)
-    assert abs(rank(decision.level) - rank(state.level)) <= 1 or reason is R.BOUNDS_CHANGED
+    # One step at a time, except a clamp to new bounds and loose watching once connected.
+    assert abs(rank(decision.level) - rank(state.level)) <= 1 or reason in (
+        R.BOUNDS_CHANGED,
+        R.CONNECTED,
+    )
 
 
 def test_decision_is_stable_when_fed_back() -> None:

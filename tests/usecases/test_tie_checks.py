@@ -3,6 +3,8 @@ period bring a person with ties back to their worker as `reconnect`, told why.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from domain.cadence import CadenceLevel, CadenceReason
@@ -19,9 +21,11 @@ from tests.scheduler.engine import (
     add_staff,
     engine_services,
     escalations,
+    get_person,
     outbox,
     texts,
 )
+from tests.usecases.test_checkins import adapt, answered
 from usecases.services import Services
 from usecases.tie_checks import reconnect_if_moods_turned_low
 
@@ -90,3 +94,26 @@ async def test_otherwise_nothing_is_opened(
     person_id = await person_with_tie(engine, state)
     assert not await turned_low(engine, person_id, previous)
     assert await escalations(engine, person_id) == []
+
+
+@pytest.mark.parametrize(
+    ("state", "expected"), [(TieState.ACTIVE, "loose"), (TieState.DECLINED, "close")]
+)
+async def test_a_stable_fortnight_with_an_active_tie_is_loose_watching(
+    engine: Services, state: TieState, expected: str
+) -> None:
+    """Issue 13, item 3: tied to the community and stable, the cadence relaxes to the
+    loosest bound at once (one step without a tie); never to nothing."""
+    person_id = await person_with_tie(engine, state)
+    now = engine.clock.now()
+    async with engine.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.cadence_level = CadenceLevel.CLOSEST
+        person.cadence_changed_at = now - timedelta(days=20)
+    await answered(engine, person_id, [1, 2, 1, 2], now - timedelta(days=8))
+    reason = await adapt(engine, person_id)
+    assert (await get_person(engine, person_id)).cadence_level == expected
+    assert reason is (
+        CadenceReason.CONNECTED if state is TieState.ACTIVE else CadenceReason.STABLE_PERIOD
+    )
