@@ -515,7 +515,7 @@ def rhythm_line(
     tell a slow week from a change ("usually within 3 h; 26 h now"); else nothing."""
     if (
         person is None
-        or EscalationReason.SILENCE not in reasons
+        or not {EscalationReason.SILENCE, EscalationReason.RECONNECT} & set(reasons)
         or person.usual_reply_s is None
         or person.silent_since is None
     ):

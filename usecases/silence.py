@@ -18,6 +18,7 @@ from domain.silence import SilenceAction, silence_action
 from storage.checkins import Checkin
 from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import Person
+from storage.ties import TieRepository
 from usecases.escalations import open_or_join
 from usecases.planning import delays_for, person_schedule
 from usecases.services import Services
@@ -85,8 +86,12 @@ async def nudge(
 async def silence_reached(
     svc: Services, session: AsyncSession, person: Person, now: datetime
 ) -> None:
-    """The person's silence clock ran out: a `silence` reason for their episode."""
+    """The person's silence clock ran out: a `silence` reason for their episode; for a
+    person tied to a community resource, a `reconnect` one (もどす: the tie may have failed
+    them, and the worker is asked to reconnect, not only to check in)."""
     person.silence_due_at = None
     if person.status is not PersonStatus.ACTIVE or person.silent_since is None:
         return
-    await open_or_join(svc, session, person, EscalationReason.SILENCE, now)
+    tied = await TieRepository(session).has_active(person.id)
+    reason = EscalationReason.RECONNECT if tied else EscalationReason.SILENCE
+    await open_or_join(svc, session, person, reason, now)

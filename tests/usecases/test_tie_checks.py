@@ -27,6 +27,7 @@ from tests.scheduler.engine import (
 )
 from tests.usecases.test_checkins import adapt, answered
 from usecases.services import Services
+from usecases.silence import silence_reached
 from usecases.tie_checks import reconnect_if_moods_turned_low
 
 WORKER = 500
@@ -117,3 +118,26 @@ async def test_a_stable_fortnight_with_an_active_tie_is_loose_watching(
     assert reason is (
         CadenceReason.CONNECTED if state is TieState.ACTIVE else CadenceReason.STABLE_PERIOD
     )
+
+
+@pytest.mark.parametrize(
+    ("state", "reason", "priority"),
+    [
+        (TieState.ACTIVE, EscalationReason.RECONNECT, Priority.P3),
+        (TieState.DECLINED, EscalationReason.SILENCE, Priority.P2),
+    ],
+)
+async def test_silence_of_a_tied_person_asks_the_worker_to_reconnect(
+    engine: Services, state: TieState, reason: EscalationReason, priority: Priority
+) -> None:
+    """Issue 13, item 4: a person with ties whose silence runs past their rhythm returns to
+    their worker as `reconnect`; without an active tie it is the usual silence."""
+    person_id = await person_with_tie(engine, state)
+    now = engine.clock.now()
+    async with engine.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.silent_since = now - timedelta(days=2)
+        await silence_reached(engine, session, person, now)
+    [episode] = await escalations(engine)
+    assert (episode.reason, episode.priority) == (reason, priority)
