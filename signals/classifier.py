@@ -31,6 +31,7 @@ __all__ = [
     "MODEL_CRITICAL_THRESHOLD",
     "MODEL_DISTRESS_THRESHOLD",
     "MODEL_LABELS",
+    "MODEL_OVERRIDE_THRESHOLD",
     "MOOD_LOW",
     "MOOD_WORST",
     "Classification",
@@ -76,6 +77,18 @@ _CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
 # the trivial-object rules, help with a spider or a printer).
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
+# Signal categories of low mood. A reading that only says a low mood has lifted (元気出た,
+# 落ち着いた) vetoes a learned raise to concern but not one to critical: sudden calm after
+# distress is itself a warning sign (taxonomy 1.5). A need resolved vetoes both.
+_MOOD_SCOPE = frozenset({"anxiety", "depression", "exhaustion", "hopeless", "mood", "sleep"})
+# When the model is this sure of a crisis, an ordinary reading the rules recognise (a quote,
+# media, a substring, a resolved need) lowers its raise to concern instead of stopping it: a
+# worker looks. Chosen by the out-of-fold replay (python -m signals.training.thresholds):
+# critical answered none 0.080 -> 0.076 there, false concern 0.077 -> 0.081 (0.9: 0.084).
+MODEL_OVERRIDE_THRESHOLD = 0.95
+# Readings that stop a raise however sure the model is: an idiom, and help about a named
+# trivial object (the sentence names what the cry is about).
+_FIRM_VETO_CATEGORIES = frozenset({"idiom", "help"})
 # Rule categories in whose presence the model may raise to concern but not to critical.
 _CAP_CATEGORIES = frozenset({"shukatsu"})
 
@@ -511,12 +524,14 @@ class Classifier:
         model_concern_threshold: float = MODEL_CONCERN_THRESHOLD,
         model_distress_threshold: float = MODEL_DISTRESS_THRESHOLD,
         model_agree_threshold: float = MODEL_AGREE_THRESHOLD,
+        model_override_threshold: float = MODEL_OVERRIDE_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
         contexts = [r for r in self.rules if r.kind in (RuleKind.BLOCK, RuleKind.DOWNGRADE)]
         self._signals = _Scanner(signals)
         self._contexts = _Scanner(contexts)
+        self._context_by_id = {r.id: r for r in contexts}
         self._morph = {
             lang: _Scanner(
                 [r for r in self.rules if r.morph_units and r.lang in (lang, "")], morph=True
@@ -545,6 +560,7 @@ class Classifier:
         self.model_concern_threshold = model_concern_threshold
         self.model_distress_threshold = model_distress_threshold
         self.model_agree_threshold = model_agree_threshold
+        self.model_override_threshold = model_override_threshold
 
     @classmethod
     def from_files(
@@ -693,7 +709,8 @@ class Classifier:
             # End-of-life planning (終活, a will, a grave) reads as preparation to a model of
             # n-grams; the taxonomy says none, concern acceptable.
             target = Severity.CONCERN
-        if target.rank <= result.severity.rank or self._vetoed(result, norm.text):
+        target = self._past_vetoes(result, norm.text, target, says, confidence)
+        if target.rank <= result.severity.rank:
             return result
         rule_id = f"model:{target.value}"
         note = (
@@ -758,13 +775,41 @@ class Classifier:
         """Whether a context the model may raise at most to concern is in the text."""
         return any(r.category in _CAP_CATEGORIES for r, _, _ in self._contexts.scan(t))
 
-    def _vetoed(self, result: Classification, t: str) -> bool:
-        """Whether the rules recognised an ordinary reading (idiom, quotation, media,
-        resolved need) that a learned raise must not override."""
-        if any(h.by and h.by.split(".")[1] in _VETO_CATEGORIES for h in result.hits):
-            return True
-        found = self._contexts.scan(t)
-        return any(r.category in _VETO_CATEGORIES for r, _, _ in found)
+    def _past_vetoes(
+        self, result: Classification, t: str, target: Severity, says: Severity, confidence: float
+    ) -> Severity:
+        """What a learned raise to `target` becomes once the ordinary readings the rules
+        recognised have had their say (`vetoes`): stopped, or lowered to concern when the
+        model is all but sure of a crisis."""
+        if target is Severity.NONE:
+            return target
+        veto_concern, veto_critical, firm = self.vetoes(result, t)
+        sure = (
+            says is Severity.CRITICAL and confidence >= self.model_override_threshold and not firm
+        )
+        if target is Severity.CRITICAL and veto_critical:
+            target = Severity.CONCERN
+        if target is Severity.CONCERN and veto_concern and not sure:
+            target = Severity.NONE
+        return target
+
+    def vetoes(self, result: Classification, t: str) -> tuple[bool, bool, bool]:
+        """Whether an ordinary reading the rules recognised (idiom, quotation, media, resolved
+        need, help about a trivial object) vetoes a learned raise to concern, and to critical
+        (a reading that only lifts a low mood vetoes only the first), and whether
+        one of them is firm (`_FIRM_VETO_CATEGORIES`: no override)."""
+        found = [
+            self._context_by_id.get(h.by)
+            for h in result.hits
+            if h.by and h.by.split(".")[1] in _VETO_CATEGORIES
+        ]
+        found.extend(r for r, _, _ in self._contexts.scan(t) if r.category in _VETO_CATEGORIES)
+        if not found:
+            return False, False, False
+        critical = any(
+            r is None or not r.targets or not set(r.targets) <= _MOOD_SCOPE for r in found
+        )
+        return True, critical, any(r is None or r.category in _FIRM_VETO_CATEGORIES for r in found)
 
     def _with_context(self, result: Classification, context: Sequence[str]) -> Classification:
         """The conversation raises, never lowers: a worst-mood tap or an earlier distress

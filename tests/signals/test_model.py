@@ -31,9 +31,19 @@ def _clf(model: object, **kwargs: float) -> Classifier:
         (N, 0.99, "死にたい", C),  # never lowers a rule's critical
         (N, 0.99, "眠れない", W),  # nor a concern
         (C, 0.99, "死ぬほど笑った", N),  # idiom veto
-        (C, 0.99, "「死にたい」って歌詞の曲", N),  # quotation and media veto
-        (C, 0.99, "ドラマで主人公が飛び降りた", N),  # media veto without any signal hit
-        (C, 0.99, "借金やっと完済した", N),  # resolved veto
+        (C, 0.9, "「死にたい」って歌詞の曲", N),  # quotation and media veto
+        (C, 0.9, "ドラマで主人公が飛び降りた", N),  # media veto without any signal hit
+        (C, 0.9, "借金やっと完済した", N),  # resolved veto
+        # A model all but sure of a crisis (the override threshold) asks for a worker's look
+        # past a quotation, media or a resolved need, never for the crisis card.
+        (C, 0.99, "「死にたい」って歌詞の曲", W),
+        (C, 0.99, "ドラマで主人公が飛び降りた", W),
+        (C, 0.99, "借金やっと完済した", W),
+        (C, 0.99, "ゴキブリ出た、助けて", N),  # help about a named trivial object: firm
+        # Low mood lifted (a concern-level reading) does not stop a crisis raise: sudden calm
+        # after distress is a warning sign.
+        (C, 0.95, "ずっと落ち込んでたけど、決めたら落ち着いた", C),
+        (W, 0.9, "ずっと落ち込んでたけど、決めたら落ち着いた", N),
         (C, 0.99, "I died laughing", N),
     ],
 )
