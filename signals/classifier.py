@@ -74,6 +74,9 @@ MODEL_AGREE_THRESHOLD = 0.6
 # Concepts the taxonomy keeps at concern however dark they sound (loneliness alone, unmet
 # needs, losses, relapse): a rules' concern made only of these is never raised by agreement.
 _CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
+# Signal kinds that weigh towards a crisis without deciding one alone (a means word, a plan,
+# a farewell): with a model leaning to a crisis they are two readers agreeing.
+_PARTIAL_KINDS = frozenset({RuleKind.MEANS, RuleKind.PLAN, RuleKind.FAREWELL})
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
 # the trivial-object rules, help with a spider or a printer).
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
@@ -756,10 +759,13 @@ class Classifier:
 
     @staticmethod
     def _agreeable(result: Classification) -> bool:
-        """Whether a rules' concern may become critical when the model leans to a crisis."""
-        return result.severity is Severity.CONCERN and not (
-            set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
-        )
+        """Whether the rules' reading may become critical when the model leans to a crisis:
+        a concern of more than needs, losses or loneliness, or a means, plan or farewell the
+        rules found but could not weigh up to critical on its own (taxonomy, order of
+        decision step 5: a means word with distress)."""
+        if result.severity is Severity.CONCERN:
+            return not set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
+        return any(h.status == "counted" and h.kind in _PARTIAL_KINDS for h in result.hits)
 
     def _target(self, says: Severity, confidence: float) -> Severity:
         if says is Severity.CRITICAL:

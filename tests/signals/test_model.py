@@ -28,6 +28,10 @@ def _clf(model: object, **kwargs: float) -> Classifier:
         (W, 0.9, "なんかもうどうにでもなれって感じ", W),
         (W, 0.6, "なんかもうどうにでもなれって感じ", N),
         (W, 0.99, "眠れない", W),  # concern cannot raise a concern
+        # A farewell word the rules cannot weigh up to critical alone, and a model leaning to
+        # a crisis: two readers agree (the same lean without the word stays none).
+        (C, 0.65, "みんなありがとう", C),
+        (C, 0.65, "今日は雨だった", N),
         (N, 0.99, "死にたい", C),  # never lowers a rule's critical
         (N, 0.99, "眠れない", W),  # nor a concern
         (C, 0.99, "死ぬほど笑った", N),  # idiom veto
