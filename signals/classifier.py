@@ -30,6 +30,7 @@ __all__ = [
     "MODEL_CONCERN_THRESHOLD",
     "MODEL_CRITICAL_THRESHOLD",
     "MODEL_DISTRESS_THRESHOLD",
+    "MODEL_DOUBT_THRESHOLD",
     "MODEL_LABELS",
     "MODEL_OVERRIDE_THRESHOLD",
     "MOOD_LOW",
@@ -71,6 +72,12 @@ MODEL_DISTRESS_THRESHOLD = 0.7
 # critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
 # decision step 5; in doubt between critical and concern, critical).
 MODEL_AGREE_THRESHOLD = 0.6
+# When the model's critical and concern probabilities together reach this (none at most
+# 0.1) and critical leads with at least half, the message is critical: sure of distress,
+# unsure which, and "in doubt between critical and concern, choose critical" (taxonomy §0).
+# Chosen by the out-of-fold replay (python -m signals.training.thresholds): critical answered
+# critical 0.864 -> 0.874 there, everyday false critical 0.029 -> 0.030 (0.9: 0.879, 0.031).
+MODEL_DOUBT_THRESHOLD = 0.95
 # Concepts the taxonomy keeps at concern however dark they sound (loneliness alone, unmet
 # needs, losses, relapse): a rules' concern made only of these is never raised by agreement.
 _CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
@@ -528,6 +535,7 @@ class Classifier:
         model_distress_threshold: float = MODEL_DISTRESS_THRESHOLD,
         model_agree_threshold: float = MODEL_AGREE_THRESHOLD,
         model_override_threshold: float = MODEL_OVERRIDE_THRESHOLD,
+        model_doubt_threshold: float = MODEL_DOUBT_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
@@ -564,6 +572,7 @@ class Classifier:
         self.model_distress_threshold = model_distress_threshold
         self.model_agree_threshold = model_agree_threshold
         self.model_override_threshold = model_override_threshold
+        self.model_doubt_threshold = model_doubt_threshold
 
     @classmethod
     def from_files(
@@ -743,6 +752,11 @@ class Classifier:
                 target = Severity.CONCERN
             if probs[0] >= self.model_agree_threshold and self._agreeable(result):
                 target = Severity.CRITICAL
+            if self._in_doubt(probs) and (
+                result.severity is Severity.NONE or self._agreeable(result)
+            ):
+                # Sure it is distress, unsure which: in doubt, critical (taxonomy §0).
+                target = Severity.CRITICAL
             return target, says, confidence, lambda: model.explain(matched, says)
         assert model is not None
         verdict = model.predict(text)
@@ -756,6 +770,16 @@ class Classifier:
         ):
             target = Severity.CRITICAL
         return target, verdict.severity, verdict.confidence, lambda: verdict.features
+
+    def _in_doubt(self, probs: tuple[float, float, float]) -> bool:
+        """Whether the model is sure of distress (critical and concern together at the doubt
+        threshold) and leans to a crisis (critical at least half and above concern)."""
+        critical, concern = probs[0], probs[1]
+        return (
+            critical >= 0.5
+            and critical >= concern
+            and critical + concern >= self.model_doubt_threshold
+        )
 
     @staticmethod
     def _agreeable(result: Classification) -> bool:

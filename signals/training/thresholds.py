@@ -48,6 +48,7 @@ _CONCERN_GRID = (0.6, 0.7)
 _DISTRESS_GRID = (0.6, 0.7, 0.8, 1.01)
 _AGREE_GRID = (0.5, 0.6, 0.7, 1.01)
 _OVERRIDE_GRID = (0.9, 0.95, 1.01)
+_DOUBT_GRID = (0.85, 0.9, 0.95, 1.01)
 
 
 def out_of_fold(
@@ -82,17 +83,17 @@ def replay(
     result: Classification,
     ordinary: Ordinary,
     verdict: tuple[tuple[float, float, float], bool],
-    grid: tuple[float, float, float, float, float],
+    grid: tuple[float, float, float, float, float, float],
 ) -> Severity:
     """The classifier's decision for one message: the rules' `result`, what limits a raise
     (`ordinary`), the model's probabilities and evidence (`verdict`), and the thresholds
-    (critical, concern, distress, agree, override). `tests/signals/test_thresholds.py` holds
-    it to `Classifier.classify`."""
+    (critical, concern, distress, agree, override, doubt).
+    `tests/signals/test_thresholds.py` holds it to `Classifier.classify`."""
     rules = result.severity
     (pc, pw, pn), evidence = verdict
     if rules is Severity.CRITICAL or not evidence or ordinary.skip:
         return rules
-    critical, concern, distress, agree, override = grid
+    critical, concern, distress, agree, override, doubt = grid
     target = Severity.NONE
     if pc >= max(pw, pn):
         if pc >= critical:
@@ -104,6 +105,9 @@ def replay(
     if target is Severity.NONE and pc + pw >= distress:
         target = Severity.CONCERN
     if pc >= agree and Classifier._agreeable(result):
+        target = Severity.CRITICAL
+    in_doubt = pc >= 0.5 and pc >= pw and pc + pw >= doubt
+    if in_doubt and (rules is Severity.NONE or Classifier._agreeable(result)):
         target = Severity.CRITICAL
     if target is Severity.CRITICAL and (
         ordinary.capped or any(h.status == "negated" for h in result.hits)
@@ -131,11 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = out_of_fold(examples)
     everyday = [i for i, e in enumerate(examples) if e.category == "everyday"]
     print(
-        "critical concern distress agree override | crit->crit crit->none conc-escalated | "
+        "critical concern distress agree override doubt | crit->crit crit->none conc-escalated | "
         "none->crit none->conc | everyday->crit everyday->conc"
     )
     grids = itertools.product(
-        _CRITICAL_GRID, _CONCERN_GRID, _DISTRESS_GRID, _AGREE_GRID, _OVERRIDE_GRID
+        _CRITICAL_GRID, _CONCERN_GRID, _DISTRESS_GRID, _AGREE_GRID, _OVERRIDE_GRID, _DOUBT_GRID
     )
     for grid in grids:
         got = [

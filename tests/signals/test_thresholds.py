@@ -34,8 +34,9 @@ PROBS = (
     (0.1, 0.75, 0.15),
     (0.1, 0.1, 0.8),
     (0.97, 0.02, 0.01),  # sure enough that a vetoed raise still goes to concern
+    (0.55, 0.42, 0.03),  # in doubt between critical and concern: critical
 )
-GRID = (0.8, 0.7, 0.7, 0.6, 0.95)
+GRID = (0.8, 0.7, 0.7, 0.6, 0.95, 0.95)
 
 
 class _Fixed:
@@ -63,6 +64,7 @@ def test_replay_matches_the_classifier(text: str, probs: tuple[float, float, flo
         model_distress_threshold=GRID[2],
         model_agree_threshold=GRID[3],
         model_override_threshold=GRID[4],
+        model_doubt_threshold=GRID[5],
     )
     result = rules.classify(text)
     expected = clf.classify(text).severity
@@ -76,3 +78,18 @@ def test_without_evidence_the_rules_stand() -> None:
         result, Ordinary(False, False, False, False, False), ((0.99, 0.0, 0.01), False), GRID
     )
     assert got is Severity.CONCERN
+
+
+@pytest.mark.parametrize(
+    ("probs", "expected"),
+    [
+        ((0.55, 0.42, 0.03), Severity.CRITICAL),  # sure of distress, leaning to a crisis
+        ((0.55, 0.30, 0.15), Severity.CONCERN),  # distress, but not sure enough
+        ((0.45, 0.52, 0.03), Severity.CONCERN),  # leaning to concern
+    ],
+)
+def test_in_doubt_between_critical_and_concern_choose_critical(
+    probs: tuple[float, float, float], expected: Severity
+) -> None:
+    clf = Classifier(rules_classifier().rules, model=_Fixed(probs))  # type: ignore[arg-type]
+    assert clf.classify("なんかもうどうにでもなれって感じ").severity is expected
