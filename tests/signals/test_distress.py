@@ -329,6 +329,9 @@ def test_means_words_in_ordinary_leisure(text: str, expected: Severity) -> None:
         "死ぬ気はさらさらないけん安心して",
         "死にたいとは思わへんよ",
         "死にたいわけちゃうねん、疲れとるだけ",
+        "死にたいと思ったことは一度もないよ",
+        "消えたいって全然思わない",
+        "took the day off myself, the kids are at grandma's",
     ],
 )
 def test_spoken_and_dialect_negation_is_not_critical(text: str) -> None:
