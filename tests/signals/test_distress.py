@@ -372,3 +372,18 @@ def test_a_neighbours_emergency_is_a_look_at_most(text: str) -> None:
 )
 def test_ones_own_emergency_beside_a_neighbour_stays_critical(text: str) -> None:
     assert default_classifier().classify(text).severity is C
+
+
+@pytest.mark.parametrize(
+    "text", ["物干し竿が落ちてこない、たすけて笑", "help lol my dog stole my sandwich"]
+)
+def test_a_cry_said_laughing_is_not_a_crisis(text: str) -> None:
+    got = rules_classifier().classify(text)
+    assert got.severity is not C, got.explain()
+
+
+@pytest.mark.parametrize(
+    "text", ["助けて、もう無理笑", "someone help lol he hit me", "たすけてーーー"]
+)
+def test_laughter_beside_danger_or_despair_keeps_the_cry(text: str) -> None:
+    assert rules_classifier().classify(text).severity is C
