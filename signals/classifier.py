@@ -830,13 +830,18 @@ class Classifier:
         """Whether an ordinary reading the rules recognised (idiom, quotation, media, resolved
         need, help about a trivial object) vetoes a learned raise to concern, and to critical
         (a reading that only lifts a low mood vetoes only the first), and whether
-        one of them is firm (`_FIRM_VETO_CATEGORIES`: no override)."""
+        one of them is firm (`_FIRM_VETO_CATEGORIES`: no override).
+
+        When the rules read a concern that can become a crisis (violence, self-harm, a wish:
+        `_agreeable`), an ordinary reading elsewhere in the message is not about it (it would
+        have blocked it): only the readings that blocked a hit count then."""
         found = [
             self._context_by_id.get(h.by)
             for h in result.hits
             if h.by and h.by.split(".")[1] in _VETO_CATEGORIES
         ]
-        found.extend(r for r, _, _ in self._contexts.scan(t) if r.category in _VETO_CATEGORIES)
+        if not (result.severity is Severity.CONCERN and self._agreeable(result)):
+            found.extend(r for r, _, _ in self._contexts.scan(t) if r.category in _VETO_CATEGORIES)
         if not found:
             return False, False, False
         critical = any(

@@ -32,6 +32,11 @@ def _clf(model: object, **kwargs: float) -> Classifier:
         # a crisis: two readers agree (the same lean without the word stays none).
         (C, 0.65, "みんなありがとう", C),
         (C, 0.65, "今日は雨だった", N),
+        # The rules read violence and media elsewhere in the message: the media reading is not
+        # about the violence (it would have blocked it), so the model may agree on a crisis;
+        # beside a need alone the same media reading still vetoes.
+        (C, 0.9, "夫に毎日怒鳴られる。ドラマ見ても笑えない", C),
+        (C, 0.9, "借金がやばい。ドラマ見ても笑えない", W),
         (N, 0.99, "死にたい", C),  # never lowers a rule's critical
         (N, 0.99, "眠れない", W),  # nor a concern
         (C, 0.99, "死ぬほど笑った", N),  # idiom veto
