@@ -30,7 +30,9 @@ __all__ = [
     "MODEL_CONCERN_THRESHOLD",
     "MODEL_CRITICAL_THRESHOLD",
     "MODEL_DISTRESS_THRESHOLD",
+    "MODEL_DOUBT_THRESHOLD",
     "MODEL_LABELS",
+    "MODEL_OVERRIDE_THRESHOLD",
     "MOOD_LOW",
     "MOOD_WORST",
     "Classification",
@@ -70,12 +72,36 @@ MODEL_DISTRESS_THRESHOLD = 0.7
 # critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
 # decision step 5; in doubt between critical and concern, critical).
 MODEL_AGREE_THRESHOLD = 0.6
+# When the model's critical and concern probabilities together reach this (none at most
+# 0.1) and critical leads with at least half, the message is critical: sure of distress,
+# unsure which, and "in doubt between critical and concern, choose critical" (taxonomy §0).
+# Chosen by the out-of-fold replay (python -m signals.training.thresholds): critical answered
+# critical 0.861 -> 0.872 there with the override, everyday false critical 0.028 -> 0.029
+# (0.9: 0.876 and 0.030, at the 0.03 bar; 0.85: 0.031).
+MODEL_DOUBT_THRESHOLD = 0.95
 # Concepts the taxonomy keeps at concern however dark they sound (loneliness alone, unmet
 # needs, losses, relapse): a rules' concern made only of these is never raised by agreement.
 _CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})
+# Signal kinds that weigh towards a crisis without deciding one alone (a means word, a plan,
+# a farewell): with a model leaning to a crisis they are two readers agreeing.
+_PARTIAL_KINDS = frozenset({RuleKind.MEANS, RuleKind.PLAN, RuleKind.FAREWELL})
 # Rule categories whose recognition of an ordinary reading vetoes a learned raise ("help":
 # the trivial-object rules, help with a spider or a printer).
 _VETO_CATEGORIES = frozenset({"idiom", "media", "resolved", "substring", "quote", "help"})
+# Signal categories of low mood. A reading that only says a low mood has lifted (元気出た,
+# 落ち着いた) vetoes a learned raise to concern but not one to critical: sudden calm after
+# distress is itself a warning sign (taxonomy 1.5). A need resolved vetoes both.
+_MOOD_SCOPE = frozenset({"anxiety", "depression", "exhaustion", "hopeless", "mood", "sleep"})
+# When the model is this sure of a crisis, an ordinary reading the rules recognise (a quote,
+# media, a substring, a resolved need) lowers its raise to concern instead of stopping it: a
+# worker looks. Chosen by the out-of-fold replay (python -m signals.training.thresholds):
+# critical answered none 0.074 -> 0.073 there (with doubt 0.95), none answered concern
+# 0.072 -> 0.074, everyday talk unchanged (0.9: 0.072 and 0.074; 0.95 kept, the nearer
+# to no override).
+MODEL_OVERRIDE_THRESHOLD = 0.95
+# Readings that stop a raise however sure the model is: an idiom, and help about a named
+# trivial object (the sentence names what the cry is about).
+_FIRM_VETO_CATEGORIES = frozenset({"idiom", "help"})
 # Rule categories in whose presence the model may raise to concern but not to critical.
 _CAP_CATEGORIES = frozenset({"shukatsu"})
 
@@ -511,12 +537,15 @@ class Classifier:
         model_concern_threshold: float = MODEL_CONCERN_THRESHOLD,
         model_distress_threshold: float = MODEL_DISTRESS_THRESHOLD,
         model_agree_threshold: float = MODEL_AGREE_THRESHOLD,
+        model_override_threshold: float = MODEL_OVERRIDE_THRESHOLD,
+        model_doubt_threshold: float = MODEL_DOUBT_THRESHOLD,
     ) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         signals = [r for r in self.rules if r.kind not in CONTEXT_KINDS]
         contexts = [r for r in self.rules if r.kind in (RuleKind.BLOCK, RuleKind.DOWNGRADE)]
         self._signals = _Scanner(signals)
         self._contexts = _Scanner(contexts)
+        self._context_by_id = {r.id: r for r in contexts}
         self._morph = {
             lang: _Scanner(
                 [r for r in self.rules if r.morph_units and r.lang in (lang, "")], morph=True
@@ -545,6 +574,8 @@ class Classifier:
         self.model_concern_threshold = model_concern_threshold
         self.model_distress_threshold = model_distress_threshold
         self.model_agree_threshold = model_agree_threshold
+        self.model_override_threshold = model_override_threshold
+        self.model_doubt_threshold = model_doubt_threshold
 
     @classmethod
     def from_files(
@@ -693,7 +724,8 @@ class Classifier:
             # End-of-life planning (終活, a will, a grave) reads as preparation to a model of
             # n-grams; the taxonomy says none, concern acceptable.
             target = Severity.CONCERN
-        if target.rank <= result.severity.rank or self._vetoed(result, norm.text):
+        target = self._past_vetoes(result, norm.text, target, says, confidence)
+        if target.rank <= result.severity.rank:
             return result
         rule_id = f"model:{target.value}"
         note = (
@@ -723,6 +755,11 @@ class Classifier:
                 target = Severity.CONCERN
             if probs[0] >= self.model_agree_threshold and self._agreeable(result):
                 target = Severity.CRITICAL
+            if self._in_doubt(probs) and (
+                result.severity is Severity.NONE or self._agreeable(result)
+            ):
+                # Sure it is distress, unsure which: in doubt, critical (taxonomy §0).
+                target = Severity.CRITICAL
             return target, says, confidence, lambda: model.explain(matched, says)
         assert model is not None
         verdict = model.predict(text)
@@ -737,12 +774,25 @@ class Classifier:
             target = Severity.CRITICAL
         return target, verdict.severity, verdict.confidence, lambda: verdict.features
 
+    def _in_doubt(self, probs: tuple[float, float, float]) -> bool:
+        """Whether the model is sure of distress (critical and concern together at the doubt
+        threshold) and leans to a crisis (critical at least half and above concern)."""
+        critical, concern = probs[0], probs[1]
+        return (
+            critical >= 0.5
+            and critical >= concern
+            and critical + concern >= self.model_doubt_threshold
+        )
+
     @staticmethod
     def _agreeable(result: Classification) -> bool:
-        """Whether a rules' concern may become critical when the model leans to a crisis."""
-        return result.severity is Severity.CONCERN and not (
-            set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
-        )
+        """Whether the rules' reading may become critical when the model leans to a crisis:
+        a concern of more than needs, losses or loneliness, or a means, plan or farewell the
+        rules found but could not weigh up to critical on its own (taxonomy, order of
+        decision step 5: a means word with distress)."""
+        if result.severity is Severity.CONCERN:
+            return not set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
+        return any(h.status == "counted" and h.kind in _PARTIAL_KINDS for h in result.hits)
 
     def _target(self, says: Severity, confidence: float) -> Severity:
         if says is Severity.CRITICAL:
@@ -758,13 +808,46 @@ class Classifier:
         """Whether a context the model may raise at most to concern is in the text."""
         return any(r.category in _CAP_CATEGORIES for r, _, _ in self._contexts.scan(t))
 
-    def _vetoed(self, result: Classification, t: str) -> bool:
-        """Whether the rules recognised an ordinary reading (idiom, quotation, media,
-        resolved need) that a learned raise must not override."""
-        if any(h.by and h.by.split(".")[1] in _VETO_CATEGORIES for h in result.hits):
-            return True
-        found = self._contexts.scan(t)
-        return any(r.category in _VETO_CATEGORIES for r, _, _ in found)
+    def _past_vetoes(
+        self, result: Classification, t: str, target: Severity, says: Severity, confidence: float
+    ) -> Severity:
+        """What a learned raise to `target` becomes once the ordinary readings the rules
+        recognised have had their say (`vetoes`): stopped, or lowered to concern when the
+        model is all but sure of a crisis."""
+        if target is Severity.NONE:
+            return target
+        veto_concern, veto_critical, firm = self.vetoes(result, t)
+        sure = (
+            says is Severity.CRITICAL and confidence >= self.model_override_threshold and not firm
+        )
+        if target is Severity.CRITICAL and veto_critical:
+            target = Severity.CONCERN
+        if target is Severity.CONCERN and veto_concern and not sure:
+            target = Severity.NONE
+        return target
+
+    def vetoes(self, result: Classification, t: str) -> tuple[bool, bool, bool]:
+        """Whether an ordinary reading the rules recognised (idiom, quotation, media, resolved
+        need, help about a trivial object) vetoes a learned raise to concern, and to critical
+        (a reading that only lifts a low mood vetoes only the first), and whether
+        one of them is firm (`_FIRM_VETO_CATEGORIES`: no override).
+
+        When the rules read a concern that can become a crisis (violence, self-harm, a wish:
+        `_agreeable`), an ordinary reading elsewhere in the message is not about it (it would
+        have blocked it): only the readings that blocked a hit count then."""
+        found = [
+            self._context_by_id.get(h.by)
+            for h in result.hits
+            if h.by and h.by.split(".")[1] in _VETO_CATEGORIES
+        ]
+        if not (result.severity is Severity.CONCERN and self._agreeable(result)):
+            found.extend(r for r, _, _ in self._contexts.scan(t) if r.category in _VETO_CATEGORIES)
+        if not found:
+            return False, False, False
+        critical = any(
+            r is None or not r.targets or not set(r.targets) <= _MOOD_SCOPE for r in found
+        )
+        return True, critical, any(r is None or r.category in _FIRM_VETO_CATEGORIES for r in found)
 
     def _with_context(self, result: Classification, context: Sequence[str]) -> Classification:
         """The conversation raises, never lowers: a worst-mood tap or an earlier distress

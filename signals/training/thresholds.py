@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.model_selection import StratifiedGroupKFold
@@ -40,12 +41,14 @@ from signals.training.train import (
     near_duplicate_groups,
 )
 
-__all__ = ["main", "out_of_fold", "replay"]
+__all__ = ["Ordinary", "main", "out_of_fold", "replay"]
 
 _CRITICAL_GRID = (0.7, 0.8, 0.9)
 _CONCERN_GRID = (0.6, 0.7)
 _DISTRESS_GRID = (0.6, 0.7, 0.8, 1.01)
 _AGREE_GRID = (0.5, 0.6, 0.7, 1.01)
+_OVERRIDE_GRID = (0.9, 0.95, 1.01)
+_DOUBT_GRID = (0.85, 0.9, 0.95, 1.01)
 
 
 def out_of_fold(
@@ -66,22 +69,31 @@ def out_of_fold(
     return out
 
 
+class Ordinary(NamedTuple):
+    """What the rules recognised that limits a learned raise of one message."""
+
+    skip: bool  # a plain everyday reply: the model is not asked
+    capped: bool  # end-of-life planning: a raise stops at concern
+    veto_concern: bool  # an ordinary reading vetoes a raise to concern
+    veto_critical: bool  # ... and one to critical
+    firm: bool  # a veto no sure model overrides (an idiom, help about a trivial object)
+
+
 def replay(
     result: Classification,
-    ordinary: tuple[bool, bool],
+    ordinary: Ordinary,
     verdict: tuple[tuple[float, float, float], bool],
-    grid: tuple[float, float, float, float],
+    grid: tuple[float, float, float, float, float, float],
 ) -> Severity:
-    """The classifier's decision for one message: the rules' `result`, whether an ordinary
-    reading vetoes a raise and whether one caps it at concern (`ordinary`), the model's
-    probabilities and evidence (`verdict`), and the thresholds (critical, concern, distress,
-    agree). `tests/signals/test_thresholds.py` holds it to `Classifier.classify`."""
+    """The classifier's decision for one message: the rules' `result`, what limits a raise
+    (`ordinary`), the model's probabilities and evidence (`verdict`), and the thresholds
+    (critical, concern, distress, agree, override, doubt).
+    `tests/signals/test_thresholds.py` holds it to `Classifier.classify`."""
     rules = result.severity
-    vetoed, capped = ordinary
     (pc, pw, pn), evidence = verdict
-    if rules is Severity.CRITICAL or not evidence or vetoed:
+    if rules is Severity.CRITICAL or not evidence or ordinary.skip:
         return rules
-    critical, concern, distress, agree = grid
+    critical, concern, distress, agree, override, doubt = grid
     target = Severity.NONE
     if pc >= max(pw, pn):
         if pc >= critical:
@@ -94,15 +106,24 @@ def replay(
         target = Severity.CONCERN
     if pc >= agree and Classifier._agreeable(result):
         target = Severity.CRITICAL
-    if target is Severity.CRITICAL and (capped or any(h.status == "negated" for h in result.hits)):
+    in_doubt = pc >= 0.5 and pc >= pw and pc + pw >= doubt
+    if in_doubt and (rules is Severity.NONE or Classifier._agreeable(result)):
+        target = Severity.CRITICAL
+    if target is Severity.CRITICAL and (
+        ordinary.capped or any(h.status == "negated" for h in result.hits)
+    ):
         target = Severity.CONCERN
+    if target is Severity.CRITICAL and ordinary.veto_critical:
+        target = Severity.CONCERN
+    sure = pc >= max(pw, pn) and pc >= override and not ordinary.firm
+    if target is Severity.CONCERN and ordinary.veto_concern and not sure:
+        target = Severity.NONE
     return target if target.rank > rules.rank else rules
 
 
-def _ordinary(clf: Classifier, result: Classification, text: str) -> tuple[bool, bool]:
+def _ordinary(clf: Classifier, result: Classification, text: str) -> Ordinary:
     view = normalize(text).text
-    vetoed = is_ordinary_reply(view) or clf._vetoed(result, view)
-    return vetoed, clf._capped(view)
+    return Ordinary(is_ordinary_reply(view), clf._capped(view), *clf.vetoes(result, view))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,21 +135,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     verdicts = out_of_fold(examples)
     everyday = [i for i, e in enumerate(examples) if e.category == "everyday"]
     print(
-        "critical concern distress agree | crit->crit crit->none conc-escalated | "
+        "critical concern distress agree override doubt | crit->crit crit->none conc-escalated | "
         "none->crit none->conc | everyday->crit everyday->conc"
     )
-    for critical in _CRITICAL_GRID:
-        for concern in _CONCERN_GRID:
-            for distress, agree in itertools.product(_DISTRESS_GRID, _AGREE_GRID):
-                grid = (critical, concern, distress, agree)
-                got = [
-                    replay(r, o, verdict, grid)
-                    for r, o, verdict in zip(rules, ordinary, verdicts, strict=True)
-                ]
-                print(
-                    f"{critical:8.2f} {concern:7.2f} {distress:8.2f} {agree:5.2f} | "
-                    + _figures(examples, got, everyday)
-                )
+    grids = itertools.product(
+        _CRITICAL_GRID, _CONCERN_GRID, _DISTRESS_GRID, _AGREE_GRID, _OVERRIDE_GRID, _DOUBT_GRID
+    )
+    for grid in grids:
+        got = [
+            replay(r, o, verdict, grid)
+            for r, o, verdict in zip(rules, ordinary, verdicts, strict=True)
+        ]
+        print(" ".join(f"{x:5.2f}" for x in grid) + " | " + _figures(examples, got, everyday))
     return 0
 
 

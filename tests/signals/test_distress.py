@@ -133,6 +133,38 @@ def test_help_about_a_trivial_object_is_none(text: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
+        "助けて、炊飯器のスイッチが壊れた",
+        "誰か助けて〜、網戸が外れた",
+        "たすけて、洗面所の排水が詰まった",
+        "please help, my car won't start",
+        "someone help, the garage door is jammed",
+        "help me!! my laptop crashed and my essay is gone",
+    ],
+)
+def test_help_about_a_thing_that_broke_is_not_a_cry(text: str) -> None:
+    # No object list names these: the message says what happened to a thing.
+    got = rules_classifier().classify(text)
+    assert "help" not in {h.rule_id.split(".")[1] for h in got.hits if h.status == "counted"}
+    assert got.severity is not C, got.explain()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "助けて、ドアが壊された、夫が怒鳴ってる",
+        "誰か助けて、母が倒れて電話が繋がらない",
+        "help, he broke the door and he's coming in",
+        "help, the car crashed and my son is bleeding",
+    ],
+)
+def test_a_broken_thing_beside_danger_is_still_a_cry(text: str) -> None:
+    got = default_classifier().classify(text)
+    assert got.severity is C, got.explain()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
         "助けて、子どもが息してない",
         "助けて、犬に噛まれて血が止まらない",
         "誰か来て、夫が暴れてる",
@@ -287,3 +319,71 @@ def test_quotes_jokes_and_quoted_threats(text: str, expected: set[Severity]) -> 
 def test_means_words_in_ordinary_leisure(text: str, expected: Severity) -> None:
     got = default_classifier().classify(text)
     assert got.severity is expected, got.explain()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "死にたいとかないよ、ただ眠いだけ",
+        "消えたいなんて一度も思ったことない",
+        "死ぬ気はさらさらないけん安心して",
+        "死にたいとは思わへんよ",
+        "死にたいわけちゃうねん、疲れとるだけ",
+        "死にたいと思ったことは一度もないよ",
+        "消えたいって全然思わない",
+        "took the day off myself, the kids are at grandma's",
+    ],
+)
+def test_spoken_and_dialect_negation_is_not_critical(text: str) -> None:
+    got = default_classifier().classify(text)
+    assert got.severity is not C, got.explain()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "死にたいわけちゃう。もう生きていたくない",  # the wish in the second clause
+        "死にたいとかないって言ったけど、うそ。死にたい",  # a retraction restores it
+    ],
+)
+def test_negation_keeps_its_scope(text: str) -> None:
+    assert default_classifier().classify(text).severity is C
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "隣の家に救急車が来てた、おじいさん倒れたらしい",
+        "救急車が向かいの家に止まってた",
+        "an ambulance came for the old man next door, he collapsed",
+        "paramedics were upstairs all night, the lady collapsed",
+    ],
+)
+def test_a_neighbours_emergency_is_a_look_at_most(text: str) -> None:
+    assert default_classifier().classify(text).severity is not C
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "i collapsed and my neighbour called an ambulance",
+        "母が倒れた、救急車呼んで",
+    ],
+)
+def test_ones_own_emergency_beside_a_neighbour_stays_critical(text: str) -> None:
+    assert default_classifier().classify(text).severity is C
+
+
+@pytest.mark.parametrize(
+    "text", ["物干し竿が落ちてこない、たすけて笑", "help lol my dog stole my sandwich"]
+)
+def test_a_cry_said_laughing_is_not_a_crisis(text: str) -> None:
+    got = rules_classifier().classify(text)
+    assert got.severity is not C, got.explain()
+
+
+@pytest.mark.parametrize(
+    "text", ["助けて、もう無理笑", "someone help lol he hit me", "たすけてーーー"]
+)
+def test_laughter_beside_danger_or_despair_keeps_the_cry(text: str) -> None:
+    assert rules_classifier().classify(text).severity is C

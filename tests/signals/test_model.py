@@ -28,12 +28,31 @@ def _clf(model: object, **kwargs: float) -> Classifier:
         (W, 0.9, "なんかもうどうにでもなれって感じ", W),
         (W, 0.6, "なんかもうどうにでもなれって感じ", N),
         (W, 0.99, "眠れない", W),  # concern cannot raise a concern
+        # A farewell word the rules cannot weigh up to critical alone, and a model leaning to
+        # a crisis: two readers agree (the same lean without the word stays none).
+        (C, 0.65, "みんなありがとう", C),
+        (C, 0.65, "今日は雨だった", N),
+        # The rules read violence and media elsewhere in the message: the media reading is not
+        # about the violence (it would have blocked it), so the model may agree on a crisis;
+        # beside a need alone the same media reading still vetoes.
+        (C, 0.9, "夫に毎日怒鳴られる。ドラマ見ても笑えない", C),
+        (C, 0.9, "借金がやばい。ドラマ見ても笑えない", W),
         (N, 0.99, "死にたい", C),  # never lowers a rule's critical
         (N, 0.99, "眠れない", W),  # nor a concern
         (C, 0.99, "死ぬほど笑った", N),  # idiom veto
-        (C, 0.99, "「死にたい」って歌詞の曲", N),  # quotation and media veto
-        (C, 0.99, "ドラマで主人公が飛び降りた", N),  # media veto without any signal hit
-        (C, 0.99, "借金やっと完済した", N),  # resolved veto
+        (C, 0.9, "「死にたい」って歌詞の曲", N),  # quotation and media veto
+        (C, 0.9, "ドラマで主人公が飛び降りた", N),  # media veto without any signal hit
+        (C, 0.9, "借金やっと完済した", N),  # resolved veto
+        # A model all but sure of a crisis (the override threshold) asks for a worker's look
+        # past a quotation, media or a resolved need, never for the crisis card.
+        (C, 0.99, "「死にたい」って歌詞の曲", W),
+        (C, 0.99, "ドラマで主人公が飛び降りた", W),
+        (C, 0.99, "借金やっと完済した", W),
+        (C, 0.99, "ゴキブリ出た、助けて", N),  # help about a named trivial object: firm
+        # Low mood lifted (a concern-level reading) does not stop a crisis raise: sudden calm
+        # after distress is a warning sign.
+        (C, 0.95, "ずっと落ち込んでたけど、決めたら落ち着いた", C),
+        (W, 0.9, "ずっと落ち込んでたけど、決めたら落ち着いた", N),
         (C, 0.99, "I died laughing", N),
     ],
 )

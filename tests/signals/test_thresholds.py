@@ -13,7 +13,7 @@ import pytest
 
 from signals import Classifier, Severity
 from signals.classifier import rules_classifier
-from signals.training.thresholds import _ordinary, replay
+from signals.training.thresholds import Ordinary, _ordinary, replay
 
 TEXTS = (
     "なんかもうどうにでもなれって感じ",  # rules: none
@@ -21,7 +21,9 @@ TEXTS = (
     "誰とも話してない",  # rules: concern, isolation only
     "消えたいなんて思ってないから安心して",  # a negated wish
     "終活はじめました。お墓も決めた",  # end-of-life planning caps a raise
-    "死ぬほど笑った",  # an idiom vetoes a raise
+    "死ぬほど笑った",  # an idiom vetoes a raise, however sure the model is
+    "ドラマで主人公が遺書を書くシーン、泣いた",  # media: a sure model still asks for a look
+    "落ち込んでたけど、もう落ち着いた",  # low mood lifted: vetoes a raise to concern only
     "はい",  # a plain reply skips the model
     "死にたい",  # rules: critical
 )
@@ -31,8 +33,10 @@ PROBS = (
     (0.4, 0.35, 0.25),
     (0.1, 0.75, 0.15),
     (0.1, 0.1, 0.8),
+    (0.97, 0.02, 0.01),  # sure enough that a vetoed raise still goes to concern
+    (0.55, 0.42, 0.03),  # in doubt between critical and concern: critical
 )
-GRID = (0.8, 0.7, 0.7, 0.6)
+GRID = (0.8, 0.7, 0.7, 0.6, 0.95, 0.95)
 
 
 class _Fixed:
@@ -59,6 +63,8 @@ def test_replay_matches_the_classifier(text: str, probs: tuple[float, float, flo
         model_concern_threshold=GRID[1],
         model_distress_threshold=GRID[2],
         model_agree_threshold=GRID[3],
+        model_override_threshold=GRID[4],
+        model_doubt_threshold=GRID[5],
     )
     result = rules.classify(text)
     expected = clf.classify(text).severity
@@ -68,5 +74,22 @@ def test_replay_matches_the_classifier(text: str, probs: tuple[float, float, flo
 def test_without_evidence_the_rules_stand() -> None:
     rules = rules_classifier()
     result = rules.classify("眠れない")
-    got = replay(result, (False, False), ((0.99, 0.0, 0.01), False), GRID)
+    got = replay(
+        result, Ordinary(False, False, False, False, False), ((0.99, 0.0, 0.01), False), GRID
+    )
     assert got is Severity.CONCERN
+
+
+@pytest.mark.parametrize(
+    ("probs", "expected"),
+    [
+        ((0.55, 0.42, 0.03), Severity.CRITICAL),  # sure of distress, leaning to a crisis
+        ((0.55, 0.30, 0.15), Severity.CONCERN),  # distress, but not sure enough
+        ((0.45, 0.52, 0.03), Severity.CONCERN),  # leaning to concern
+    ],
+)
+def test_in_doubt_between_critical_and_concern_choose_critical(
+    probs: tuple[float, float, float], expected: Severity
+) -> None:
+    clf = Classifier(rules_classifier().rules, model=_Fixed(probs))  # type: ignore[arg-type]
+    assert clf.classify("なんかもうどうにでもなれって感じ").severity is expected
