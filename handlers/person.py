@@ -7,8 +7,7 @@ is classified for distress before anything else is decided.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -21,6 +20,7 @@ from handlers.access import person_command
 from handlers.args import days as parse_days
 from handlers.args import hhmm, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
+from infra import dates
 from storage.checkins import CheckinRepository
 from storage.inbound import MessageKind, PersonMessage, PersonMessageRepository
 from storage.outbox import OutboxRepository, new_edit
@@ -30,12 +30,14 @@ from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
 from usecases.escalations import open_or_join
 from usecases.messages import Stranger, person_wrote, stranger_wrote
+from usecases.pauses import tell_worker_paused
 from usecases.people import (
     forget,
     mark_unreachable,
     tell_worker,
 )
 from usecases.planning import next_checkin_for, plan_after_contact
+from usecases.words import language_name, moment, schedule_words
 from usecases.working_hours import talk_acknowledgement
 
 log = logging.getLogger(__name__)
@@ -198,11 +200,11 @@ async def pause_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     person.silent_since = None
     person.paused_until = turn.now + timedelta(days=days) if days else None
     if person.paused_until is not None:
-        until = person.paused_until.astimezone(ZoneInfo(person.timezone))
-        turn.reply(session, turn.text("pause.until", date=until.strftime("%m/%d")))
+        until = dates.day(person.paused_until, turn.language, person.timezone)
+        turn.reply(session, turn.text("pause.until", date=until))
     else:
         turn.reply(session, turn.text("pause.open"))
-    await tell_worker(turn.svc, session, person, "pause.worker_told", turn.now, days=days or "-")
+    await tell_worker_paused(turn.svc, session, person, turn.now, days)
 
 
 @person_command
@@ -267,26 +269,35 @@ async def mydata_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     worker = await StaffRepository(session).get(person.worker_id)
     messages = await PersonMessageRepository(session).count_for(person.id)
     checkins = await CheckinRepository(session).count_for(person.id)
-    zone = ZoneInfo(person.timezone)
-
-    def local(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
-
+    catalog, language = turn.svc.catalog, turn.language
+    schedule = schedule_words(
+        catalog,
+        language,
+        times=person.checkin_times,
+        days=person.checkin_days,
+        timezone=person.timezone,
+        quiet_hours=person.quiet_hours,
+    )
+    since = person.consented_at
     turn.reply(
         session,
         turn.text(
             "mydata.text",
-            name=person.display_name or "-",
-            worker=worker.name if worker else "-",
+            name=person.display_name or turn.text("common.none"),
+            worker=worker.name if worker else turn.text("talk.your_worker"),
             status=turn.text(f"status.{person.status.value}"),
-            language=person.language,
-            times=person.checkin_times,
-            days=person.checkin_days,
-            timezone=person.timezone,
-            quiet=person.quiet_hours or "-",
-            since=local(person.consented_at),
-            last_reply=local(person.last_reply_at),
-            next_checkin=local(person.next_checkin_at),
+            language=language_name(catalog, language, person.language),
+            times=schedule.times,
+            days=schedule.days,
+            timezone=schedule.timezone,
+            quiet=schedule.quiet,
+            since=dates.day_with_year(since, language, person.timezone),
+            last_reply=moment(
+                catalog, language, person.last_reply_at, person.timezone, missing="common.not_yet"
+            ),
+            next_checkin=moment(
+                catalog, language, person.next_checkin_at, person.timezone, missing="common.none"
+            ),
             messages=messages or 0,
             checkins=checkins or 0,
         ),

@@ -10,7 +10,7 @@ from datetime import time
 from infra.i18n import Catalog
 from infra.settings import EscalationSettings
 
-__all__ = ["describe_working_hours", "talk_acknowledgement"]
+__all__ = ["describe_days", "describe_working_hours", "talk_acknowledgement"]
 
 _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -22,7 +22,8 @@ def _clock(value: time) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
-def _days(catalog: Catalog, language: str, days: tuple[int, ...]) -> str:
+def describe_days(catalog: Catalog, language: str, days: tuple[int, ...]) -> str:
+    """Weekdays (0 = Monday) in words: 毎日, 平日, 土日, 月曜・水曜 / "every day", "on Mon, Wed"."""
     chosen = set(days)
     if chosen == set(range(7)):
         return catalog.text(language, "hours.daily")
@@ -41,7 +42,7 @@ def describe_working_hours(catalog: Catalog, language: str, hours: EscalationSet
     return catalog.text(
         language,
         "hours.range",
-        days=_days(catalog, language, hours.working_days),
+        days=describe_days(catalog, language, hours.working_days),
         start=_clock(start),
         end=_clock(end),
     )
