@@ -100,8 +100,8 @@ def schedule_words(
     quiet_hours: str | None,
 ) -> ScheduleWords:
     """A stored schedule ("09:00,18:00", "mon,wed,fri", "Asia/Tokyo", "22:00-07:00") in
-    words: 9:00・18:00, 月曜・水曜・金曜, 日本時間, 22:00〜7:00 (or なし)."""
-    separator = catalog.text(language, "hours.separator")
+    words: 9:00、18:00, 月曜・水曜・金曜, 日本時間, 22:00〜7:00 (or なし)."""
+    separator = catalog.text(language, "escalation.name_separator")
     clock_times = separator.join(dates.clock(t, language) for t in sched.parse_times(times))
     quiet = sched.parse_quiet_hours(quiet_hours or "")
     return ScheduleWords(

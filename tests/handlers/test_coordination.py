@@ -140,10 +140,14 @@ async def test_schedule_view_and_changes(templated: Sandbox) -> None:
     view = await ask(sb, coordinator, "schedule", str(PERSON))
     assert view == (
         f"ID {pid}の方のスケジュール：\n"
-        "時間：10:00・曜日：毎日・タイムゾーン：日本時間・静かな時間：22:00〜7:00\n"
-        "声かけ後のひと声：6時間後・エスカレーション：2日後\n"
-        "頻度：ふだんどおり（範囲：とてもこまめに〜ゆったり）\n"
-        "テンプレート：weekly、every_3_days"
+        "・時間：10:00\n"
+        "・曜日：毎日\n"
+        "・タイムゾーン：日本時間\n"
+        "・静かな時間：22:00〜7:00\n"
+        "・声かけ後のひと声：6時間後\n"
+        "・エスカレーション：2日後\n"
+        "・頻度：ふだんどおり（範囲：とてもこまめに〜ゆったり）\n"
+        "・テンプレート：weekly、every_3_days"
     ), "words, not tokens; templates come from the configuration"
 
     changes = [
@@ -199,8 +203,9 @@ async def test_schedule_view_and_changes(templated: Sandbox) -> None:
     assert changed_rows[-1]["detail"]["before"]["checkin_times"] == "10:00"
     assert [a["action"] for a in audit].count("schedule.read") == 1
     view = await ask(sb, coordinator, "schedule", str(PERSON))
-    assert "曜日：3日ごと" in view and "タイムゾーン：イギリス時間" in view, view
-    assert "範囲：こまめに〜ふだんどおり" in view and "エスカレーション：1日後" in view, view
+    assert "・曜日：3日ごと\n" in view and "・タイムゾーン：イギリス時間\n" in view, view
+    assert "（範囲：こまめに〜ふだんどおり）" in view, view
+    assert "・エスカレーション：1日後\n" in view, view
     no_apology(sb, COORDINATOR)
 
 
