@@ -94,19 +94,24 @@ def _record_lines(turn: Turn, record: PersonRecord) -> list[str]:
             open=1 if record.active_episode else 0,
         )
     ]
+    separator = turn.text("escalation.name_separator")
     if record.moods:
-        moods = ", ".join(
+        moods = separator.join(
             f"{turn.staff_time(at)} {turn.text('mood.' + Mood.from_score(score).value)}"
             for at, score in record.moods
         )
-        lines.append(turn.text("person_cmd.moods") + " " + moods)
+        lines.append(turn.text("person_cmd.moods") + moods)
     if record.changes:
-        changes = "; ".join(
-            f"{turn.staff_time(c.at)} {turn.text('cadence.level.' + c.to_level.value)} "
-            f"({turn.text('cadence.reason.' + c.reason.value)})"
+        changes = separator.join(
+            turn.text(
+                "person_cmd.cadence_change",
+                at=turn.staff_time(c.at),
+                level=level_name(catalog, language, c.to_level),
+                reason=turn.text(f"cadence.reason.{c.reason.value}"),
+            )
             for c in record.changes
         )
-        lines.append(turn.text("person_cmd.cadence_changes") + " " + changes)
+        lines.append(turn.text("person_cmd.cadence_changes") + changes)
     if record.unread:
         lines.append(turn.text("person_cmd.unread", count=record.unread))
     if record.messages:

@@ -310,17 +310,3 @@ def test_the_checks_catch_what_they_look_for() -> None:
     assert MISSING_DASH.search("- 分") and not MISSING_DASH.search("22:00-07:00")
     assert BARE_HONORIFIC.search("・さん（ID 1）") and not BARE_HONORIFIC.search("田中さん")
     assert SNAKE.search("auto_resolved") and not SNAKE.search("auto-resolved")
-
-
-def test_dates_and_times_read_as_people_write_them() -> None:
-    assert dates.day(NOW, "ja", ZONE) == "12月5日(土)"
-    assert dates.day(NOW, "en", ZONE) == "Sat 5 Dec"
-    assert dates.day_and_time(NOW, "ja", ZONE) == "12月5日(土) 10:00"
-    assert dates.day_and_time(NOW, "en", ZONE) == "Sat 5 Dec, 10:00"
-    assert dates.day_with_year(NOW, "ja", ZONE) == "2026年12月5日(土)"
-    assert dates.clock_range(time(22), time(7), "ja") == "22:00〜7:00"
-    assert dates.clock_range(time(22), time(7), "en") == "22:00–07:00"
-    assert dates.zone_name(ZONE, "ja") == "日本時間"
-    assert dates.zone_name(ZONE, "en") == "Japan Time"
-    assert dates.zone_name("UTC", "ja") == "GMT+00:00"
-    assert dates.zone_name("Etc/GMT-9", "en") == "GMT+09:00"
