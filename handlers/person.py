@@ -230,7 +230,7 @@ async def time_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     person = actor.person
     assert person is not None
     window = turn.svc.settings.checkin.own_time_window
-    start, end = format_hhmm(window[0]), format_hhmm(window[1])
+    start, end = dates.clock(window[0], turn.language), dates.clock(window[1], turn.language)
     if len(args) != 1:
         turn.reply(session, turn.text("time.usage", start=start, end=end))
         return
@@ -241,7 +241,7 @@ async def time_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     person.checkin_times = format_hhmm(requested)
     if person.status is PersonStatus.ACTIVE:
         person.next_checkin_at = next_checkin_for(person, turn.svc.settings, turn.now)
-    turn.reply(session, turn.text("time.set", time=format_hhmm(requested)))
+    turn.reply(session, turn.text("time.set", time=dates.clock(requested, turn.language)))
     log.info("person %s changed their check-in time", person.id)
 
 

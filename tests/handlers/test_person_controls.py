@@ -126,7 +126,7 @@ async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> No
     user = await enrol(sb)
 
     await user.send_command("time", "08:30")
-    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "time.set", time="08:30")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "time.set", time="8:30")
     person = await person_row(sb)
     assert person.checkin_times == "08:30"
     assert person.next_checkin_at is not None
@@ -136,7 +136,7 @@ async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> No
     await advance(sb, datetime(2026, 11, 23, 23, 45, tzinfo=UTC))  # Tuesday 08:45 Tokyo
     await next_message(sb, PERSON, is_checkin)
 
-    window = {"start": "07:00", "end": "21:00"}
+    window = {"start": "7:00", "end": "21:00"}
     for args, key in (("23:00", "time.outside"), ("", "time.usage"), ("08:30 09:00", "time.usage")):
         await user.send_command("time", args or None)
         assert (await next_message(sb, PERSON)).text == text(sb, "ja", key, **window), args
