@@ -284,7 +284,7 @@ async def mydata_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
         turn.text(
             "mydata.text",
             name=person.display_name or turn.text("common.none"),
-            worker=worker.name if worker else turn.text("talk.your_worker"),
+            worker=worker.name if worker else turn.text("common.none"),
             status=turn.text(f"status.{person.status.value}"),
             language=language_name(catalog, language, person.language),
             times=schedule.times,
