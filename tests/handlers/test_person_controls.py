@@ -167,7 +167,7 @@ async def test_bad_arguments_get_kind_usage_lines(sandbox: Sandbox, language: st
         ), args
     await user.send_command("time", "23:00")
     assert (await next_message(sb, PERSON)).text == text(
-        sb, language, "time.outside", start="07:00", end="21:00"
+        sb, language, "time.outside", start={"ja": "7:00", "en": "07:00"}[language], end="21:00"
     )
     await user.send_command("time", "soon")
     assert (await next_message(sb, PERSON)).text == text(
