@@ -10,6 +10,7 @@ from handlers.args import person_ref, shown
 from handlers.turn import Actor, Turn
 from usecases.caseload import CASELOAD_SHOWN, PersonRecord, caseload, read_person_record
 from usecases.visibility import visible_person
+from usecases.words import level_name, person_label, schedule_words
 
 __all__ = ["people_command", "person_command"]
 
@@ -27,12 +28,14 @@ async def people_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
     lines = [
         turn.text(
             "people.line",
-            person=line.person.display_name or "-",
+            person=person_label(
+                turn.svc.catalog, turn.language, line.person.display_name, line.person.id
+            ),
             person_id=line.person.id,
             status=turn.text(f"status.{line.person.status.value}"),
             last_reply=turn.staff_time(line.person.last_reply_at),
             next_checkin=turn.staff_time(line.person.next_checkin_at),
-            trend=turn.text(f"trend.{line.trend.value}") if line.trend is not None else "-",
+            trend=turn.text(f"trend.{line.trend.value if line.trend is not None else 'unknown'}"),
         )
         + (turn.text("queue.unread", count=line.unread) if line.unread else "")
         for line in found.lines
@@ -63,37 +66,52 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
 
 def _record_lines(turn: Turn, record: PersonRecord) -> list[str]:
     person = record.person
+    catalog, language = turn.svc.catalog, turn.language
+    schedule = schedule_words(
+        catalog,
+        language,
+        times=person.checkin_times,
+        days=person.checkin_days,
+        timezone=person.timezone,
+        quiet_hours=person.quiet_hours,
+    )
+    none = turn.text("common.none")
     lines = [
         turn.text(
             "person_cmd.header",
-            person=person.display_name or "-",
+            person=person_label(catalog, language, person.display_name, person.id),
             person_id=person.id,
             telegram_id=person.telegram_id,
             status=turn.text(f"status.{person.status.value}"),
-            worker=record.worker.name if record.worker else "-",
-            backup=record.backup.name if record.backup else "-",
-            times=person.checkin_times,
-            days=person.checkin_days,
-            timezone=person.timezone,
-            cadence=turn.text(f"cadence.level.{person.cadence_level.value}"),
+            worker=record.worker.name if record.worker else none,
+            backup=record.backup.name if record.backup else none,
+            times=schedule.times,
+            days=schedule.days,
+            timezone=schedule.timezone,
+            cadence=level_name(catalog, language, person.cadence_level),
             last_reply=turn.staff_time(person.last_reply_at),
             next_checkin=turn.staff_time(person.next_checkin_at),
             open=1 if record.active_episode else 0,
         )
     ]
+    separator = turn.text("escalation.name_separator")
     if record.moods:
-        moods = ", ".join(
+        moods = separator.join(
             f"{turn.staff_time(at)} {turn.text('mood.' + Mood.from_score(score).value)}"
             for at, score in record.moods
         )
-        lines.append(turn.text("person_cmd.moods") + " " + moods)
+        lines.append(turn.text("person_cmd.moods") + moods)
     if record.changes:
-        changes = "; ".join(
-            f"{turn.staff_time(c.at)} {turn.text('cadence.level.' + c.to_level.value)} "
-            f"({turn.text('cadence.reason.' + c.reason.value)})"
+        changes = separator.join(
+            turn.text(
+                "person_cmd.cadence_change",
+                at=turn.staff_time(c.at),
+                level=level_name(catalog, language, c.to_level),
+                reason=turn.text(f"cadence.reason.{c.reason.value}"),
+            )
             for c in record.changes
         )
-        lines.append(turn.text("person_cmd.cadence_changes") + " " + changes)
+        lines.append(turn.text("person_cmd.cadence_changes") + changes)
     if record.unread:
         lines.append(turn.text("person_cmd.unread", count=record.unread))
     if record.messages:

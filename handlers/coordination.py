@@ -28,6 +28,7 @@ from usecases.services import Services
 from usecases.staffing import responsibilities
 from usecases.stats import stats_text
 from usecases.visibility import visible_person
+from usecases.words import duration, level_name, schedule_words
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -92,25 +93,37 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
             "assign.done",
             person_id=person.id,
             worker=worker.name,
-            backup=backup.name if backup else "-",
+            backup=backup.name if backup else turn.text("common.none"),
         ),
     )
 
 
 def _schedule_text(turn: Turn, person: Person) -> str:
-    return turn.text(
-        "schedule.show",
-        person_id=person.id,
+    catalog, language = turn.svc.catalog, turn.language
+    schedule = schedule_words(
+        catalog,
+        language,
         times=person.checkin_times,
         days=person.checkin_days,
         timezone=person.timezone,
-        quiet=person.quiet_hours or "-",
-        nudge=format_duration(timedelta(seconds=person.nudge_after_s)),
-        escalate=format_duration(timedelta(seconds=person.escalate_after_s)),
-        level=turn.text(f"cadence.level.{person.cadence_level}"),
-        tightest=person.cadence_tightest,
-        loosest=person.cadence_loosest,
-        templates=", ".join(t.name for t in turn.svc.settings.checkin.templates) or "-",
+        quiet_hours=person.quiet_hours,
+    )
+    templates = turn.text("escalation.name_separator").join(
+        t.name for t in turn.svc.settings.checkin.templates
+    )
+    return turn.text(
+        "schedule.show",
+        person_id=person.id,
+        times=schedule.times,
+        days=schedule.days,
+        timezone=schedule.timezone,
+        quiet=schedule.quiet,
+        nudge=duration(catalog, language, timedelta(seconds=person.nudge_after_s)),
+        escalate=duration(catalog, language, timedelta(seconds=person.escalate_after_s)),
+        level=level_name(catalog, language, person.cadence_level),
+        tightest=level_name(catalog, language, person.cadence_tightest),
+        loosest=level_name(catalog, language, person.cadence_loosest),
+        templates=templates or turn.text("common.none"),
     )
 
 
@@ -283,7 +296,9 @@ async def staff_invite_command(
     turn.reply(
         session,
         turn.text(
-            "staff_invite.created", role=role.value, link=deep_link(turn.bot_username, token)
+            "staff_invite.created",
+            role=turn.text(f"role.{StaffRole(args[0]).value}"),
+            link=deep_link(turn.bot_username, token),
         ),
     )
 

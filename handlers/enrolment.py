@@ -18,9 +18,9 @@ from usecases.buttons import ButtonKind, button_data
 from usecases.fallthrough import greeting, staff_opened
 from usecases.planning import new_person, plan_after_contact
 from usecases.reachability import staff_wrote
+from usecases.words import person_label
 
 log = logging.getLogger(__name__)
-
 
 
 @turn_handler()
@@ -179,7 +179,9 @@ async def consent_callback(turn: Turn, session: AsyncSession, actor: Actor, _: l
             turn.svc.text(
                 worker.language,
                 "consent.worker_told",
-                person=person.display_name or "",
+                person=person_label(
+                    turn.svc.catalog, worker.language, person.display_name, person.id
+                ),
                 person_id=person.id,
             ),
             person_id=person.id,

@@ -7,9 +7,7 @@ is classified for distress before anything else is decided.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -24,6 +22,7 @@ from handlers.access import person_command
 from handlers.args import days as parse_days
 from handlers.args import hhmm, pressed, stale_button
 from handlers.turn import Actor, Turn, inline_keyboard, turn_handler
+from infra import dates
 from storage.checkins import CheckinRepository
 from storage.inbound import MessageKind, PersonMessage, PersonMessageRepository
 from storage.outbox import OutboxRepository, new_edit
@@ -34,7 +33,7 @@ from usecases.checkins import adapt_cadence, mood_from_key, sign_of_life
 from usecases.continuity import tell_coordinators_of_return
 from usecases.escalations import open_or_join
 from usecases.messages import Stranger, person_wrote, stranger_wrote
-from usecases.pauses import pause, pause_reason_given
+from usecases.pauses import pause, pause_reason_given, tell_worker_paused
 from usecases.people import (
     forget,
     mark_unreachable,
@@ -45,6 +44,7 @@ from usecases.resources import kind_word
 from usecases.tie_checks import reconnect_if_moods_turned_low
 from usecases.ties import ties_for_person
 from usecases.timeline import record_life_event
+from usecases.words import language_name, moment, schedule_words
 from usecases.working_hours import talk_acknowledgement
 
 log = logging.getLogger(__name__)
@@ -207,8 +207,8 @@ async def pause_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
     pause(person, days, turn.now)
     record_life_event(session, person, TimelineKind.PAUSED, turn.now, days=days)
     if person.paused_until is not None:
-        until = person.paused_until.astimezone(ZoneInfo(person.timezone))
-        done = turn.text("pause.until", date=until.strftime("%m/%d"))
+        until = dates.day(person.paused_until, turn.language, person.timezone)
+        done = turn.text("pause.until", date=until)
     else:
         done = turn.text("pause.open")
     # Saying why is offered, never asked for: the break is already taken.
@@ -218,7 +218,7 @@ async def pause_command(turn: Turn, session: AsyncSession, actor: Actor, args: l
         markup=pause_reason_keyboard(turn),
         person_id=person.id,
     )
-    await tell_worker(turn.svc, session, person, "pause.worker_told", turn.now, days=days or "-")
+    await tell_worker_paused(turn.svc, session, person, turn.now, days)
 
 
 def pause_reason_keyboard(turn: Turn) -> dict[str, Any]:
@@ -290,7 +290,7 @@ async def time_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     person = actor.person
     assert person is not None
     window = turn.svc.settings.checkin.own_time_window
-    start, end = format_hhmm(window[0]), format_hhmm(window[1])
+    start, end = dates.clock(window[0], turn.language), dates.clock(window[1], turn.language)
     if len(args) != 1:
         turn.reply(session, turn.text("time.usage", start=start, end=end))
         return
@@ -301,7 +301,7 @@ async def time_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
     person.checkin_times = format_hhmm(requested)
     if person.status is PersonStatus.ACTIVE:
         person.next_checkin_at = next_checkin_for(person, turn.svc.settings, turn.now)
-    turn.reply(session, turn.text("time.set", time=format_hhmm(requested)))
+    turn.reply(session, turn.text("time.set", time=dates.clock(requested, turn.language)))
     log.info("person %s changed their check-in time", person.id)
 
 
@@ -330,24 +330,32 @@ async def mydata_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     worker = await StaffRepository(session).get(person.worker_id)
     messages = await PersonMessageRepository(session).count_for(person.id)
     checkins = await CheckinRepository(session).count_for(person.id)
-    zone = ZoneInfo(person.timezone)
-
-    def local(value: datetime | None) -> str:
-        return value.astimezone(zone).strftime("%Y-%m-%d %H:%M") if value else "-"
-
-    text = turn.text(
-        "mydata.text",
-        name=person.display_name or "-",
-        worker=worker.name if worker else "-",
-        status=turn.text(f"status.{person.status.value}"),
-        language=person.language,
+    catalog, language = turn.svc.catalog, turn.language
+    schedule = schedule_words(
+        catalog,
+        language,
         times=person.checkin_times,
         days=person.checkin_days,
         timezone=person.timezone,
-        quiet=person.quiet_hours or "-",
-        since=local(person.consented_at),
-        last_reply=local(person.last_reply_at),
-        next_checkin=local(person.next_checkin_at),
+        quiet_hours=person.quiet_hours,
+    )
+    text = turn.text(
+        "mydata.text",
+        name=person.display_name or turn.text("common.none"),
+        worker=worker.name if worker else turn.text("common.none"),
+        status=turn.text(f"status.{person.status.value}"),
+        language=language_name(catalog, language, person.language),
+        times=schedule.times,
+        days=schedule.days,
+        timezone=schedule.timezone,
+        quiet=schedule.quiet,
+        since=dates.day_with_year(person.consented_at, language, person.timezone),
+        last_reply=moment(
+            catalog, language, person.last_reply_at, person.timezone, missing="common.not_yet"
+        ),
+        next_checkin=moment(
+            catalog, language, person.next_checkin_at, person.timezone, missing="common.none"
+        ),
         messages=messages or 0,
         checkins=checkins or 0,
     )

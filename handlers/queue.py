@@ -11,7 +11,7 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.errors import NotFoundError
-from domain.escalation import EscalationReason, EscalationState, Outcome
+from domain.escalation import EscalationReason, EscalationState, Outcome, StepLevel
 from handlers.access import is_coordinator, staff_command
 from handlers.args import (
     ArgKind,
@@ -28,7 +28,6 @@ from storage.escalations import (
     Escalation,
     EscalationRepository,
     episode_reasons,
-    subject_name,
     subject_ref,
 )
 from storage.inbound import PersonMessageRepository
@@ -44,6 +43,7 @@ from usecases.escalations import (
     resolve,
 )
 from usecases.visibility import visible_escalation
+from usecases.words import subject_label
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +80,13 @@ def _line(
 ) -> str:
     state = turn.text(f"state.{escalation.state.value}")
     if holder:
-        state += f" ({holder})"
+        state = turn.text("queue.state_held", state=state, holder=holder)
     line = turn.text(
         "queue.line",
         id=escalation.id,
         priority=escalation.priority.value,
         reason=reason_words(turn.svc, turn.language, reasons or [escalation.reason]),
-        person=subject_name(escalation, person),
+        person=subject_label(turn.svc.catalog, turn.language, escalation, person),
         person_id=subject_ref(escalation),
         created=turn.staff_time(escalation.created_at),
         state=state,
@@ -185,16 +185,21 @@ async def _show_escalation(
         id=escalation.id,
         priority=escalation.priority.value,
         reason=reason_words(turn.svc, turn.language, await reasons_of(session, escalation.id)),
-        person=subject_name(escalation, person),
+        person=subject_label(turn.svc.catalog, turn.language, escalation, person),
         person_id=subject_ref(escalation),
         state=turn.text(f"state.{escalation.state.value}"),
-        holder=holder.name if holder else "-",
+        holder=holder.name if holder else turn.text("escalation.told_nobody"),
         created=turn.staff_time(escalation.created_at),
-        level=escalation.level,
+        level=turn.text(f"queue.step_{StepLevel(escalation.level).name.lower()}"),
     )
     if notes:
         text += "\n" + "\n".join(
-            turn.text("queue.note_line", at=turn.staff_time(n.at), by=name or "-", text=n.text)
+            turn.text(
+                "queue.note_line",
+                at=turn.staff_time(n.at),
+                by=name or turn.text("queue.note_by_unknown"),
+                text=n.text,
+            )
             for n, name in notes
         )
     text += "\n\n" + turn.text("queue.actions_hint", id=escalation.id)

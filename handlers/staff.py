@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +11,7 @@ from domain.people import PersonStatus
 from handlers.access import is_coordinator, staff_command
 from handlers.args import person_ref, pressed, shown, staff_ref
 from handlers.turn import Actor, Turn
+from infra.dates import day_and_time
 from storage.audit import AuditRepository
 from storage.invites import InviteRepository, deep_link
 from storage.staff import StaffRepository
@@ -49,8 +49,7 @@ async def invite_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
         now=turn.now,
         detail={"invite_id": invite.id, "worker_id": worker.id},
     )
-    zone = ZoneInfo(turn.svc.settings.checkin.timezone)
-    expires = invite.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    expires = day_and_time(invite.expires_at, turn.language, turn.svc.settings.checkin.timezone)
     turn.reply(
         session,
         turn.text("invite.created", expires=expires, link=deep_link(turn.bot_username, token)),

@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -30,6 +29,7 @@ from storage.people import Person, PersonRepository
 from storage.staff import Staff, StaffRepository
 from usecases.fallthrough import staff_opened, staff_update
 from usecases.services import Services, services
+from usecases.words import moment
 
 
 @dataclass
@@ -70,11 +70,10 @@ class Turn:
         self.greeted = False
 
     def staff_time(self, value: datetime | None) -> str:
-        """An instant as staff read it: month/day hour:minute in the organisation's zone."""
-        if value is None:
-            return "-"
-        zone = ZoneInfo(self.svc.settings.escalation.timezone)
-        return value.astimezone(zone).strftime("%m/%d %H:%M")
+        """An instant as staff read it, in the organisation's zone: 12月5日(土) 10:00 /
+        Sat 5 Dec, 10:00; a missing one in words (なし / none)."""
+        zone = self.svc.settings.escalation.timezone
+        return moment(self.svc.catalog, self.language, value, zone, missing="common.none")
 
     @property
     def bot_username(self) -> str:

@@ -17,7 +17,7 @@ from storage.audit import MarkerRepository
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.staff import StaffRepository
 from usecases.services import Services
-from usecases.stats import stats_text
+from usecases.stats import DIGEST_WINDOW, stats_text
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +59,7 @@ async def digest_step(svc: Services, now: datetime) -> bool:
                 text = (
                     svc.text(staff.language, "digest.header")
                     + "\n"
-                    + await stats_text(svc, session, staff.language, now)
+                    + await stats_text(svc, session, staff.language, now, DIGEST_WINDOW)
                 )
                 OutboxRepository(session).add(
                     new_message(

@@ -79,11 +79,12 @@ class Escalation(Base):
     relay_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
 
 
-def subject_name(escalation: Escalation, person: Person | None) -> str:
-    """The name staff see for an episode's subject (a stranger's Telegram first name)."""
+def subject_name(escalation: Escalation, person: Person | None) -> str | None:
+    """The name staff see for an episode's subject (a stranger's Telegram first name), or
+    None when there is none (erased, or never given)."""
     if person is not None:
-        return person.display_name or "-"
-    return escalation.stranger_name or "-"
+        return person.display_name
+    return escalation.stranger_name
 
 
 def subject_ref(escalation: Escalation) -> str:

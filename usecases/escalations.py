@@ -63,6 +63,7 @@ from usecases.buttons import ButtonKind, button_data
 from usecases.reachability import screen_recipients
 from usecases.services import Services
 from usecases.staffing import notify_staff
+from usecases.words import duration, person_label, subject_label
 
 log = logging.getLogger(__name__)
 
@@ -327,7 +328,7 @@ def _tell_joined(
                 lang,
                 "escalation.joined",
                 reason=svc.text(lang, f"reason.{reason.value}"),
-                person=subject_name(escalation, person),
+                person=subject_label(svc.catalog, lang, escalation, person),
                 person_id=subject_ref(escalation),
                 escalation_id=escalation.id,
                 priority=escalation.priority.value,
@@ -387,7 +388,7 @@ def notification_text(
         f"escalation.{notice.value}",
         priority=escalation.priority.value,
         reason=reason_words(svc, lang, reasons or [escalation.reason]),
-        person=subject_name(escalation, person),
+        person=subject_label(svc.catalog, lang, escalation, person),
         person_id=subject_ref(escalation),
         escalation_id=escalation.id,
         **params,
@@ -526,15 +527,11 @@ def rhythm_line(
 
 
 def format_age(svc: Services, lang: str, age: timedelta) -> str:
-    """How long an episode has been open, in words: 25分, 3時間10分, 2日."""
+    """How long an episode has been open, in words: 25分, 3時間, 3時間10分, 2日."""
     minutes = max(0, int(age.total_seconds() // 60))
-    if minutes < 60:
-        return svc.text(lang, "duration.minutes", minutes=minutes)
-    if minutes < 24 * 60:
-        if minutes % 60 == 0:
-            return svc.text(lang, "duration.hours", hours=minutes // 60)
-        return svc.text(lang, "duration.hours_minutes", hours=minutes // 60, minutes=minutes % 60)
-    return svc.text(lang, "duration.days", days=minutes // (24 * 60))
+    if minutes >= 24 * 60:  # whole days: "open for 2 days", not to the minute
+        return duration(svc.catalog, lang, timedelta(days=minutes // (24 * 60)))
+    return duration(svc.catalog, lang, timedelta(minutes=minutes))
 
 
 async def notifications_sent(session: AsyncSession, sent: list[tuple[int, int | None]]) -> None:
@@ -800,7 +797,7 @@ async def relay_back(
         svc,
         session,
         episode_key(person_id=person.id),
-        name=person.display_name or "-",
+        name=person.display_name,
         ref=str(person.id),
         person_id=person.id,
         text=text,
@@ -832,7 +829,7 @@ async def _forward_to_relayer(
     session: AsyncSession,
     key: str,
     *,
-    name: str,
+    name: str | None,
     ref: str,
     person_id: int | None,
     text: str,
@@ -845,7 +842,11 @@ async def _forward_to_relayer(
             new_message(
                 chat_id=staff.telegram_id,
                 text=svc.text(
-                    staff.language, "relay.from_person", person=name, person_id=ref, text=text
+                    staff.language,
+                    "relay.from_person",
+                    person=person_label(svc.catalog, staff.language, name, ref),
+                    person_id=ref,
+                    text=text,
                 ),
                 now=now,
                 purpose=Purpose.RELAY,

@@ -24,7 +24,6 @@ from storage.escalations import (
     Escalation,
     EscalationNotification,
     EscalationRepository,
-    subject_name,
     subject_ref,
 )
 from storage.outbox import (
@@ -49,6 +48,7 @@ from usecases.reachability import (
     waiting_for,
 )
 from usecases.services import Services
+from usecases.words import subject_label
 
 __all__ = [
     "delivery_failed",
@@ -191,7 +191,7 @@ async def greeting(svc: Services, session: AsyncSession, staff: Staff) -> str:
         id=escalation.id,
         priority=escalation.priority.value,
         reason=svc.text(lang, f"reason.{escalation.reason.value}"),
-        person=subject_name(escalation, person),
+        person=subject_label(svc.catalog, lang, escalation, person),
         person_id=subject_ref(escalation),
     )
 

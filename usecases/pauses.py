@@ -11,9 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from domain.escalation import next_working_instant
 from domain.people import PauseReason, PersonStatus
 from domain.timeline import TimelineKind
+from infra.dates import day
 from storage.checkins import CheckinKind
 from storage.people import Person
-from storage.staff import StaffRepository
+from storage.staff import Staff, StaffRepository
 from usecases.checkins import checkin_now
 from usecases.escalations import working_hours
 from usecases.planning import plan_after_contact
@@ -22,7 +23,7 @@ from usecases.silence import after_quiet_hours
 from usecases.staffing import notify_staff
 from usecases.timeline import record_life_event
 
-__all__ = ["pause", "pause_ended", "pause_reason_given"]
+__all__ = ["pause", "pause_ended", "pause_reason_given", "tell_worker_paused"]
 
 log = logging.getLogger(__name__)
 
@@ -75,3 +76,20 @@ async def pause_reason_given(
             reason=svc.text(worker.language, f"pause_reason.{reason.value}"),
         )
     return True
+
+
+async def tell_worker_paused(
+    svc: Services, session: AsyncSession, person: Person, now: datetime, days: int | None
+) -> None:
+    """Tell the worker the person paused, and for how long, in the worker's words:
+    「7日間、12月14日(月)まで」, or 「再開するまで」 for an open pause."""
+    worker = await session.get(Staff, person.worker_id)
+    if worker is None or not worker.active:
+        return
+    lang = worker.language
+    if days and person.paused_until is not None:
+        until = day(person.paused_until, lang, svc.settings.escalation.timezone)
+        period = svc.text(lang, "pause.period_until", days=days, date=until)
+    else:
+        period = svc.text(lang, "pause.period_open")
+    notify_staff(svc, session, worker, person, "pause.worker_told", now, period=period)

@@ -23,12 +23,13 @@ from domain.escalation import StepLevel
 from domain.people import StaffRole
 from domain.reachability import Reachability, Unreachable, screen_tiers
 from storage.audit import AuditRepository
-from storage.escalations import Escalation, EscalationRepository, subject_name, subject_ref
+from storage.escalations import Escalation, EscalationRepository, subject_ref
 from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person
 from storage.reachability import WaitRepository, oldest_waiting
 from storage.staff import Staff, StaffRepository
 from usecases.services import Services
+from usecases.words import subject_label
 
 __all__ = [
     "TIER_LEVELS",
@@ -211,7 +212,7 @@ async def tell_coordinators(
                 text=svc.text(
                     lang,
                     "reachability.colleague_unreachable",
-                    person=subject_name(escalation, person),
+                    person=subject_label(svc.catalog, lang, escalation, person),
                     person_id=subject_ref(escalation),
                     name=unreached.name,
                     escalation_id=escalation.id,

@@ -11,6 +11,7 @@ from storage.outbox import OutboxRepository, Purpose, new_message
 from storage.people import Person, PersonRepository
 from storage.staff import Staff
 from usecases.services import Services
+from usecases.words import person_label
 
 
 def notify_staff(
@@ -35,7 +36,7 @@ def notify_staff(
             text=svc.text(
                 staff.language,
                 key,
-                person=person.display_name or "-",
+                person=person_label(svc.catalog, staff.language, person.display_name, person.id),
                 person_id=person.id,
                 **params,
             ),

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.escalation import Priority
 from domain.people import PersonStatus
+from infra import dates
 from storage.checkins import CheckinRepository
 from storage.escalations import EscalationRepository
 from storage.outbox import OutboxRepository
@@ -16,30 +17,57 @@ from storage.people import PersonRepository
 from storage.reachability import count_waiting
 from usecases.reachability import WAITING_GAUGE
 from usecases.services import Services
+from usecases.words import duration
+
+__all__ = ["DIGEST_WINDOW", "STATS_WINDOW", "Gauges", "gauges", "stats_text"]
 
 STATS_WINDOW = timedelta(days=30)
+DIGEST_WINDOW = timedelta(days=7)
 
 
-async def stats_text(svc: Services, session: AsyncSession, language: str, now: datetime) -> str:
-    """People by status, check-ins sent and answered and acknowledgement times over the last
-    `STATS_WINDOW`, and open escalations by priority, in the reader's language."""
+def _period(svc: Services, language: str, now: datetime, window: timedelta) -> str:
+    """The span the figures cover, in words: 「11月7日(土)〜12月7日(月)の30日間」."""
+    zone = svc.settings.escalation.timezone
+    return svc.text(
+        language,
+        "stats.period",
+        start=dates.day(now - window, language, zone),
+        end=dates.day(now, language, zone),
+        days=window.days,
+    )
+
+
+async def stats_text(
+    svc: Services,
+    session: AsyncSession,
+    language: str,
+    now: datetime,
+    window: timedelta = STATS_WINDOW,
+) -> str:
+    """People by status, check-ins sent and answered and acknowledgement times over the
+    last `window`, and open escalations by priority, in the reader's language."""
     by_status = await PersonRepository(session).count_by_status()
-    since = now - STATS_WINDOW
+    since = now - window
     sent, replied = await CheckinRepository(session).sent_and_replied(since)
     escalations = EscalationRepository(session)
     open_by_priority = await escalations.active_counts()
     minutes = await escalations.acknowledgement_delays(since)
-    median = f"{statistics.median(minutes):.0f}" if minutes else "-"
+    median = (
+        duration(svc.catalog, language, timedelta(minutes=round(statistics.median(minutes))))
+        if minutes
+        else svc.text(language, "stats.median_none")
+    )
     return svc.text(
         language,
         "stats.text",
+        period=_period(svc, language, now, window),
         active=by_status.get(PersonStatus.ACTIVE, 0),
         paused=by_status.get(PersonStatus.PAUSED, 0),
         stopped=by_status.get(PersonStatus.STOPPED, 0),
         unreachable=by_status.get(PersonStatus.UNREACHABLE, 0),
         sent=sent,
         replied=replied,
-        rate=f"{100 * replied / sent:.0f}%" if sent else "-",
+        rate=svc.text(language, "stats.rate", percent=round(100 * replied / sent)) if sent else "",
         p1=open_by_priority.get(Priority.P1, 0),
         p2=open_by_priority.get(Priority.P2, 0),
         p3=open_by_priority.get(Priority.P3, 0),

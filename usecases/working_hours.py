@@ -10,7 +10,7 @@ from datetime import time
 from infra.i18n import Catalog
 from infra.settings import EscalationSettings, HolidayCalendar
 
-__all__ = ["describe_working_hours", "talk_acknowledgement"]
+__all__ = ["describe_days", "describe_working_hours", "talk_acknowledgement"]
 
 _DAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -22,7 +22,8 @@ def _clock(value: time) -> str:
     return f"{value.hour}:{value.minute:02d}"
 
 
-def _days(catalog: Catalog, language: str, days: tuple[int, ...]) -> str:
+def describe_days(catalog: Catalog, language: str, days: tuple[int, ...]) -> str:
+    """Weekdays (0 = Monday) in words: 毎日, 平日, 土日, 月曜・水曜 / "every day", "on Mon, Wed"."""
     chosen = set(days)
     if chosen == set(range(7)):
         return catalog.text(language, "hours.daily")
@@ -48,7 +49,7 @@ def _closed(hours: EscalationSettings) -> str | None:
 def describe_working_hours(catalog: Catalog, language: str, hours: EscalationSettings) -> str:
     """E.g. "平日（祝日を除く）の9:00〜18:00" / "on weekdays except public holidays, 9:00–18:00"."""
     start, end = hours.working_hours
-    days = _days(catalog, language, hours.working_days)
+    days = describe_days(catalog, language, hours.working_days)
     closed = _closed(hours)
     if closed is not None:
         days = catalog.text(language, closed, days=days)

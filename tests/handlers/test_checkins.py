@@ -188,7 +188,7 @@ async def test_silence_nudge_escalation_and_all_clear(sandbox: Sandbox) -> None:
     await worker_hears(
         sb,
         "escalation.replied",
-        person="Aiko",
+        person=f"Aikoさん（ID {person.id}）",
         person_id=person.id,
         escalation_id=escalation.id,
         mood="",
@@ -267,7 +267,7 @@ async def test_a_blocked_person_becomes_unreachable_and_comes_back(sandbox: Sand
     await worker_hears(
         sb,
         "escalation.replied",
-        person="Aiko",
+        person=f"Aikoさん（ID {person.id}）",
         person_id=person.id,
         escalation_id=escalation.id,
         mood="",
@@ -343,7 +343,7 @@ async def test_two_low_moods_tighten_the_cadence_and_tell_the_worker(sandbox: Sa
     await worker_hears(
         sb,
         "cadence.changed",
-        person="Aiko",
+        person=f"Aikoさん（ID {person.id}）",
         person_id=person.id,
         level=text(sb, "ja", "cadence.level.close"),
         reason=text(sb, "ja", "cadence.reason.low_moods"),

@@ -102,13 +102,15 @@ async def test_assign_a_worker_and_backup(sandbox: Sandbox) -> None:
     reply = await ask(sb, coordinator, "assign", f"{aiko.id} {OTHER_WORKER} {ids[BACKUP]}")
     assert reply == t(sb, "assign.done", person_id=aiko.id, worker="Mori", backup="Suzuki")
     told = await next_message(sb, OTHER_WORKER)
-    assert told.text == t(sb, "assign.worker_told", person="Aiko", person_id=aiko.id)
+    assert told.text == t(
+        sb, "assign.worker_told", person=f"Aikoさん（ID {aiko.id}）", person_id=aiko.id
+    )
     aiko = await person(sb)
     assert (aiko.worker_id, aiko.backup_worker_id) == (ids[OTHER_WORKER], ids[BACKUP])
 
     # Without a backup, the backup is cleared; worker and backup must differ.
     assert await ask(sb, coordinator, "assign", f"{PERSON} {WORKER}") == t(
-        sb, "assign.done", person_id=aiko.id, worker="Sato", backup="-"
+        sb, "assign.done", person_id=aiko.id, worker="Sato", backup="なし"
     )
     assert (await person(sb)).backup_worker_id is None
     assert await ask(sb, coordinator, "assign", f"{PERSON} {WORKER} {WORKER}") == t(
@@ -142,8 +144,17 @@ async def test_schedule_view_and_changes(templated: Sandbox) -> None:
     aiko = await person(sb)
     pid = aiko.id
     view = await ask(sb, coordinator, "schedule", str(PERSON))
-    assert "10:00" in view and "Asia/Tokyo" in view and "22:00-07:00" in view
-    assert "weekly, every_3_days" in view, "templates come from the configuration"
+    assert view == (
+        f"ID {pid}の方のスケジュール：\n"
+        "・時間：10:00\n"
+        "・曜日：毎日\n"
+        "・タイムゾーン：日本時間\n"
+        "・静かな時間：22:00〜7:00\n"
+        "・声かけ後のひと声：6時間後\n"
+        "・エスカレーション：2日後\n"
+        "・頻度：ふだんどおり（範囲：とてもこまめに〜ゆったり）\n"
+        "・テンプレート：weekly、every_3_days"
+    ), "words, not tokens; templates come from the configuration"
 
     changes = [
         ("times 08:30,19:00", "checkin_times", "08:30,19:00"),
@@ -210,6 +221,10 @@ async def test_schedule_view_and_changes(templated: Sandbox) -> None:
     assert changed_rows[-1]["detail"]["field"] == "times"
     assert changed_rows[-1]["detail"]["before"]["checkin_times"] == "10:00"
     assert [a["action"] for a in audit].count("schedule.read") == 1
+    view = await ask(sb, coordinator, "schedule", str(PERSON))
+    assert "・曜日：3日ごと\n" in view and "・タイムゾーン：イギリス時間\n" in view, view
+    assert "（範囲：こまめに〜ふだんどおり）" in view, view
+    assert "・エスカレーション：1日後\n" in view, view
     no_apology(sb, COORDINATOR)
 
 
@@ -238,7 +253,7 @@ async def test_stats_numbers(sandbox: Sandbox) -> None:
     await sb.settle()
 
     await coordinator.send_command("stats")
-    header = "統計（直近30日）"
+    header = "統計（10月24日(土)〜11月23日(月)の30日間）"
     reply = (await next_message(sb, COORDINATOR, lambda m: (m.text or "").startswith(header))).text
     assert reply == t(
         sb,
@@ -249,11 +264,12 @@ async def test_stats_numbers(sandbox: Sandbox) -> None:
         unreachable=0,
         sent=1,
         replied=1,
-        rate="100%",
+        period="10月24日(土)〜11月23日(月)の30日間",
+        rate="（返信率100%）",
         p1=1,
         p2=1,
         p3=0,
-        median="10",
+        median="10分",
     )
     no_apology(sb, COORDINATOR, WORKER, PERSON, PERSON_2)
 

@@ -140,7 +140,7 @@ async def test_at_3am_the_card_shows_what_is_open_and_the_button_shows_every_lin
     for line in sb.runtime.svc.crisis_lines:
         assert line.number in rows
     assert any(r.startswith("いのちの電話") and "いまは時間外" in r for r in rows)
-    assert (everything.text or "").startswith("相談先の一覧です（いま 3:00）")
+    assert (everything.text or "").startswith("相談先の一覧です（いま3:00）")
 
 
 async def test_a_stranger_may_press_the_button_too(sandbox: Sandbox) -> None:

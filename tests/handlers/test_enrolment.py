@@ -122,7 +122,9 @@ async def test_consent_enrols_the_person_and_tells_the_worker(sandbox: Sandbox) 
     assert invite.used_at is not None
 
     told = await reply(sb, WORKER)
-    assert told.text == text(sb, "ja", "consent.worker_told", person="Aiko", person_id=person.id)
+    assert told.text == text(
+        sb, "ja", "consent.worker_told", person=f"Aikoさん（ID {person.id}）", person_id=person.id
+    )
     async with sb.runtime.db.transaction() as session:
         actions = list(
             (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars()

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from domain.people import PauseReason, PersonStatus
+from infra.dates import day_and_time
 from standin import SentMessage
 from standin.sandbox import Sandbox
 from storage.checkins import CheckinKind
@@ -60,15 +61,22 @@ async def test_pause_with_days_then_a_welcome_back(sandbox: Sandbox) -> None:
     person = await person_row(sb)
 
     await user.send_command("pause", "2")
-    until = (START + timedelta(days=2)).astimezone(TOKYO).strftime("%m/%d")
     answer = await next_message(sb, PERSON)
     assert answer.text == (
-        text(sb, "ja", "pause.until", date=until) + "\n\n" + text(sb, "ja", "pause_reason.ask")
+        text(sb, "ja", "pause.until", date="11月25日(水)")
+        + "\n\n"
+        + text(sb, "ja", "pause_reason.ask")
     )
     assert [label for label, _ in answer.buttons] == [
         text(sb, "ja", f"pause_reason.{reason.value}") for reason in PauseReason
     ]
-    await worker_hears(sb, "pause.worker_told", person="Aiko", person_id=person.id, days=2)
+    assert START.astimezone(TOKYO).date().isoformat() == "2026-11-23"
+    await worker_hears(
+        sb,
+        "pause.worker_told",
+        person=f"Aikoさん（ID {person.id}）",
+        period="2日間、11月25日(水)まで",
+    )
     assert (await person_row(sb)).status is PersonStatus.PAUSED
 
     await advance(sb, TUESDAY)
@@ -161,7 +169,9 @@ async def test_an_open_pause_lasts_until_resume(sandbox: Sandbox) -> None:
         text(sb, "ja", "pause.open") + "\n\n" + text(sb, "ja", "pause_reason.ask")
     )
     person = await person_row(sb)
-    await worker_hears(sb, "pause.worker_told", person="Aiko", person_id=person.id, days="-")
+    await worker_hears(
+        sb, "pause.worker_told", person=f"Aikoさん（ID {person.id}）", period="再開するまで"
+    )
     for day in (1, 2, 3):
         await advance(sb, START + timedelta(days=day, minutes=15))
     assert checkins_in(sb, PERSON) == []
@@ -182,7 +192,7 @@ async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> No
     user = await enrol(sb)
 
     await user.send_command("time", "08:30")
-    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "time.set", time="08:30")
+    assert (await next_message(sb, PERSON)).text == text(sb, "ja", "time.set", time="8:30")
     person = await person_row(sb)
     assert person.checkin_times == "08:30"
     assert person.next_checkin_at is not None
@@ -192,7 +202,7 @@ async def test_time_within_the_window_moves_the_schedule(sandbox: Sandbox) -> No
     await advance(sb, datetime(2026, 11, 23, 23, 45, tzinfo=UTC))  # Tuesday 08:45 Tokyo
     await next_message(sb, PERSON, is_checkin)
 
-    window = {"start": "07:00", "end": "21:00"}
+    window = {"start": "7:00", "end": "21:00"}
     for args, key in (("23:00", "time.outside"), ("", "time.usage"), ("08:30 09:00", "time.usage")):
         await user.send_command("time", args or None)
         assert (await next_message(sb, PERSON)).text == text(sb, "ja", key, **window), args
@@ -223,7 +233,7 @@ async def test_bad_arguments_get_kind_usage_lines(sandbox: Sandbox, language: st
         ), args
     await user.send_command("time", "23:00")
     assert (await next_message(sb, PERSON)).text == text(
-        sb, language, "time.outside", start="07:00", end="21:00"
+        sb, language, "time.outside", start={"ja": "7:00", "en": "07:00"}[language], end="21:00"
     )
     await user.send_command("time", "soon")
     assert (await next_message(sb, PERSON)).text == text(
@@ -241,7 +251,7 @@ async def test_stop_ends_check_ins_and_tells_the_worker(sandbox: Sandbox) -> Non
 
     await user.send_command("stop")
     assert (await next_message(sb, PERSON)).text == text(sb, "en", "stop.done")
-    await worker_hears(sb, "stop.worker_told", person="Aiko", person_id=person.id)
+    await worker_hears(sb, "stop.worker_told", person=f"Aikoさん（ID {person.id}）")
     person = await person_row(sb)
     assert person.status is PersonStatus.STOPPED and person.next_checkin_at is None
     for day in (1, 2, 3):
@@ -271,26 +281,28 @@ async def test_mydata_shows_what_is_kept_and_nobody_elses(sandbox: Sandbox) -> N
     await user.send_command("mydata")
     shown = (await next_message(sb, PERSON)).text or ""
     person = await person_row(sb)
+    assert person.next_checkin_at is not None
+    next_day = day_and_time(person.next_checkin_at, "ja", TOKYO)
     assert shown == text(
         sb,
         "ja",
         "mydata.text",
         name="Aiko",
         worker="Sato",
-        status=text(sb, "ja", "status.active"),
-        language="ja",
-        times=person.checkin_times,
-        days=person.checkin_days,
-        timezone="Asia/Tokyo",
-        quiet=person.quiet_hours,
-        since="2026-11-23 10:00",
-        last_reply="2026-11-23 10:00",
-        next_checkin=person.next_checkin_at.astimezone(TOKYO).strftime("%Y-%m-%d %H:%M")  # type: ignore[union-attr]
-        if person.next_checkin_at
-        else "-",
+        status="声かけ中",
+        language="日本語",
+        times="10:00",
+        days="毎日",
+        timezone="日本時間",
+        quiet="22:00〜7:00",
+        since="2026年11月23日(月)",
+        last_reply="11月23日(月) 10:00",
+        next_checkin=next_day,
         messages=1,
         checkins=0,
     )
+    for token in ("ja", "daily", "Asia/Tokyo", "22:00-07:00", "-"):
+        assert token not in shown.replace("/mydata", "").replace("/forget", ""), token
     assert "Kenji" not in shown and "今日は散歩しました" not in shown
 
 
@@ -318,7 +330,8 @@ async def test_forget_asks_then_erases_messages_and_name(sandbox: Sandbox) -> No
 
     await user.press(confirm, 0)
     assert (await next_message(sb, PERSON)).text == text(sb, "ja", "forget.done")
-    await worker_hears(sb, "forget.worker_told", person="-", person_id=person.id)
+    told = await worker_hears(sb, "forget.worker_told", person_id=person.id)
+    assert told.text == f"ID {person.id}の方が記録の消去を行いました。"
     await sb.settle()
     assert sb.standin.messages_to(PERSON)[-2].buttons == [] or confirm.buttons == []
     erased = await person_row(sb)

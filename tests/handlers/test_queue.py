@@ -132,7 +132,11 @@ async def test_acknowledge_relay_answer_and_resolve(sandbox: Sandbox) -> None:
     # The person's answer comes back to that worker (and nobody else).
     await user.send_text("はい、午後なら大丈夫です")
     back = t(
-        sb, "relay.from_person", person="Aiko", person_id=person.id, text="はい、午後なら大丈夫です"
+        sb,
+        "relay.from_person",
+        person=f"Aikoさん（ID {person.id}）",
+        person_id=person.id,
+        text="はい、午後なら大丈夫です",
     )
     await next_message(sb, WORKER, lambda m: m.text == back)
     await sb.settle()

@@ -40,6 +40,13 @@ async def test_once_per_week_one_message_per_coordinator(engine: Services) -> No
     assert by_chat[COORDINATOR].startswith(engine.text("ja", "digest.header"))
     assert by_chat[COORDINATOR_2].startswith(engine.text("en", "digest.header"))
     assert "P1 0" in by_chat[COORDINATOR]
+    # The title and the period agree; a missing figure is worded, never "-".
+    ja, en = by_chat[COORDINATOR], by_chat[COORDINATOR_2]
+    assert ja.startswith("📋 この1週間のまとめ\n統計（11月16日(月)〜11月23日(月)の7日間）\n")
+    assert en.startswith("📋 The past week\nStatistics (7 days, Mon 16 Nov to Mon 23 Nov)\n")
+    assert ja.endswith("対応までの時間（中央値）：まだありません")
+    assert en.endswith("median time to acknowledge: none yet")
+    assert "返信率" not in ja and "-" not in ja and " - " not in en
 
     # The next ISO week: again, once.
     next_monday = START + timedelta(days=7)

@@ -205,7 +205,7 @@ async def test_a_later_reply_auto_resolves_and_says_the_person_replied(engine: S
     expected = engine.text(
         "ja",
         "escalation.replied",
-        person="Aiko",
+        person=f"Aikoさん（ID {person_id}）",
         person_id=person_id,
         escalation_id=opened.id,
         mood="",

@@ -91,7 +91,7 @@ async def test_two_low_moods_of_three_tighten_one_step(engine: Services) -> None
         engine.text(
             "ja",
             "cadence.changed",
-            person="Aiko",
+            person=f"Aikoさん（ID {person_id}）",
             person_id=person_id,
             level=engine.text("ja", "cadence.level.close"),
             reason=engine.text("ja", "cadence.reason.low_moods"),

@@ -121,7 +121,7 @@ async def test_one_active_episode_per_person_that_reasons_join(engine: Services)
         "ja",
         "escalation.joined",
         reason=engine.text("ja", "reason.concern"),
-        person="Aiko",
+        person=f"Aikoさん（ID {pid}）",
         person_id=pid,
         escalation_id=first,
         priority="P2",
@@ -244,7 +244,13 @@ async def test_relay_and_relay_back_while_active(engine: Services) -> None:
         assert person is not None
         assert await relay_back(engine, session, person, "元気です", now)
     assert texts(await outbox(engine, purpose=Purpose.RELAY, chat_id=WORKER)) == [
-        engine.text("ja", "relay.from_person", person="Aiko", person_id=pid, text="元気です")
+        engine.text(
+            "ja",
+            "relay.from_person",
+            person=f"Aikoさん（ID {pid}）",
+            person_id=pid,
+            text="元気です",
+        )
     ]
     assert await outbox(engine, purpose=Purpose.RELAY, chat_id=BACKUP) == []
     async with engine.db.transaction() as session:
@@ -292,7 +298,7 @@ async def test_a_reply_closes_a_silence_episode_and_says_so_neutrally(engine: Se
     replied = engine.text(
         "ja",
         "escalation.replied",
-        person="Aiko",
+        person=f"Aikoさん（ID {pid}）",
         person_id=pid,
         escalation_id=silence,
         mood=engine.text("ja", "escalation.replied_mood", mood=engine.text("ja", "mood.low")),
@@ -324,11 +330,11 @@ async def test_a_step_up_is_a_reminder_with_age_and_who_was_told(engine: Service
     assert reminder != first
     hours = int(ack_p2.total_seconds() // 3600)
     assert reminder.startswith(f"⏰ 再通知・{hours}時間前から未対応")
-    assert reminder.endswith("これまでに知らせた人: まだいません")
+    assert reminder.endswith("これまでに知らせた人：まだいません")
     tuesday_9 = START + timedelta(hours=23)
     assert await step_up_step(engine, tuesday_9)
     to_backup = texts(await outbox(engine, purpose=Purpose.NOTIFY, chat_id=BACKUP))[-1]
-    assert to_backup.endswith("これまでに知らせた人: Sato")
+    assert to_backup.endswith("これまでに知らせた人：Sato")
     assert "23時間前" in to_backup
 
 

@@ -94,7 +94,7 @@ def colleague_note(sb: Sandbox, name: str, escalation_id: int, cause: str) -> st
         "reachability.colleague_unreachable",
         name=name,
         escalation_id=escalation_id,
-        person="Aiko",
+        person="Aikoさん（ID 1）",
         person_id=1,
         cause=text(sb, f"reachability.cause.{cause}"),
     )
@@ -299,7 +299,7 @@ async def test_a_staff_member_is_greeted_with_what_waits(sandbox: Sandbox) -> No
         id=distress.id,
         priority="P1",
         reason=text(sb, "reason.distress"),
-        person="Ken",
+        person="Kenさん（ID 2）",
         person_id=2,
     )
     suzuki = sb.user(BACKUP, "Suzuki")  # nobody assigned to them: nothing waits
