@@ -12,6 +12,7 @@ from handlers.turn import Actor, Turn, inline_keyboard
 from storage.staff import Staff, StaffRepository
 from usecases.buttons import ButtonKind, button_data
 from usecases.continuity import Handover, hand_over, handover_plan, suggestion_words
+from usecases.words import person_label
 
 __all__ = ["handover_callback", "offer_handover"]
 
@@ -21,7 +22,7 @@ CANCEL = "no"
 
 def _line(turn: Turn, item: Handover) -> str:
     person = item.person
-    name = person.display_name or "-"
+    name = person_label(turn.svc.catalog, turn.language, person.display_name, person.id)
     if item.backup_only:
         return turn.text("continuity.backup_line", person=name, person_id=person.id)
     words = suggestion_words(turn.svc, turn.language, item.suggestion, item.to)

@@ -25,6 +25,7 @@ from usecases.ties import (
     ties_for_staff,
 )
 from usecases.visibility import visible_person
+from usecases.words import person_label
 
 __all__ = [
     "connect_command",
@@ -123,7 +124,7 @@ async def connect_command(turn: Turn, session: AsyncSession, actor: Actor, args:
         return
     reference = " ".join(args[1:])
     result = await propose_tie(turn.svc, session, actor.staff, person, reference, turn.now)
-    name = person.display_name or "-"
+    name = person_label(turn.svc.catalog, turn.language, person.display_name, person.id)
     resource = result.resource.name if result.resource is not None else ""
     if result.outcome is ProposeOutcome.AMBIGUOUS:
         names = turn.text("resource.separator").join(
@@ -155,7 +156,7 @@ async def ties_command(turn: Turn, session: AsyncSession, actor: Actor, args: li
         turn.reply(session, turn.text("staff.unknown_person", ref=shown(args[0])))
         return
     found = await ties_for_staff(session, actor.staff, person, turn.now)
-    name = person.display_name or "-"
+    name = person_label(turn.svc.catalog, turn.language, person.display_name, person.id)
     if not found:
         turn.reply(session, turn.text("ties.none", person=name, person_id=person.id))
         return

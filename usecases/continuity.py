@@ -21,6 +21,7 @@ from storage.people import Person, PersonRepository
 from storage.staff import Staff, StaffRepository
 from usecases.services import Services
 from usecases.staffing import notify_staff, responsibilities
+from usecases.words import person_label
 
 __all__ = [
     "Handover",
@@ -183,7 +184,7 @@ async def tell_coordinators_of_return(
                 text=svc.text(
                     lang,
                     "continuity.returned",
-                    person=person.display_name or "-",
+                    person=person_label(svc.catalog, lang, person.display_name, person.id),
                     person_id=person.id,
                     suggestion=suggestion_words(svc, lang, found, to),
                 ),

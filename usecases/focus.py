@@ -25,6 +25,7 @@ from storage.staff import Staff, StaffRepository
 from usecases.buttons import ButtonKind, button_data
 from usecases.checkins import set_cadence
 from usecases.services import Services
+from usecases.words import person_label
 
 __all__ = [
     "ReviewAnswer",
@@ -126,7 +127,7 @@ async def prompt_review(
                 text=svc.text(
                     lang,
                     "focus.review",
-                    person=person.display_name or "-",
+                    person=person_label(svc.catalog, lang, person.display_name, person.id),
                     person_id=person.id,
                     started=started,
                     level=svc.text(lang, f"cadence.level.{person.cadence_level.value}"),

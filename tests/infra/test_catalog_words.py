@@ -123,6 +123,29 @@ def _values(catalog: Catalog, lang: str, situation: str) -> dict[str, object]:
         "n": 3,
         "hours": 4,
         "minutes": 10 if named else 0,
+        # Community resources and ties (issue 13).
+        "resource": "フードバンク東",
+        "resources": "フードバンク東、子ども食堂みなみ" if named else "フードバンク東",
+        "kind": text(lang, "resource_kind.food"),
+        "kinds": text(lang, "resource_kind.food") + "、" + text(lang, "resource_kind.place"),
+        "area": "東区",
+        "details": "\n" + text(lang, "resource_detail.area", value="東区") if named else "",
+        "names": "#3 フードバンク東、#4 フードバンク西",
+        # The person's own rhythm, focus periods and continuity (issue 13).
+        "usual": duration(catalog, lang, timedelta(minutes=50)),
+        "silent": duration(catalog, lang, timedelta(hours=12)),
+        "review": dates.day_and_time(NOW + timedelta(days=14), lang, ZONE),
+        "started": text(lang, "focus.kind_focus"),
+        "note": "家賃の相談",
+        "suggestion": (
+            text(lang, "continuity.because_backup", name="鈴木", staff_id=3, count=0)
+            if named
+            else text(lang, "continuity.none")
+        ),
+        # What a coordinator types, beside its word (argument errors).
+        "token": "contacted",
+        "word": text(lang, "outcome.contacted"),
+        "choices": "contacted（連絡した）、other（その他）",
         **{key: count for key in ("count", "page", "pages", "messages", "checkins", "sent")},
         **{key: count for key in ("replied", "active", "paused", "stopped", "unreachable")},
         **{key: count for key in ("p1", "p2", "p3")},
@@ -192,7 +215,7 @@ def _renderings() -> list[tuple[str, str, str, str]]:
 RENDERINGS = _renderings()
 
 # Where a stored word is what the reader types: usage lines and command lists.
-SYNTAX_KEYS = re.compile(r"(^help\.|\.usage$|^schedule\.show$)")
+SYNTAX_KEYS = re.compile(r"(^help\.|\.usage$|^schedule\.show$|^args\.)")
 
 JA = r"\u3040-\u30ff\u3400-\u9fff"
 PARTICLES = r"(?:さん|の|が|を|に|へ|と|で|は|も|や|から|まで|より|ごろ)"
