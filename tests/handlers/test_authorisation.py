@@ -204,6 +204,7 @@ STAFF_COMMANDS = [
     ("resource", "add food フードバンク"),
     ("connect", "{person} フードバンク"),
     ("ties", "{person}"),
+    ("focus", "{person} 7"),
 ]
 COORDINATOR_COMMANDS = [
     ("assign", "{person} {other}"),
@@ -259,6 +260,7 @@ OTHERS_PERSON = [
     ("reassign", "{esc} {other}", "queue.not_found"),
     ("connect", "{person} フードバンク", "staff.unknown_person"),
     ("ties", "{person}", "staff.unknown_person"),
+    ("focus", "{person} 7", "staff.unknown_person"),
 ]
 
 
