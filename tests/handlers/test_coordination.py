@@ -325,7 +325,7 @@ async def test_deactivate_offers_a_handover_to_whoever_knows_the_people(
             t(
                 sb,
                 "continuity.plan_line",
-                person="Aiko",
+                person=f"Aikoさん（ID {person.id}）",
                 person_id=person.id,
                 suggestion=suggestion,
             ),
@@ -344,7 +344,12 @@ async def test_deactivate_offers_a_handover_to_whoever_knows_the_people(
     await next_message(
         sb,
         BACKUP,
-        lambda m: m.text == t(sb, "assign.worker_told", person="Aiko", person_id=person.id),
+        lambda m: (
+            m.text
+            == t(
+                sb, "assign.worker_told", person=f"Aikoさん（ID {person.id}）", person_id=person.id
+            )
+        ),
     )
     no_apology(sb, COORDINATOR, BACKUP)
 

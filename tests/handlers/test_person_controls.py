@@ -114,7 +114,11 @@ async def test_a_reason_for_the_break_is_heard_and_the_welcome_back_fits_it(
     assert edited.text is not None
     assert edited.text.endswith(text(sb, language, f"pause_reason.{hospital.value}"))
     assert (await person_row(sb)).pause_reason is hospital
-    told = dict(person="Aiko", person_id=person.id, reason=text(sb, "ja", "pause_reason.hospital"))
+    told = dict(
+        person=f"Aikoさん（ID {person.id}）",
+        person_id=person.id,
+        reason=text(sb, "ja", "pause_reason.hospital"),
+    )
     told_text = text(sb, "ja", "pause_reason.worker_told", **told)
     assert told_text not in [m.text for m in sb.standin.messages_to(WORKER)], "not at night"
     await advance(sb, datetime(2026, 11, 24, 0, 0, tzinfo=UTC))  # Tuesday 09:00

@@ -196,7 +196,11 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
 
     # Proposed: the person is asked in plain words; the first button agrees.
     assert await ask(sb, worker, "connect", f"{PERSON} 東") == t(
-        sb, "connect.asked", person="Aiko", person_id=pid, resource="フードバンク東"
+        sb,
+        "connect.asked",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="フードバンク東",
     )
     asked = await next_message(sb, PERSON, lambda m: bool(m.buttons))
     assert (asked.text or "").startswith("Satoさんから、つながり先のご紹介です。")
@@ -207,7 +211,11 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
     ]
     # Asking again while the answer is awaited: one clear line, no second question.
     assert await ask(sb, worker, "connect", f"{PERSON} 1") == t(
-        sb, "connect.already", person="Aiko", person_id=pid, resource="フードバンク東"
+        sb,
+        "connect.already",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="フードバンク東",
     )
     await later(sb)
     await aiko.press(asked, 0)
@@ -216,7 +224,11 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
     assert "03-1111-2222" in (agreed.text or "")
     told = await next_message(sb, WORKER, not_digest)
     assert told.text == t(
-        sb, "tie_told.agreed", person="Aiko", person_id=pid, resource="フードバンク東"
+        sb,
+        "tie_told.agreed",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="フードバンク東",
     )
     await sb.settle()
     assert sb.standin.chat(PERSON).by_id[asked.message_id].buttons == []  # pressed once only
@@ -231,7 +243,11 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
         sb, "tie_ask.declined"
     )
     assert (await next_message(sb, WORKER, not_digest)).text == t(
-        sb, "tie_told.declined", person="Aiko", person_id=pid, resource="居場所カフェ"
+        sb,
+        "tie_told.declined",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="居場所カフェ",
     )
     assert [(x.resource_id, x.state) for x in await ties(sb)] == [
         (1, TieState.ACTIVE),
@@ -239,7 +255,7 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
     ]
     await later(sb)
     assert await ask(sb, worker, "connect", f"{PERSON} カフェ") == t(
-        sb, "connect.asked", person="Aiko", person_id=pid, resource="居場所カフェ"
+        sb, "connect.asked", person=f"Aikoさん（ID {pid}）", person_id=pid, resource="居場所カフェ"
     )
     await next_message(sb, PERSON, lambda m: bool(m.buttons))
 
@@ -248,7 +264,7 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
         sb, "staff.unknown_person", ref=str(PERSON)
     )
     listing = (await ask(sb, worker, "ties", str(PERSON))).splitlines()
-    assert listing[0] == t(sb, "ties.header", person="Aiko", person_id=pid)
+    assert listing[0] == t(sb, "ties.header", person=f"Aikoさん（ID {pid}）", person_id=pid)
     assert [line.split("・")[1] for line in listing[1:]] == [
         t(sb, "tie_state.active"),
         t(sb, "tie_state.declined"),
@@ -257,9 +273,9 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
 
     # /mydata shows the person their ties; the button ends the active one.
     await aiko.send_command("mydata")
-    mydata = await next_message(sb, PERSON, lambda m: "つながり先:" in (m.text or ""))
-    assert "・フードバンク東（食べもの）: つながり中" in (mydata.text or "")
-    assert "・居場所カフェ（居場所）: お返事待ち" in (mydata.text or "")
+    mydata = await next_message(sb, PERSON, lambda m: "つながり先：" in (m.text or ""))
+    assert "・フードバンク東（食べもの）：つながり中" in (mydata.text or "")
+    assert "・居場所カフェ（居場所）：お返事待ち" in (mydata.text or "")
     assert [label for label, _ in mydata.buttons] == [
         t(sb, "my_ties.end", resource="フードバンク東")
     ]
@@ -269,7 +285,11 @@ async def test_connect_agree_decline_ties_and_ending_from_mydata(
         sb, "tie_end.done", resource="フードバンク東"
     )
     assert (await next_message(sb, WORKER, not_digest)).text == t(
-        sb, "tie_told.ended", person="Aiko", person_id=pid, resource="フードバンク東"
+        sb,
+        "tie_told.ended",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="フードバンク東",
     )
     await sb.settle()
     assert [x.state for x in await ties(sb)] == [
@@ -317,14 +337,18 @@ async def test_english_person_is_asked_in_english_and_a_paused_one_is_not_asked(
     assert [label for label, _ in asked.buttons] == ["Yes, I'd like that", "Not this time"]
     await ben.press(asked, 0)
     await next_message(sb, BEN, lambda m: not m.buttons)
-    told = t(sb, "tie_told.agreed", person="Ben", person_id=1, resource="フードバンク西")
+    told = t(
+        sb, "tie_told.agreed", person=f"Benさん（ID {1}）", person_id=1, resource="フードバンク西"
+    )
     await next_message(sb, WORKER, lambda m: m.text == told)
 
     await ben.send_command("pause")
     await next_message(sb, BEN)
     await next_message(sb, WORKER, lambda m: "Ben" in (m.text or ""))
     reply = await ask(sb, worker, "connect", f"{BEN} 東")
-    assert reply == t(sb, "connect.not_askable", person="Ben", status=t(sb, "status.paused"))
+    assert reply == t(
+        sb, "connect.not_askable", person="Benさん（ID 1）", status=t(sb, "status.paused")
+    )
     assert len(await ties(sb)) == 1
 
     # Someone else's tie, pressed with forged data, is answered kindly and stays as it is.
@@ -385,7 +409,13 @@ async def test_the_tie_check_still_going_then_stopped_returns_the_person(
     assert (await next_message(sb, PERSON, lambda m: not m.buttons and m is not check)).text == (
         t(sb, "tie_check.reply_stopped", resource="フードバンク東")
     )
-    why = t(sb, "tie_check.worker_stopped", person="Aiko", person_id=pid, resource="フードバンク東")
+    why = t(
+        sb,
+        "tie_check.worker_stopped",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="フードバンク東",
+    )
     await next_message(sb, WORKER, lambda m: m.text == why)
     await sb.settle()
     [episode] = [e for e in await escalation_rows(sb) if e.state in ACTIVE]
@@ -425,7 +455,7 @@ async def test_a_paused_person_is_asked_a_period_later_and_not_lately_keeps_the_
     every = sb.runtime.svc.settings.ties.check_every
 
     await aiko.send_command("pause")
-    await next_message(sb, PERSON, lambda m: m.text == t(sb, "pause.open"))
+    await next_message(sb, PERSON, lambda m: (m.text or "").startswith(t(sb, "pause.open")))
     await advance(sb, agreed_at + every)
     assert not any(is_tie_check(m) for m in sb.standin.messages_to(PERSON))
     [tie] = await ties(sb)
@@ -439,7 +469,13 @@ async def test_a_paused_person_is_asked_a_period_later_and_not_lately_keeps_the_
     assert (await next_message(sb, PERSON, lambda m: not m.buttons and m is not check)).text == (
         t(sb, "tie_check.reply_quiet", resource="フードバンク西")
     )
-    why = t(sb, "tie_check.worker_quiet", person="Aiko", person_id=pid, resource="フードバンク西")
+    why = t(
+        sb,
+        "tie_check.worker_quiet",
+        person=f"Aikoさん（ID {pid}）",
+        person_id=pid,
+        resource="フードバンク西",
+    )
     await next_message(sb, WORKER, lambda m: m.text == why)
     await sb.settle()
     [episode] = [e for e in await escalation_rows(sb) if e.state in ACTIVE]

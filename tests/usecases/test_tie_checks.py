@@ -74,7 +74,7 @@ async def test_low_moods_after_loose_watching_return_a_person_with_a_tie(engine:
     why = engine.text(
         "ja",
         "tie_check.worker_low_moods",
-        person="Aiko",
+        person=f"Aikoさん（ID {person_id}）",
         person_id=person_id,
         resources="フードバンク東",
     )
