@@ -42,6 +42,7 @@ COMMANDS = {
     "stats": coordination.stats_command,
     "staff_invite": coordination.staff_invite_command,
     "deactivate": coordination.deactivate_command,
+    "web": staff.web_command,
 }
 
 # Routed by kind only: each handler parses its data strictly (usecases/buttons.py), so a

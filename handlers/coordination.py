@@ -25,6 +25,7 @@ from usecases.services import Services
 from usecases.staffing import responsibilities
 from usecases.stats import stats_text
 from usecases.visibility import visible_person
+from usecases.web_access import end_web_sessions
 
 log = logging.getLogger(__name__)
 
@@ -259,6 +260,7 @@ async def deactivate_command(
         turn.reply(session, turn.text("deactivate.has_people", count=caseload))
         return
     member.active = False
+    await end_web_sessions(session, member, turn.now)
     AuditRepository(session).record(
         action="staff.deactivated",
         staff_id=actor.staff.id,

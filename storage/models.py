@@ -15,6 +15,7 @@ from storage.outbox import OutboxMessage
 from storage.people import CadenceChange, Person
 from storage.reachability import EscalationWait
 from storage.staff import Staff
+from storage.web_sessions import WebLoginLink, WebSession
 
 __all__ = [
     "AuditEntry",
@@ -33,4 +34,6 @@ __all__ = [
     "Person",
     "PersonMessage",
     "Staff",
+    "WebLoginLink",
+    "WebSession",
 ]
