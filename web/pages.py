@@ -141,7 +141,7 @@ class WebView:
         return self._signed_in(signed)
 
     def _signed_in(self, signed: SignedIn) -> web.StreamResponse:
-        response = web.HTTPSeeOther("/queue")
+        response = _see_other("/queue")
         response.set_cookie(
             SESSION_COOKIE,
             signed.session_token,
@@ -237,9 +237,14 @@ class WebView:
         if token and isinstance(given, str) and csrf_valid(token, given):
             async with self.svc.db.transaction() as session:
                 await sign_out(session, token, self.svc.clock.now())
-        response = web.HTTPSeeOther("/queue")
+        response = _see_other("/queue")
         response.del_cookie(SESSION_COOKIE)
         return response
+
+
+def _see_other(location: str) -> web.Response:
+    """A redirect that carries cookies (aiohttp's HTTPSeeOther is raised, not returned)."""
+    return web.Response(status=303, headers={"Location": location})
 
 
 def _flash(request: web.Request) -> tuple[Done, int] | None:
