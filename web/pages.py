@@ -61,6 +61,7 @@ class WebView:
         app.router.add_get("/app", self.miniapp_page)
         app.router.add_post("/app/signin", self.miniapp_signin)
         app.router.add_post("/logout", self.logout)
+        app.router.add_get("/favicon.ico", self.no_icon)
         for name in _STATIC:
             app.router.add_get(f"/static/{name}", self._static(name))
 
@@ -93,6 +94,9 @@ class WebView:
             secure=self.svc.settings.web.secure,
         )
         return response
+
+    async def no_icon(self, _request: web.Request) -> web.StreamResponse:
+        return web.Response(status=204)
 
     async def home(self, _request: web.Request) -> web.StreamResponse:
         raise web.HTTPSeeOther("/queue")
