@@ -27,12 +27,18 @@ def sandbox_config() -> dict[str, Any]:
 CHROMIUM = Path("/usr/bin/chromium")
 
 
+def _no_chromium() -> str | None:
+    if CHROMIUM.exists():
+        return None
+    return f"no Chromium at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
+
+
 @pytest.fixture
 async def chromium() -> AsyncIterator[Any]:
     """Debian's Chromium driven by Playwright. Without it the browser tests skip with the
     reason; with CI set they fail instead, because CI must run them (.ci/run installs it)."""
-    if not CHROMIUM.exists():
-        reason = f"no Chromium at {CHROMIUM} (apt-get install -y chromium fonts-noto-cjk)"
+    reason = _no_chromium()
+    if reason is not None:
         if os.environ.get("CI"):
             pytest.fail(reason + "; CI must run the browser tests")
         pytest.skip(reason)
