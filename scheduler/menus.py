@@ -29,6 +29,7 @@ _WORKER_MENU = (
     "relay",
     "reassign",
     "resolve",
+    "web",
 )
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.PERSON: (
