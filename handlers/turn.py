@@ -14,7 +14,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Update
@@ -71,10 +70,7 @@ class Turn:
 
     def staff_time(self, value: datetime | None) -> str:
         """An instant as staff read it: month/day hour:minute in the organisation's zone."""
-        if value is None:
-            return "-"
-        zone = ZoneInfo(self.svc.settings.escalation.timezone)
-        return value.astimezone(zone).strftime("%m/%d %H:%M")
+        return self.svc.staff_time(value)
 
     @property
     def bot_username(self) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.escalation import Outcome
 from storage.staff import Staff
+from usecases.caseload import CASELOAD_SHOWN, caseload
 from usecases.queue_view import (
     Done,
     acknowledge_from_web,
@@ -54,6 +55,7 @@ class WebView:
     def add_routes(self, app: web.Application) -> None:
         app.router.add_get("/", self.home)
         app.router.add_get("/queue", self.queue)
+        app.router.add_get("/caseload", self.caseload_page)
         app.router.add_post(r"/queue/{id:\d{1,9}}/acknowledge", self.acknowledge)
         app.router.add_post(r"/queue/{id:\d{1,9}}/resolve", self.resolve)
         app.router.add_get("/login/{token}", self.login_page)
@@ -184,6 +186,26 @@ class WebView:
             csrf=csrf_token(request.cookies[SESSION_COOKIE]),
             done=_flash(request),
             outcomes=list(Outcome),
+            current="queue",
+        )
+
+    async def caseload_page(self, request: web.Request) -> web.StreamResponse:
+        """The people the staff member supports or backs up (everyone for a coordinator),
+        as /people lists them; the read is audited as /people's is."""
+        async with self.svc.db.transaction() as session:
+            staff = await self._staff(session, request)
+            if staff is None:
+                return self.sign_in_page()
+            found = await caseload(session, staff, self.svc.clock.now())
+        return self.render.page(
+            "caseload.html",
+            staff.language,
+            staff=staff,
+            caseload=found,
+            more=max(0, found.total - CASELOAD_SHOWN),
+            at=self.svc.staff_time,
+            csrf=csrf_token(request.cookies[SESSION_COOKIE]),
+            current="caseload",
         )
 
     async def acknowledge(self, request: web.Request) -> web.StreamResponse:

@@ -65,6 +65,7 @@ class Renderer:
             """A word the chat uses too (states, outcomes), from its own catalog entry."""
             return self.svc.text(language, key)
 
+        context.setdefault("current", None)  # which page the navigation marks as current
         body = self.env.get_template(template).render(
             lang=language, t=t, word=word, staff=context.pop("staff", None), **context
         )

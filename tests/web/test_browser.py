@@ -94,6 +94,10 @@ async def test_web_link_queue_acknowledge_and_the_chat_shows_it(
     edited = await sb.standin.wait_for_edit(WORKER, lambda m: m.message_id == notice.message_id)
     assert t(sb, "escalation.acknowledged_by", by="Sato") in (edited.text or "")
 
+    await page.get_by_role("link", name=t(sb, "web.caseload.title")).click()
+    await page.get_by_role("heading", name=t(sb, "web.caseload.heading", person="Aiko")).wait_for()
+    await shot(page, screenshots, f"{engine}-caseload")
+
     # The same link again, in a fresh browser: refused.
     again = await new_page(chromium, problems)
     await again.goto(link)

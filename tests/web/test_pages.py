@@ -206,3 +206,23 @@ async def test_deactivation_ends_the_web_session(sandbox: Sandbox) -> None:
         await sb.settle()
         async with http.get(base(sb) + "/queue") as page:
             assert t(sb, "web.signin.step_send") in await page.text()
+
+
+async def test_caseload_lists_the_workers_people_and_is_audited(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await episode(sb)
+    async with browser() as http:
+        await signed_in(sb, http, WORKER)
+        async with http.get(base(sb) + "/caseload") as page:
+            html = await page.text()
+    assert t(sb, "web.caseload.heading", person="Aiko") in html
+    assert t(sb, "status.active") in html
+    assert 'href="/caseload" aria-current="page"' in html
+    async with browser() as http:
+        await signed_in(sb, http, OTHER_WORKER)
+        async with http.get(base(sb) + "/caseload") as page:
+            other = await page.text()
+    assert "Aiko" not in other and t(sb, "web.caseload.empty") in other
+    assert len(await audit_rows(sb, "people.list")) == 2
+    async with browser() as http, http.get(base(sb) + "/caseload") as page:
+        assert t(sb, "web.signin.step_send") in await page.text()
