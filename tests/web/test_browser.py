@@ -2,7 +2,9 @@
 and the stand-in, on SQLite and PostgreSQL: /web → link → the queue shows the episode
 just opened → acknowledge in the page → the chat shows it acknowledged; a used or expired
 link, a forged initData, no session, and another worker's episode are refused. No page
-breaks the Content-Security-Policy. Screenshots go to the run's temporary output."""
+breaks the Content-Security-Policy, and axe-core (injected through the DevTools protocol)
+finds no serious or critical accessibility violation on any page. Screenshots go to the
+run's temporary output."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
+from axe_playwright_python.async_playwright import Axe
 
 from domain.escalation import EscalationState
 from infra.clock import ControllableClock
@@ -53,6 +56,14 @@ async def new_page(chromium: Any, problems: list[str]) -> Any:
 
 
 async def shot(page: Any, folder: Path, name: str) -> None:
+    """A screenshot of the page, after axe-core finds no serious or critical violation."""
+    results = await Axe().run(page)
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], f"{name}: {serious}"
     await page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
