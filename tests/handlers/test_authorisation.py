@@ -196,6 +196,7 @@ STAFF_COMMANDS = [
     ("deactivate", "{other}"),
     ("checkin_now", "{person}"),
     ("invite", ""),
+    ("web", ""),
 ]
 COORDINATOR_COMMANDS = [
     ("assign", "{person} {other}"),
