@@ -42,6 +42,7 @@ from usecases.fallthrough import delivery_failed
 from usecases.reachability import sends_succeeded, waiting_reason
 from usecases.services import Services, organisation_signals
 from usecases.stats import Gauges, gauges
+from web import WebView
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ class Runtime:
         self.tick_steps: list[tuple[str, TickStep]] = steps()
         self._tasks: list[asyncio.Task[None]] = []
         self._listeners: list[Listener] = []
+        self.web_view = WebView(self.svc)
         self._ticking: set[asyncio.Task[object]] = set()
 
     async def _healthy(self) -> Health:
@@ -180,6 +182,7 @@ class Runtime:
         if self.receives:
             await self._start_receiving()
         await self._start_ops_listener()
+        await self._start_web_listener()
         # Everything built so far (rules, catalogs, the application) lives as long as the
         # process: freezing it keeps garbage collections short on the hot paths.
         gc.collect()
@@ -207,6 +210,8 @@ class Runtime:
             webhook_routes(hook_app, tg.webhook_path, tg.webhook_secret, self._store_and_wake)
             if not self.settings.http.listen or self.settings.http.listen == tg.webhook_listen:
                 ops_routes(hook_app, self.svc.metrics, self._healthy)
+            if self._web_on(tg.webhook_listen):
+                self.web_view.add_routes(hook_app)
             await self._listen(hook_app, tg.webhook_listen)
             await self.app.bot.set_webhook(
                 url=tg.webhook_url,
@@ -223,7 +228,24 @@ class Runtime:
         if listen and not (self.receives and tg.mode == "webhook" and listen == tg.webhook_listen):
             ops_app = web.Application()
             ops_routes(ops_app, self.svc.metrics, self._healthy)
+            if self._web_on(listen):
+                self.web_view.add_routes(ops_app)
             await self._listen(ops_app, listen)
+
+    def _web_on(self, listen: str) -> bool:
+        """Whether the web view is served on the listener at `listen`."""
+        return self.settings.web.enabled and self.settings.web.listen == listen
+
+    async def _start_web_listener(self) -> None:
+        """The web view on its own listener, unless it shares one started already."""
+        listen = self.settings.web.listen
+        if not self.settings.web.enabled or any(
+            listener.address == listen for listener in self._listeners
+        ):
+            return
+        web_app = web.Application(client_max_size=64 * 1024)
+        self.web_view.add_routes(web_app)
+        await self._listen(web_app, listen)
 
     async def _store_and_wake(self, updates: list[dict[str, Any]]) -> int:
         stored = await store_updates(self.svc, updates)

@@ -84,6 +84,8 @@ class Listener:
     """One aiohttp site; started and stopped with the bot."""
 
     def __init__(self, app: web.Application, listen: str) -> None:
+        # As configured: another listener of the same address shares this one.
+        self.address = listen
         host, _, port = listen.rpartition(":")
         self.host = host.strip("[]")
         self.port = int(port)

@@ -55,11 +55,11 @@ COMMANDS = {
     "staff_invite": coordination.staff_invite_command,
     "deactivate": coordination.deactivate_command,
     "focus": focus.focus_command,
-
     "resources": ties.resources_command,
     "resource": ties.resource_command,
     "connect": ties.connect_command,
     "ties": ties.ties_command,
+    "web": staff.web_command,
 }
 
 # Routed by kind only: each handler parses its data strictly (usecases/buttons.py), so a

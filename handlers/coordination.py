@@ -28,6 +28,7 @@ from usecases.services import Services
 from usecases.staffing import responsibilities
 from usecases.stats import stats_text
 from usecases.visibility import visible_person
+from usecases.web_access import end_web_sessions
 from usecases.words import duration, level_name, schedule_words
 
 log = logging.getLogger(__name__)
@@ -324,6 +325,7 @@ async def deactivate_command(
         await offer_handover(turn, session, member)
         return
     member.active = False
+    await end_web_sessions(session, member, turn.now)
     AuditRepository(session).record(
         action="staff.deactivated",
         staff_id=actor.staff.id,

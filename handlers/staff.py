@@ -1,4 +1,4 @@
-"""Staff commands: /invite, /checkin_now, and acknowledging an escalation."""
+"""Staff commands: /invite, /checkin_now, /web, and acknowledging an escalation."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from usecases.buttons import ButtonKind
 from usecases.checkins import checkin_now
 from usecases.escalations import acknowledge
 from usecases.visibility import visible_escalation, visible_person
+from usecases.web_access import web_link
 
 log = logging.getLogger(__name__)
 
@@ -112,3 +113,21 @@ async def ack_callback(turn: Turn, session: AsyncSession, actor: Actor, _: list[
         )
     else:
         turn.callback_answer = turn.text("escalation.already_taken")
+
+
+@staff_command()
+async def web_command(turn: Turn, session: AsyncSession, actor: Actor, _: list[str]) -> None:
+    """`/web`: a one-time sign-in link to the web view (and, over https, a button that
+    opens the same view as a Telegram Mini App)."""
+    assert actor.staff is not None
+    link = await web_link(turn.svc, session, actor.staff, turn.now)
+    if link is None:
+        turn.reply(session, turn.text("web.off"))
+        return
+    web = turn.svc.settings.web
+    markup = None
+    if web.secure:
+        button = {"text": turn.text("web.open_button"), "web_app": {"url": f"{web.public_url}/app"}}
+        markup = {"inline_keyboard": [[button]]}
+    turn.reply(session, turn.text("web.link", link=link), markup=markup)
+    log.info("web sign-in link sent to staff %s", actor.staff.id)

@@ -60,6 +60,7 @@ __all__ = [
     "Template",
     "TiesSettings",
     "Transport",
+    "WebSettings",
     "load_settings",
     "parse_days_spec",
     "parse_range",
@@ -441,6 +442,29 @@ class HttpSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSettings:
+    """The web view for staff (bot/web.py, web/); off while `listen` or `public_url` is empty."""
+
+    listen: str = setting("", _ADDRESS)
+    # The address people open: sign-in links are `{public_url}/login/<token>`.
+    public_url: str = setting(
+        "", _text(r"|https?://[^\s/]+(?:/[^\s]*[^\s/])?", "an http(s) URL without a trailing /")
+    )
+    session_expire_after: timedelta = setting(timedelta(hours=12), _DURATION)
+    # The oldest Mini App `initData` (its auth_date) accepted for signing in.
+    init_data_max_age: timedelta = setting(timedelta(hours=1), _DURATION)
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.listen and self.public_url)
+
+    @property
+    def secure(self) -> bool:
+        """Cookies are marked Secure when people reach the view over https."""
+        return self.public_url.startswith("https://")
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
@@ -453,6 +477,7 @@ class Settings:
     ties: TiesSettings = field(default_factory=TiesSettings)
     signals: SignalsSettings = field(default_factory=SignalsSettings)
     http: HttpSettings = field(default_factory=HttpSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     organisation_name: str = setting("tsunagari", _text(), key="organisation.name")
     default_language: str = setting("ja", _one_of("ja", "en"), key="organisation.default_language")
     log_level: str = setting(

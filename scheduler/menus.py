@@ -33,6 +33,7 @@ _WORKER_MENU = (
     "resources",
     "connect",
     "ties",
+    "web",
 )
 MENUS: dict[Role, tuple[str, ...]] = {
     Role.PERSON: (

@@ -18,6 +18,7 @@ from storage.reachability import EscalationWait
 from storage.resources import Resource
 from storage.staff import Staff
 from storage.ties import Tie
+from storage.web_sessions import WebLoginLink, WebSession
 
 __all__ = [
     "AuditEntry",
@@ -39,4 +40,6 @@ __all__ = [
     "Resource",
     "Staff",
     "Tie",
+    "WebLoginLink",
+    "WebSession",
 ]

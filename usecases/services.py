@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import CallbackContext
 
@@ -57,6 +59,14 @@ class Services:
 
     def text(self, language: str, key: str, /, **params: object) -> str:
         return self.catalog.text(language, key, **params)
+
+    def staff_time(self, value: datetime | None) -> str:
+        """An instant as staff read it (chat and web view alike): month/day hour:minute in
+        the organisation's zone."""
+        if value is None:
+            return "-"
+        zone = ZoneInfo(self.settings.escalation.timezone)
+        return value.astimezone(zone).strftime("%m/%d %H:%M")
 
 
 def services(context: CallbackContext[Any, Any, Any, Any]) -> Services:

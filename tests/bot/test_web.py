@@ -256,3 +256,32 @@ async def test_runtime_webhook_receives_updates_from_telegram(webhook_sandbox: S
     assert reply.text == sb.runtime.svc.text("en", "stranger.intro")
     assert sb.standin.stats.webhook_failures == 0
     assert sb.standin.violations == []
+
+
+async def test_the_web_view_shares_the_ops_listener_when_the_address_is_the_same(
+    tmp_path: Path, clock: ControllableClock
+) -> None:
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    box = Sandbox(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'shared.db'}",
+        clock=clock,
+        extra={
+            "http": {"listen": address},
+            "web": {"listen": address, "public_url": f"http://{address}"},
+        },
+    )
+    await box.start()
+    try:
+        assert [listener.port for listener in box.runtime._listeners] == [port]
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://{address}/healthz") as health:
+                assert health.status == 200
+            async with http.get(f"http://{address}/queue") as page:
+                assert page.status == 200
+                assert "Content-Security-Policy" in page.headers
+            # The operational routes keep their own headers: no page policy on /metrics.
+            async with http.get(f"http://{address}/metrics") as metrics:
+                assert "Content-Security-Policy" not in metrics.headers
+    finally:
+        await box.stop()

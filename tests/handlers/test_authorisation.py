@@ -205,6 +205,7 @@ STAFF_COMMANDS = [
     ("connect", "{person} フードバンク"),
     ("ties", "{person}"),
     ("focus", "{person} 7"),
+    ("web", ""),
 ]
 COORDINATOR_COMMANDS = [
     ("assign", "{person} {other}"),

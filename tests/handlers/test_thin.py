@@ -1,4 +1,4 @@
-"""Handlers parse, call and reply: no query is written in a handler.
+"""Handlers (and the web view's pages) parse, call and reply: no query is written there.
 
 The session passes through them to the use cases; the only thing a handler may take
 from SQLAlchemy is the session's type.
@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 import handlers
+import web
 
 ALLOWED = {"sqlalchemy.ext.asyncio"}
-FILES = sorted(Path(handlers.__file__).parent.glob("*.py"))
+FILES = sorted(
+    path for package in (handlers, web) for path in Path(package.__file__).parent.glob("*.py")
+)
 
 
 def _sqlalchemy_imports(path: Path) -> set[str]:
@@ -30,7 +33,7 @@ def _sqlalchemy_imports(path: Path) -> set[str]:
     return found
 
 
-@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_no_query_is_built_in_a_handler(path: Path) -> None:
     assert _sqlalchemy_imports(path) <= ALLOWED
 

@@ -500,3 +500,21 @@ def test_config_example_documents_every_setting_and_parses() -> None:
     assert documented == set(setting_keys())
     s = settings_from_mapping(data, {})
     assert [t.name for t in s.checkin.templates] == ["daily_morning", "every_3_days", "weekly"]
+
+
+def test_the_web_view_is_off_until_both_addresses_are_set() -> None:
+    assert not build({}).web.enabled
+    assert not build({"web": {"listen": "127.0.0.1:8080"}}).web.enabled
+    web = build(
+        {"web": {"listen": "127.0.0.1:8080", "public_url": "https://care.example.org/staff"}}
+    ).web
+    assert web.enabled and web.secure
+    assert (web.session_expire_after, web.init_data_max_age) == (
+        timedelta(hours=12),
+        timedelta(hours=1),
+    )
+    plain = build({"web": {"listen": "127.0.0.1:8080", "public_url": "http://127.0.0.1:8080"}})
+    assert plain.web.enabled and not plain.web.secure
+    for bad in ("https://care.example.org/", "care.example.org", "https://a b"):
+        assert config_error({"web": {"public_url": bad}}).key == "web.public_url"
+    assert config_error({"web": {"listen": "8080"}}).key == "web.listen"
