@@ -84,16 +84,20 @@ class FocusRepository:
                 .limit(limit)
             )
         ).scalars()
-        claimed: list[int] = []
-        for period_id in list(ids):
-            result = await self.session.execute(
-                update(FocusPeriod)
-                .where(FocusPeriod.id == period_id, FocusPeriod.prompted_at.is_(None))
-                .values(prompted_at=now)
-                .execution_options(synchronize_session=False)
-            )
-            if result.rowcount == 1:  # type: ignore[attr-defined]
-                claimed.append(period_id)
+        wanted = list(ids)
+        if not wanted:
+            return []
+        claimed = list(
+            (
+                await self.session.execute(
+                    update(FocusPeriod)
+                    .where(FocusPeriod.id.in_(wanted), FocusPeriod.prompted_at.is_(None))
+                    .values(prompted_at=now)
+                    .returning(FocusPeriod.id)
+                    .execution_options(synchronize_session=False)
+                )
+            ).scalars()
+        )
         if not claimed:
             return []
         rows = await self.session.execute(

@@ -41,7 +41,7 @@ from storage.staff import StaffRepository
 from storage.ties import TieRepository
 from usecases.buttons import ID_MARK, ButtonKind, button_data, fill_id
 from usecases.escalations import auto_resolve_on_reply, working_hours
-from usecases.planning import delays_for, next_checkin_for
+from usecases.planning import delays_for, next_checkin_for, rhythm_bounds
 from usecases.services import Services
 from usecases.staffing import notify_staff
 
@@ -194,9 +194,10 @@ async def checkins_sent(
     # newer question would read as pressure (待つ).
     newest = await checkins.newest_ids(people)
     await checkins.cancel_nudges(people, keep=newest)
+    bounds = rhythm_bounds(svc.settings)
     delays = {
         row.checkin_id: delays_for(
-            svc.settings, row.nudge_after_s, row.escalate_after_s, row.usual_reply_s
+            bounds, row.nudge_after_s, row.escalate_after_s, row.usual_reply_s
         )
         for row in rows
     }

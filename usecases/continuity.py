@@ -30,6 +30,7 @@ __all__ = [
     "hand_over",
     "handover_plan",
     "suggestion_for",
+    "suggestion_words",
     "tell_coordinators_of_return",
 ]
 
@@ -56,33 +57,40 @@ async def _team(session: AsyncSession) -> dict[int, Staff]:
     return {s.id: s for s in await StaffRepository(session).all()}
 
 
+async def _suggestions(
+    session: AsyncSession, people: list[Person], leaving: int | None
+) -> list[tuple[Suggestion, Staff | None]]:
+    """For each of `people`: who should look after them instead of `leaving`, and that
+    staff member (one read of the team and of the episodes for all of them)."""
+    team = await _team(session)
+    handled = await EscalationRepository(session).handled_by([p.id for p in people])
+    active = {i for i in team if i != leaving}
+    out: list[tuple[Suggestion, Staff | None]] = []
+    for person in people:
+        found = suggest_worker(leaving, person.backup_worker_id, active, handled.get(person.id, {}))
+        out.append((found, team.get(found.staff_id) if found.staff_id is not None else None))
+    return out
+
+
 async def suggestion_for(
     session: AsyncSession, person: Person, leaving: int | None
 ) -> tuple[Suggestion, Staff | None]:
     """Who should look after `person` instead of `leaving`, and that staff member."""
-    team = await _team(session)
-    handled = await EscalationRepository(session).handled_by([person.id])
-    active = {i for i in team if i != leaving}
-    found = suggest_worker(leaving, person.backup_worker_id, active, handled.get(person.id, {}))
-    return found, team.get(found.staff_id) if found.staff_id is not None else None
+    [found] = await _suggestions(session, [person], leaving)
+    return found
 
 
 async def handover_plan(session: AsyncSession, member: Staff) -> list[Handover]:
     """For each person `member` supports or backs up: where they go, and why."""
     people = await PersonRepository(session).supported_by(member.id)
-    team = await _team(session)
-    handled = await EscalationRepository(session).handled_by([p.id for p in people])
-    active = {i for i in team if i != member.id}
     plan: list[Handover] = []
-    for person in people:
+    for person, (found, to) in zip(
+        people, await _suggestions(session, people, member.id), strict=True
+    ):
         if person.worker_id != member.id:
             plan.append(Handover(person, True, Suggestion(None, HandoverReason.NONE)))
-            continue
-        found = suggest_worker(
-            member.id, person.backup_worker_id, active, handled.get(person.id, {})
-        )
-        to = team.get(found.staff_id) if found.staff_id is not None else None
-        plan.append(Handover(person, False, found, to))
+        else:
+            plan.append(Handover(person, False, found, to))
     return plan
 
 

@@ -35,8 +35,6 @@ class Schedulable(Protocol):
     def last_checkin_at(self) -> datetime | None: ...
 
 
-
-
 def person_schedule(person: Schedulable, settings: Settings) -> sched.Schedule:
     return _schedule(
         person.checkin_times,
@@ -147,14 +145,15 @@ def rhythm_bounds(settings: Settings) -> RhythmBounds:
 
 
 def delays_for(
-    settings: Settings, nudge_after_s: int, escalate_after_s: int, usual_reply_s: int | None
+    bounds: RhythmBounds, nudge_after_s: int, escalate_after_s: int, usual_reply_s: int | None
 ) -> SilenceDelays:
     """When a person's unanswered check-in gets its nudge and its silence escalation: their
-    own rhythm once they have one, else their configured delays."""
+    own rhythm once they have one, else their configured delays. `bounds`: from
+    `rhythm_bounds`, built once per batch (this runs for every check-in of a morning)."""
     usual = None if usual_reply_s is None else timedelta(seconds=usual_reply_s)
     return silence_delays(
         usual,
         timedelta(seconds=nudge_after_s),
         timedelta(seconds=escalate_after_s),
-        rhythm_bounds(settings),
+        bounds,
     )

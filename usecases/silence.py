@@ -20,7 +20,7 @@ from storage.outbox import PRIORITY_BULK, OutboxRepository, Purpose, new_message
 from storage.people import Person
 from storage.ties import TieRepository
 from usecases.escalations import open_or_join
-from usecases.planning import delays_for, person_schedule
+from usecases.planning import delays_for, person_schedule, rhythm_bounds
 from usecases.services import Services
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,10 @@ async def nudge(
     person is in quiet hours (then it waits for their end)."""
     assert checkin.sent_at is not None
     delays = delays_for(
-        svc.settings, person.nudge_after_s, person.escalate_after_s, person.usual_reply_s
+        rhythm_bounds(svc.settings),
+        person.nudge_after_s,
+        person.escalate_after_s,
+        person.usual_reply_s,
     )
     action = silence_action(
         checkin.sent_at,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.continuity import HandoverReason
 from domain.escalation import EscalationReason, EscalationState, Priority
@@ -118,8 +119,8 @@ async def test_the_plan_names_who_knows_each_person_and_the_handover_follows_it(
     assert result.deactivated and not (await member(engine, leaving.id)).active
 
 
-async def member_in(session: object, staff_id: int) -> Staff:
-    found = await session.get(Staff, staff_id)  # type: ignore[attr-defined]
+async def member_in(session: AsyncSession, staff_id: int) -> Staff:
+    found = await session.get(Staff, staff_id)
     assert found is not None
     return found
 
