@@ -130,23 +130,29 @@ def default_priority(reason: EscalationReason) -> Priority:
 
 
 AUTO_RESOLVING_REASONS: frozenset[EscalationReason] = frozenset(
-    {EscalationReason.SILENCE, EscalationReason.UNREACHABLE, EscalationReason.RECONNECT}
+    {EscalationReason.SILENCE, EscalationReason.UNREACHABLE}
 )
 
 
-def auto_resolves_on_reply(reason: EscalationReason) -> bool:
-    """Whether a reply from the person auto-resolves an active escalation of this reason.
+def auto_resolves_on_reply(reason: EscalationReason, *, by_silence: bool = False) -> bool:
+    """Whether a reply from the person answers a reason of this kind.
 
     Only silence-type reasons: the reply *is* the answer to them. Distress, concern and
     wants_contact always need a human to resolve them - a later "ok" does not undo a crisis.
+    A `reconnect` is answered by a reply only when the person's silence raised it
+    (`by_silence`); when they said their tie stopped or their moods turned low, a chat message
+    does not reconnect them, and the worker keeps it until they resolve it.
     """
+    if reason is EscalationReason.RECONNECT:
+        return by_silence
     return reason in AUTO_RESOLVING_REASONS
 
 
-def episode_auto_resolves(reasons: Iterable[EscalationReason]) -> bool:
-    """A reply closes an episode only when every reason in it is answered by a reply."""
-    found = list(reasons)
-    return bool(found) and all(auto_resolves_on_reply(r) for r in found)
+def episode_auto_resolves(answered: Iterable[bool]) -> bool:
+    """A reply closes an episode only when every reason in it is answered by a reply (one
+    flag per reason entry, from :func:`auto_resolves_on_reply` when the reason came)."""
+    found = list(answered)
+    return bool(found) and all(found)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -345,8 +351,9 @@ class StepUp:
     target: StepTarget
 
 
-def _deadline(snapshot: EscalationSnapshot, ack_deadline: Mapping[Priority, timedelta]
-              ) -> timedelta:
+def _deadline(
+    snapshot: EscalationSnapshot, ack_deadline: Mapping[Priority, timedelta]
+) -> timedelta:
     try:
         return ack_deadline[snapshot.priority]
     except KeyError:

@@ -7,11 +7,13 @@ from datetime import datetime
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     ColumnElement,
     ForeignKey,
     Index,
     Integer,
     String,
+    false,
     func,
     or_,
     select,
@@ -36,6 +38,7 @@ __all__ = [
     "episode_key",
     "episode_reasons",
     "is_active",
+    "reasons_answered_by_reply",
     "subject_name",
     "subject_ref",
     "visible_to",
@@ -116,6 +119,10 @@ class EscalationReasonEntry(Base):
     priority: Mapped[Priority] = mapped_column(str_enum(Priority, 2))
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     update_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    # Whether a reply from the person answers this reason (domain.escalation
+    # .auto_resolves_on_reply), decided when it came: a `reconnect` raised by silence is, one
+    # raised by "I stopped going" is not.
+    answered_by_reply: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 async def episode_reasons(
@@ -135,6 +142,16 @@ async def episode_reasons(
         if reason not in listed:
             listed.append(reason)
     return found
+
+
+async def reasons_answered_by_reply(session: AsyncSession, escalation_id: int) -> list[bool]:
+    """For each reason entry of an episode, whether a reply from the person answers it."""
+    rows = await session.scalars(
+        select(EscalationReasonEntry.answered_by_reply).where(
+            EscalationReasonEntry.escalation_id == escalation_id
+        )
+    )
+    return list(rows)
 
 
 class EscalationNote(Base):
@@ -213,10 +230,7 @@ class EscalationRepository:
     ) -> list[Escalation]:
         """Open (unacknowledged) episodes whose next ladder step is due, earliest first."""
         query = (
-            select(Escalation)
-            .where(step_due(now))
-            .order_by(Escalation.next_step_at)
-            .limit(limit)
+            select(Escalation).where(step_due(now)).order_by(Escalation.next_step_at).limit(limit)
         )
         if skip_locked:
             query = query.with_for_update(skip_locked=True)
@@ -330,9 +344,7 @@ class EscalationRepository:
 
     async def for_person(self, person_id: int) -> list[Escalation]:
         """Every episode about the person, oldest first (the timeline)."""
-        query = (
-            select(Escalation).where(Escalation.person_id == person_id).order_by(Escalation.id)
-        )
+        query = select(Escalation).where(Escalation.person_id == person_id).order_by(Escalation.id)
         return list((await self.session.execute(query)).scalars())
 
     async def get(self, escalation_id: int) -> Escalation | None:

@@ -29,6 +29,7 @@ from domain.escalation import (
     Priority,
     StepLevel,
     WorkingHours,
+    auto_resolves_on_reply,
     default_priority,
     episode_auto_resolves,
     merge_signal,
@@ -47,6 +48,7 @@ from storage.escalations import (
     EscalationRepository,
     episode_key,
     episode_reasons,
+    reasons_answered_by_reply,
     subject_name,
     subject_ref,
 )
@@ -124,6 +126,8 @@ def _add_reason(
     priority: Priority,
     now: datetime,
     update_id: int | None,
+    *,
+    by_silence: bool = False,
 ) -> None:
     session.add(
         EscalationReasonEntry(
@@ -132,6 +136,7 @@ def _add_reason(
             priority=priority,
             at=now,
             update_id=update_id,
+            answered_by_reply=auto_resolves_on_reply(reason, by_silence=by_silence),
         )
     )
 
@@ -145,8 +150,11 @@ async def open_or_join(
     *,
     priority: Priority | None = None,
     update_id: int | None = None,
+    by_silence: bool = False,
 ) -> Opened:
     """Open the person's episode, or join the active one (raising its priority when higher).
+
+    `by_silence`: the person's silence raised it, so their reply answers it (a `reconnect`).
 
     The unique `open_key` makes "one active episode per person" hold even when two
     instances race: the loser's insert fails and it joins the winner's row.
@@ -166,13 +174,17 @@ async def open_or_join(
             assignee_id=person.worker_id,
             trigger_update_id=update_id,
         )
-        if await _insert_episode(session, escalation, wanted, now, update_id):
+        if await _insert_episode(
+            session, escalation, wanted, now, update_id, by_silence=by_silence
+        ):
             await _announce(svc, session, escalation, person, reason, now)
             return Opened(escalation, MergeAction.OPEN_NEW)
         existing = await active_episode(session, person.id)
         assert existing is not None
     decision = merge_signal(snapshot(existing, None), reason, wanted)
-    await join(svc, session, existing, person, reason, decision, now, update_id)
+    await join(
+        svc, session, existing, person, reason, decision, now, update_id, by_silence=by_silence
+    )
     return Opened(existing, decision.action)
 
 
@@ -219,6 +231,8 @@ async def _insert_episode(
     priority: Priority,
     now: datetime,
     update_id: int | None,
+    *,
+    by_silence: bool = False,
 ) -> bool:
     """Insert a new episode with its first reason; False when another one won the race."""
     try:
@@ -227,7 +241,9 @@ async def _insert_episode(
             await session.flush()
     except IntegrityError:
         return False
-    _add_reason(session, escalation, escalation.reason, priority, now, update_id)
+    _add_reason(
+        session, escalation, escalation.reason, priority, now, update_id, by_silence=by_silence
+    )
     return True
 
 
@@ -268,6 +284,8 @@ async def join(
     decision: MergeDecision,
     now: datetime,
     update_id: int | None,
+    *,
+    by_silence: bool = False,
 ) -> None:
     """A new reason joins the episode; whoever holds it hears of it, never silently.
 
@@ -275,7 +293,9 @@ async def join(
     new distress message, is one short message to the holder.
     """
     before = await reasons_of(session, escalation.id)
-    _add_reason(session, escalation, reason, decision.priority, now, update_id)
+    _add_reason(
+        session, escalation, reason, decision.priority, now, update_id, by_silence=by_silence
+    )
     escalation.updated_at = now
     if decision.raised:
         escalation.priority = decision.priority
@@ -625,7 +645,9 @@ async def auto_resolve_on_reply(
     the bot does not judge how the person is.
     """
     escalation = await active_episode(session, person.id)
-    if escalation is None or not episode_auto_resolves(await reasons_of(session, escalation.id)):
+    if escalation is None or not episode_auto_resolves(
+        await reasons_answered_by_reply(session, escalation.id)
+    ):
         return []
     close_active(escalation, EscalationState.AUTO_RESOLVED, now)
     await _edit_notifications(svc, session, escalation, now, "escalation.replied_edit")

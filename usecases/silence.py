@@ -91,10 +91,11 @@ async def silence_reached(
 ) -> None:
     """The person's silence clock ran out: a `silence` reason for their episode; for a
     person tied to a community resource, a `reconnect` one (もどす: the tie may have failed
-    them, and the worker is asked to reconnect, not only to check in)."""
+    them, and the worker is asked to reconnect, not only to check in). Either is answered
+    by the person's reply."""
     person.silence_due_at = None
     if person.status is not PersonStatus.ACTIVE or person.silent_since is None:
         return
     tied = await TieRepository(session).has_active(person.id)
     reason = EscalationReason.RECONNECT if tied else EscalationReason.SILENCE
-    await open_or_join(svc, session, person, reason, now)
+    await open_or_join(svc, session, person, reason, now, by_silence=True)

@@ -103,7 +103,7 @@ def test_is_active(state: EscalationState, active: bool) -> None:
         (R.SILENCE, P.P2, True),
         (R.WANTS_CONTACT, P.P2, False),
         (R.UNREACHABLE, P.P2, True),
-        (R.RECONNECT, P.P3, True),
+        (R.RECONNECT, P.P3, False),
     ],
 )
 def test_reason_defaults(reason: EscalationReason, priority: Priority, auto: bool) -> None:
@@ -201,21 +201,39 @@ def test_merge_signal_joins_the_episode_whatever_its_reason(
 
 
 @pytest.mark.parametrize(
+    ("reason", "by_silence", "answered"),
+    [
+        (R.SILENCE, False, True),
+        (R.UNREACHABLE, False, True),
+        (R.RECONNECT, True, True),  # a tied person fell silent: the reply answers it
+        (R.RECONNECT, False, False),  # "I stopped going", low moods: the worker decides
+        (R.DISTRESS, False, False),
+        (R.CONCERN, True, False),  # `by_silence` only ever frees a reconnect
+    ],
+)
+def test_what_a_reply_answers(reason: EscalationReason, by_silence: bool, answered: bool) -> None:
+    assert auto_resolves_on_reply(reason, by_silence=by_silence) is answered
+
+
+@pytest.mark.parametrize(
     ("reasons", "expected"),
     [
-        ([R.SILENCE], True),
-        ([R.SILENCE, R.UNREACHABLE], True),
-        ([R.RECONNECT], True),
-        ([R.SILENCE, R.DISTRESS], False),
-        ([R.WANTS_CONTACT], False),
-        ([R.CONCERN, R.SILENCE], False),
+        ([(R.SILENCE, False)], True),
+        ([(R.SILENCE, False), (R.UNREACHABLE, False)], True),
+        ([(R.RECONNECT, True)], True),
+        ([(R.RECONNECT, False)], False),
+        ([(R.RECONNECT, True), (R.RECONNECT, False)], False),
+        ([(R.SILENCE, False), (R.DISTRESS, False)], False),
+        ([(R.WANTS_CONTACT, False)], False),
+        ([(R.CONCERN, False), (R.SILENCE, False)], False),
         ([], False),
     ],
 )
 def test_a_reply_closes_an_episode_only_when_it_answers_every_reason(
-    reasons: list[EscalationReason], expected: bool
+    reasons: list[tuple[EscalationReason, bool]], expected: bool
 ) -> None:
-    assert episode_auto_resolves(reasons) is expected
+    answered = [auto_resolves_on_reply(r, by_silence=s) for r, s in reasons]
+    assert episode_auto_resolves(answered) is expected
 
 
 WORKER_AGAIN = StepUp(StepLevel.WORKER_AGAIN, StepTarget.WORKER)

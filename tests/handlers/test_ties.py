@@ -480,6 +480,10 @@ async def test_a_paused_person_is_asked_a_period_later_and_not_lately_keeps_the_
     await sb.settle()
     [episode] = [e for e in await escalation_rows(sb) if e.state in ACTIVE]
     assert episode.reason is EscalationReason.RECONNECT
+    # Her next chat message does not settle it: reconnecting her is the worker's to do.
+    await aiko.send_text("ありがとう")
+    await sb.settle()
+    assert [e.id for e in await escalation_rows(sb) if e.state in ACTIVE] == [episode.id]
     [tie] = await ties(sb)
     assert (tie.state, tie.check_answer, tie.next_check_at) == (
         TieState.ACTIVE,

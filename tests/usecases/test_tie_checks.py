@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from domain.cadence import CadenceLevel, CadenceReason
-from domain.escalation import EscalationReason, Priority
+from domain.escalation import EscalationReason, EscalationState, Priority
 from domain.ties import ResourceFields, ResourceKind, TieState
 from infra.clock import ControllableClock
 from storage.db import Database
@@ -26,6 +26,7 @@ from tests.scheduler.engine import (
     texts,
 )
 from tests.usecases.test_checkins import adapt, answered
+from usecases.checkins import sign_of_life
 from usecases.services import Services
 from usecases.silence import silence_reached
 from usecases.tie_checks import reconnect_if_moods_turned_low
@@ -141,3 +142,42 @@ async def test_silence_of_a_tied_person_asks_the_worker_to_reconnect(
         await silence_reached(engine, session, person, now)
     [episode] = await escalations(engine)
     assert (episode.reason, episode.priority) == (reason, priority)
+
+
+async def reply(svc: Services, person_id: int) -> None:
+    async with svc.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        await sign_of_life(svc, session, person, svc.clock.now())
+
+
+async def test_a_reply_answers_a_reconnect_that_silence_raised(engine: Services) -> None:
+    person_id = await person_with_tie(engine, TieState.ACTIVE)
+    now = engine.clock.now()
+    async with engine.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.silent_since = now - timedelta(days=2)
+        await silence_reached(engine, session, person, now)
+    await reply(engine, person_id)
+    [episode] = await escalations(engine)
+    assert (episode.reason, episode.state) == (
+        EscalationReason.RECONNECT,
+        EscalationState.AUTO_RESOLVED,
+    )
+
+
+async def test_a_reply_does_not_settle_a_reconnect_the_person_asked_for(engine: Services) -> None:
+    """Low moods after loose watching (or "I stopped going") are not answered by the next
+    chat message: the worker keeps the episode until they resolve it, even when a silence
+    joined it and the person then wrote."""
+    person_id = await person_with_tie(engine, TieState.ACTIVE)
+    assert await turned_low(engine, person_id, CadenceLevel.LOOSE)
+    async with engine.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.silent_since = engine.clock.now() - timedelta(days=2)
+        await silence_reached(engine, session, person, engine.clock.now())
+    await reply(engine, person_id)
+    [episode] = await escalations(engine)
+    assert (episode.reason, episode.state) == (EscalationReason.RECONNECT, EscalationState.OPEN)
