@@ -18,7 +18,7 @@ from usecases.services import Services
 from usecases.stats import STATS_WINDOW, figures, period_words
 from usecases.words import duration
 
-__all__ = ["ACK_BUCKETS", "Organisation", "Series", "organisation"]
+__all__ = ["ACK_BUCKETS", "Organisation", "Series", "acknowledgement_buckets", "organisation"]
 
 # Time to acknowledge, in minutes: under 15, under an hour, under 4 hours, under a day,
 # a day or more (the last bucket has no upper end).
@@ -49,7 +49,7 @@ class Organisation:
     median: str  # the median time to acknowledge, in words
 
 
-def _buckets(minutes: list[float]) -> Series:
+def acknowledgement_buckets(minutes: list[float]) -> Series:
     counts = [0] * (len(ACK_BUCKETS) + 1)
     for value in minutes:
         counts[sum(1 for edge in ACK_BUCKETS if value >= edge)] += 1
@@ -70,7 +70,7 @@ async def organisation(
         reply_rate=round(100 * found.replied / found.sent) if found.sent else None,
         replies=Series([("replied", found.replied), ("unanswered", found.sent - found.replied)]),
         open_by_priority=Series([(p.value, found.open_by_priority.get(p, 0)) for p in Priority]),
-        acknowledgement=_buckets(found.acknowledgement_minutes),
+        acknowledgement=acknowledgement_buckets(found.acknowledgement_minutes),
         median=(
             duration(svc.catalog, language, timedelta(minutes=round(median)))
             if median is not None

@@ -8,9 +8,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 
 from standin.sandbox import Sandbox
 from storage.resources import Resource
+from storage.staff import StaffRepository
 from tests.handlers.checkin_helpers import next_message
 from tests.web.scenes import COORDINATOR, OTHER_WORKER, WORKER, audit_rows, episode, form_token
 from tests.web.test_pages import base, browser, signed_in, t
@@ -241,3 +243,28 @@ async def test_exports_download_the_rows_without_message_text(sandbox: Sandbox) 
         "format": "csv",
         "rows": 1,
     }
+
+
+KANA = re.compile(r"[\u3040-\u30ff]")
+
+
+async def test_the_pages_speak_the_staff_members_language(sandbox: Sandbox) -> None:
+    sb = sandbox
+    await episode(sb)
+    async with sb.runtime.db.transaction() as session:
+        staff = await StaffRepository(session).by_telegram_id(COORDINATOR)
+        assert staff is not None
+        staff.language = "en"
+    async with browser() as http:
+        await signed_in(sb, http, COORDINATOR)
+        for path, key in (
+            ("/resources", "web.resources.title"),
+            ("/organisation", "web.organisation.title"),
+            ("/audit", "web.audit.title"),
+            ("/exports", "web.exports.title"),
+        ):
+            async with http.get(base(sb) + path) as page:
+                html = await page.text()
+            assert '<html lang="en">' in html
+            assert f"<h1>{sb.runtime.svc.text('en', key)}</h1>" in html
+            assert KANA.findall(html) == [], path
