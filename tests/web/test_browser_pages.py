@@ -52,6 +52,12 @@ async def test_a_coordinator_edits_a_resource_reads_the_figures_the_log_and_down
 
     await nav_to(page, sb, "web.resources.title")
     await shot(page, screenshots, f"{engine}-resources-empty")
+    # A name of spaces passes the browser's `required` but not the shared rule.
+    await page.get_by_label(t(sb, "web.resources.field.name")).fill("  ")
+    await page.get_by_role("button", name=t(sb, "web.resources.add_button")).click()
+    await page.get_by_role("alert").wait_for()
+    assert await page.get_by_text(t(sb, "web.resources.problem_empty")).is_visible()
+    await shot(page, screenshots, f"{engine}-resources-problem")
     await page.get_by_label(t(sb, "web.resources.field.name")).fill("フードバンク東")
     await page.get_by_label(t(sb, "web.resources.field.kind")).select_option(
         label=t(sb, "resource_kind.food")
