@@ -7,11 +7,13 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy import ForeignKey, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, SafeText, UTCDateTime
+from storage.people import Person
+from storage.staff import Staff
 
 
 class AuditEntry(Base):
@@ -62,6 +64,37 @@ class AuditRepository:
 
     async def recent(self, *, limit: int = 1000) -> list[AuditEntry]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        return list((await self.session.execute(query)).scalars())
+
+    async def page(
+        self, *, action: str | None, person_id: int | None, offset: int, limit: int
+    ) -> tuple[int, list[tuple[AuditEntry, str | None, str | None]]]:
+        """Entries newest first, filtered by action and person, with how many match in all;
+        each with the acting staff member's name and the person's name (None once erased)
+        (the web view's audit log and its export)."""
+        where = []
+        if action is not None:
+            where.append(AuditEntry.action == action)
+        if person_id is not None:
+            where.append(AuditEntry.person_id == person_id)
+        total = (
+            await self.session.execute(select(func.count()).where(*where).select_from(AuditEntry))
+        ).scalar()
+        query = (
+            select(AuditEntry, Staff.name, Person.display_name)
+            .outerjoin(Staff, Staff.id == AuditEntry.actor_staff_id)
+            .outerjoin(Person, Person.id == AuditEntry.person_id)
+            .where(*where)
+            .order_by(AuditEntry.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        rows = await self.session.execute(query)
+        return int(total or 0), [(e, staff, name) for e, staff, name in rows]
+
+    async def actions(self) -> list[str]:
+        """Every action the log holds, for the web view's filter."""
+        query = select(AuditEntry.action).distinct().order_by(AuditEntry.action)
         return list((await self.session.execute(query)).scalars())
 
 

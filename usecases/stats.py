@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,13 +20,22 @@ from usecases.reachability import WAITING_GAUGE
 from usecases.services import Services
 from usecases.words import duration
 
-__all__ = ["DIGEST_WINDOW", "STATS_WINDOW", "Gauges", "gauges", "stats_text"]
+__all__ = [
+    "DIGEST_WINDOW",
+    "STATS_WINDOW",
+    "Figures",
+    "Gauges",
+    "figures",
+    "gauges",
+    "period_words",
+    "stats_text",
+]
 
 STATS_WINDOW = timedelta(days=30)
 DIGEST_WINDOW = timedelta(days=7)
 
 
-def _period(svc: Services, language: str, now: datetime, window: timedelta) -> str:
+def period_words(svc: Services, language: str, now: datetime, window: timedelta) -> str:
     """The span the figures cover, in words: 「11月7日(土)〜12月7日(月)の30日間」."""
     zone = svc.settings.escalation.timezone
     return svc.text(
@@ -34,6 +44,36 @@ def _period(svc: Services, language: str, now: datetime, window: timedelta) -> s
         start=dates.day(now - window, language, zone),
         end=dates.day(now, language, zone),
         days=window.days,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """The organisation's figures over a window: /stats, the digest and the web view's
+    organisation page read the same ones."""
+
+    by_status: dict[PersonStatus, int]
+    sent: int  # check-ins sent in the window
+    replied: int  # of them, answered
+    open_by_priority: dict[Priority, int]  # now, whatever the window
+    acknowledgement_minutes: list[float]  # episodes opened in the window
+
+    @property
+    def median_minutes(self) -> float | None:
+        minutes = self.acknowledgement_minutes
+        return statistics.median(minutes) if minutes else None
+
+
+async def figures(session: AsyncSession, now: datetime, window: timedelta) -> Figures:
+    since = now - window
+    sent, replied = await CheckinRepository(session).sent_and_replied(since)
+    escalations = EscalationRepository(session)
+    return Figures(
+        by_status=await PersonRepository(session).count_by_status(),
+        sent=sent,
+        replied=replied,
+        open_by_priority=await escalations.active_counts(),
+        acknowledgement_minutes=await escalations.acknowledgement_delays(since),
     )
 
 
@@ -46,21 +86,17 @@ async def stats_text(
 ) -> str:
     """People by status, check-ins sent and answered and acknowledgement times over the
     last `window`, and open escalations by priority, in the reader's language."""
-    by_status = await PersonRepository(session).count_by_status()
-    since = now - window
-    sent, replied = await CheckinRepository(session).sent_and_replied(since)
-    escalations = EscalationRepository(session)
-    open_by_priority = await escalations.active_counts()
-    minutes = await escalations.acknowledgement_delays(since)
+    found = await figures(session, now, window)
+    by_status, sent, replied = found.by_status, found.sent, found.replied
     median = (
-        duration(svc.catalog, language, timedelta(minutes=round(statistics.median(minutes))))
-        if minutes
+        duration(svc.catalog, language, timedelta(minutes=round(found.median_minutes)))
+        if found.median_minutes is not None
         else svc.text(language, "stats.median_none")
     )
     return svc.text(
         language,
         "stats.text",
-        period=_period(svc, language, now, window),
+        period=period_words(svc, language, now, window),
         active=by_status.get(PersonStatus.ACTIVE, 0),
         paused=by_status.get(PersonStatus.PAUSED, 0),
         stopped=by_status.get(PersonStatus.STOPPED, 0),
@@ -68,9 +104,9 @@ async def stats_text(
         sent=sent,
         replied=replied,
         rate=svc.text(language, "stats.rate", percent=round(100 * replied / sent)) if sent else "",
-        p1=open_by_priority.get(Priority.P1, 0),
-        p2=open_by_priority.get(Priority.P2, 0),
-        p3=open_by_priority.get(Priority.P3, 0),
+        p1=found.open_by_priority.get(Priority.P1, 0),
+        p2=found.open_by_priority.get(Priority.P2, 0),
+        p3=found.open_by_priority.get(Priority.P3, 0),
         median=median,
     )
 

@@ -66,6 +66,13 @@ class WebView:
         app.router.add_get("/favicon.ico", self.no_icon)
         for name in _STATIC:
             app.router.add_get(f"/static/{name}", self._static(name))
+        # Below this module (they use its sessions), so imported here.
+        from web import audit, directory, exports, organisation
+
+        directory.add_routes(app, self)
+        organisation.add_routes(app, self)
+        audit.add_routes(app, self)
+        exports.add_routes(app, self)
 
     @staticmethod
     def _static(name: str) -> Handler:
