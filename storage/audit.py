@@ -23,7 +23,7 @@ class AuditEntry(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), nullable=True)
     actor: Mapped[str] = mapped_column(String(20))  # "staff", "cli", "person", "system"
-    action: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(40), index=True)
     person_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     detail: Mapped[str | None] = mapped_column(SafeText, nullable=True)
 

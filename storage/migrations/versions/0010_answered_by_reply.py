@@ -1,4 +1,5 @@
-"""escalation_reasons: whether a reply from the person answers the reason
+"""escalation_reasons: whether a reply from the person answers the reason; audit_log: an
+index on action (the web view's audit log filters and lists actions)
 
 A `reconnect` raised by a tied person's silence is answered by their reply; one raised by
 "I stopped going" or by low moods is not. Rows written before keep what they meant then:
@@ -28,8 +29,12 @@ def upgrade() -> None:
         "UPDATE escalation_reasons SET answered_by_reply = true "
         "WHERE reason IN ('silence', 'unreachable', 'reconnect')"
     )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_log_action"))
     with op.batch_alter_table("escalation_reasons", schema=None) as batch_op:
         batch_op.drop_column("answered_by_reply")
