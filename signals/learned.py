@@ -22,8 +22,9 @@ from __future__ import annotations
 import functools
 import json
 import math
+import operator
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -65,8 +66,13 @@ def extract_features(text: str) -> set[str]:
 def view_features(view: str) -> set[str]:
     """The features of an already normalised view (the classifier normalises only once)."""
     padded = f" {view} "
-    n = len(padded)
-    feats = {padded[i : i + k] for k in range(1, MAX_NGRAM + 1) for i in range(n - k + 1)}
+    # Each k-gram is the (k-1)-gram at the same place plus one character: built by `map` in C
+    # rather than by slicing in a Python loop (a quarter less time, the same set).
+    feats = set(padded)
+    grams: Iterable[str] = padded
+    for k in range(1, MAX_NGRAM):
+        grams = list(map(operator.add, grams, padded[k:]))
+        feats.update(grams)
     # A lone space is in every message and says nothing.
     feats.discard(" ")
     words = _LATIN_WORD.findall(view)
