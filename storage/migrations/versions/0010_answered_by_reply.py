@@ -1,5 +1,7 @@
-"""escalation_reasons: whether a reply from the person answers the reason; audit_log: an
-index on action (the web view's audit log filters and lists actions)
+"""escalation_reasons.answered_by_reply; audit_log indexed on action
+
+Whether a reply from the person answers the reason; the web view's audit log filters and
+lists actions.
 
 A `reconnect` raised by a tied person's silence is answered by their reply; one raised by
 "I stopped going" or by low moods is not. Rows written before keep what they meant then:
