@@ -315,7 +315,7 @@ def _motivation(tally: _Tally, previous: float, days: int) -> float:
     if tally.sent:
         weighted, weight = weighted + tally.replied / tally.sent, weight + 1
     raw = weighted / weight if weight else previous
-    follow = 1 - 0.4 ** (days / 7)
+    follow: float = 1 - 0.4 ** (days / 7)
     value = follow * raw + (1 - follow) * previous - tally.penalty
     return min(1.0, max(0.05, value))
 
