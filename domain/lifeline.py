@@ -343,8 +343,7 @@ def _buckets(
     for i, tally in enumerate(tallies):
         b_start = start + i * width
         b_end = min(end, b_start + width)
-        middle = b_start + (b_end - b_start) / 2
-        present = not any(g0 <= middle < g1 for g0, g1 in gaps)
+        present = tally.sent > 0 or not _mostly_paused(b_start, b_end, gaps)
         motivation = _motivation(tally, motivation, days) if present else motivation
         out.append(
             Bucket(
@@ -362,6 +361,12 @@ def _buckets(
             )
         )
     return tuple(out)
+
+
+def _mostly_paused(start: datetime, end: datetime, gaps: list[tuple[datetime, datetime]]) -> bool:
+    """A bucket is a gap when pauses cover at least half of it and nothing was sent."""
+    covered = sum(max(0.0, (min(end, g1) - max(start, g0)).total_seconds()) for g0, g1 in gaps)
+    return covered * 2 >= (end - start).total_seconds()
 
 
 def _life_half(b: Bucket) -> float:
