@@ -33,6 +33,7 @@ __all__ = [
     "AXIS_Y",
     "BUCKET_CHOICES",
     "MAX_BUCKETS",
+    "MAX_TICKS",
     "Bucket",
     "Lifeline",
     "Point",
@@ -49,6 +50,7 @@ Point = tuple[float, float]
 
 AXIS_Y = 0.5  # the life line's centre
 MAX_BUCKETS = 120
+MAX_TICKS = 9
 BUCKET_CHOICES = (1, 7, 14, 28)  # days: the smallest that keeps within MAX_BUCKETS
 TIE_LANES = (0.09, 0.17, 0.25)
 SPAN_LANES = {"escalation": 0.8, "focus": 0.86, "pause": 0.8}
@@ -524,8 +526,8 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo) -> tuple[Tick, ...]:
     span_days = (last - first).days
     days: list[date] = []
     if span_days <= 62:
-        day = first + timedelta(days=(7 - first.weekday()) % 7)
         step = 7 if span_days > 14 else 1
+        day = first + timedelta(days=(7 - first.weekday()) % 7 if step == 7 else 0)
         while day <= last:
             days.append(day)
             day += timedelta(days=step)
@@ -542,7 +544,10 @@ def _ticks(start: datetime, end: datetime, tz: tzinfo) -> tuple[Tick, ...]:
                 days.append(day)
             month += 1
         labels = [d.strftime("%Y-%m") for d in days]
-    return tuple(
-        Tick(_x(start, end, datetime(d.year, d.month, d.day, tzinfo=tz)), label, d)
+    ticks = [
+        (datetime(d.year, d.month, d.day, tzinfo=tz), d, label)
         for d, label in zip(days, labels, strict=True)
-    )
+    ]
+    ticks = [(at, d, label) for at, d, label in ticks if start <= at <= end]
+    every = -(-len(ticks) // MAX_TICKS)  # thinned out so the labels never crowd
+    return tuple(Tick(_x(start, end, at), label, d) for at, d, label in ticks[::every])

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Drawing", "PersonPages", "drawing"]
 
-# The SVG's own coordinates: 1000 wide, a margin each side for the first and last labels.
-WIDTH, HEIGHT, MARGIN = 1000, 440, 24
+# The SVG's own coordinates (a phone's proportions), with room for the end labels.
+WIDTH, HEIGHT, MARGIN = 640, 360, 20
 _INNER = WIDTH - 2 * MARGIN
 
 
@@ -83,10 +83,10 @@ def drawing(line: Lifeline) -> Drawing:
     for span in line.spans:
         (x0, y), (x1, _) = _px((span.x0, span.y)), _px((span.x1, span.y))
         if span.kind is SpanKind.PAUSE:
-            gaps.append(Mark("gap", x0, 0.3 * HEIGHT, max(x1 - x0, 2), 0.4 * HEIGHT))
+            gaps.append(Mark("ll-gap", x0, 0.3 * HEIGHT, max(x1 - x0, 2), 0.4 * HEIGHT))
             continue
         priority = (span.priority or "P2").lower()
-        css = "focus" if span.kind is SpanKind.FOCUS else f"episode {priority}"
+        css = "ll-focus" if span.kind is SpanKind.FOCUS else f"ll-episode ll-{priority}"
         spans.append(Mark(css, x0, y, max(x1 - x0, 4), SPAN_HEIGHT * HEIGHT))
     ties: list[Mark] = []
     tracks: list[Mark] = []
@@ -94,14 +94,14 @@ def drawing(line: Lifeline) -> Drawing:
     r = round(TIE_RADIUS * HEIGHT, 1)
     for tie in line.ties:
         x, y = _px((tie.x_join, tie.y))
-        ties.append(Mark(f"tie {tie.shape.value}", x, y, r))
+        ties.append(Mark(f"ll-tie ll-{tie.shape.value}", x, y, r))
         if tie.shape in (TieShape.ACTIVE, TieShape.ENDED):
             end, _ = _px((tie.x_leave if tie.x_leave is not None else 1.0, tie.y))
-            tracks.append(Mark("track", x + r, y, x2=end))
-            tracks.append(Mark("link", x, y + r, x2=x, h=0.36 * HEIGHT))
+            tracks.append(Mark("ll-track", x + r, y, x2=end))
+            tracks.append(Mark("ll-link", x, y + r, x2=x, h=0.36 * HEIGHT))
             if tie.x_leave is not None:
-                ties.append(Mark("tie left", end, y, r / 2))
-            checks += [Mark("check", _px((c, tie.y))[0], y, 3) for c in tie.checks]
+                ties.append(Mark("ll-tie ll-left", end, y, r / 2))
+            checks += [Mark("ll-check", _px((c, tie.y))[0], y, 2.5) for c in tie.checks]
     return Drawing(
         width=WIDTH,
         height=HEIGHT,
@@ -109,11 +109,13 @@ def drawing(line: Lifeline) -> Drawing:
         life=[_points(shape) for shape in line.life],
         spans=spans,
         gaps=gaps,
-        silences=[Mark("silence", _px((x, 0.72))[0], 0.72 * HEIGHT, 3) for x in line.silences],
+        silences=[Mark("ll-silence", _px((x, 0.72))[0], 0.72 * HEIGHT, 3) for x in line.silences],
         ties=ties,
         tracks=tracks,
         checks=checks,
-        ticks=[Mark("tick", _px((t.x, 0))[0], 0.945 * HEIGHT, label=t.label) for t in line.ticks],
+        ticks=[
+            Mark("ll-tick", _px((t.x, 0))[0], 0.945 * HEIGHT, label=t.label) for t in line.ticks
+        ],
         tie_radius=r,
     )
 

@@ -15,6 +15,7 @@ from domain.cadence import CadenceLevel
 from domain.lifeline import (
     AXIS_Y,
     MAX_BUCKETS,
+    MAX_TICKS,
     Lifeline,
     SpanKind,
     TieShape,
@@ -266,8 +267,8 @@ def test_buckets_stay_few(days: int, bucket: int) -> None:
 
 
 TICKS: list[tuple[int, str, str]] = [
-    (10, "09-07", "09-17"),  # days (in Tokyo)
-    (40, "09-07", "10-12"),  # Mondays
+    (10, "09-08", "09-16"),  # every other day (in Tokyo)
+    (40, "09-14", "10-12"),  # Mondays
     (200, "2026-10", "2027-03"),  # months
     (800, "2026-10", "2028-10"),  # quarters
 ]
@@ -281,6 +282,7 @@ def test_ticks_are_dates_in_digits(days: int, first: str, last: str) -> None:
     assert (labels[0], labels[-1]) == (first, last)
     assert all(set(label) <= set("0123456789-") for label in labels)
     assert [t.x for t in line.ticks] == sorted(t.x for t in line.ticks)
+    assert 0 < len(line.ticks) <= MAX_TICKS and 0 <= line.ticks[0].x
 
 
 def test_nothing_yet_is_an_empty_week() -> None:

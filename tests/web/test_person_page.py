@@ -35,10 +35,10 @@ async def test_the_person_page_draws_the_life_and_lists_its_events(sandbox: Sand
             html = await response.text()
     assert "<script" not in html and "style=" not in html
     svg = html[html.index("<svg") : html.index("</svg>")]
-    assert svg.count('class="life"') == 2 and svg.count('class="band"') == 2  # the pause
-    assert 'class="gap"' in svg and re.search(r'class="episode p[123]"', svg)
-    assert 'class="tie active"' in svg and 'class="silence"' in svg
-    assert re.search(r'<text class="tick"[^>]*>\d{2}-\d{2}</text>', svg)
+    assert svg.count('class="ll-life"') == 2 and svg.count('class="ll-band"') == 2  # the pause
+    assert 'class="ll-gap"' in svg and re.search(r'class="ll-episode ll-p[123]"', svg)
+    assert 'class="ll-tie ll-active"' in svg and 'class="ll-silence"' in svg
+    assert re.search(r'<text class="ll-tick"[^>]*>\d{2}-\d{2}</text>', svg)
     events = html[html.index('id="events"') :]
     for expected in (
         t(sb, "web.person.mood_count", mood=t(sb, "mood.good"), count=1),
