@@ -10,7 +10,8 @@ stylesheet (classes under `.lifeline`), so the Content-Security-Policy stays str
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -167,6 +168,14 @@ def _longer(new: str, old: str) -> bool:
         return False
 
 
+@lru_cache(maxsize=4096)
+def _day_words(day: date, language: str, zone: str) -> str:
+    """A day in words (2026年12月5日(土)); the list names a hundred of them on every view,
+    and the words of a day never change."""
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone))
+    return dates.day_with_year(noon, language, zone)
+
+
 class PersonPages:
     def __init__(self, view: WebView, session_cookie: str) -> None:
         self.view = view
@@ -249,7 +258,8 @@ class PersonPages:
         language = staff.language
 
         def day(value: datetime) -> str:
-            return dates.day_with_year(value, language, zone)
+            local = value.astimezone(zone)
+            return _day_words(local.date(), language, person.timezone)
 
         catalog = self.svc.catalog
         words = schedule_words(
