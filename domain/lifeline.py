@@ -282,6 +282,18 @@ def _count(tally: _Tally, running: _Running, e: TimelineEvent) -> None:
         running.focus = max(0, running.focus - 1)
 
 
+# The kinds that change what runs across buckets.
+_RUNNING = frozenset(
+    {
+        TimelineKind.ESCALATION_OPENED,
+        TimelineKind.ESCALATION_RESOLVED,
+        TimelineKind.CADENCE_CHANGED,
+        TimelineKind.FOCUS_STARTED,
+        TimelineKind.FOCUS_ENDED,
+    }
+)
+
+
 def _tallies(
     events: Sequence[TimelineEvent], start: datetime, days: int, count: int, first: CadenceLevel
 ) -> list[_Tally]:
@@ -297,7 +309,8 @@ def _tallies(
             index += 1
             running.mark(tallies[index])
         _count(tallies[index], running, e)
-        running.mark(tallies[index])
+        if e.kind in _RUNNING:
+            running.mark(tallies[index])
     while index < count - 1:
         index += 1
         running.mark(tallies[index])

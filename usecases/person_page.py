@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.cadence import CadenceLevel
 from domain.escalation import EscalationReason
-from domain.lifeline import Lifeline, lay_out
+from domain.lifeline import Bucket, Lifeline, lay_out
 from domain.mood import Mood
 from domain.timeline import TimelineEvent, TimelineKind
 from infra import dates
@@ -44,6 +45,7 @@ __all__ = [
     "NoteLine",
     "PersonPage",
     "Stretch",
+    "day_words",
     "person_page",
     "person_picture",
 ]
@@ -64,20 +66,11 @@ class EventLine:
 
 @dataclass(frozen=True, slots=True)
 class Stretch:
-    """One bucket of the picture, as the list shows it."""
+    """One bucket of the picture, as the list shows it, in words."""
 
-    start: datetime
-    end: datetime
-    present: bool
-    sent: int
-    replied: int
-    moods: list[tuple[Mood, int]]  # best first, with how many times
-    messages: int  # written outside a check-in
+    heading: str  # its day, or its first and last days
+    summary: list[str]  # paused; check-ins and replies; moods; messages
     events: list[EventLine]  # oldest first
-
-    @property
-    def empty(self) -> bool:
-        return not (self.sent or self.replied or self.messages or self.events)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,9 +92,7 @@ class PersonPage:
     events: int
 
 
-def _words(
-    svc: Services, language: str, e: TimelineEvent, resources: dict[int, Resource]
-) -> str:
+def _words(svc: Services, language: str, e: TimelineEvent, resources: dict[int, Resource]) -> str:
     """An event that is not routine, in words; `web.person.event.<kind>`."""
     f = e.fields
     params: dict[str, object] = {}
@@ -137,13 +128,62 @@ def _words(
     return svc.text(language, f"web.person.event.{e.kind.value}", **params)
 
 
+@lru_cache(maxsize=4096)
+def day_words(day: date, language: str, zone: str) -> str:
+    """A day in words (2026年12月5日(土)); the list names a hundred of them on every view,
+    and the words of a day never change."""
+    noon = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone))
+    return dates.day_with_year(noon, language, zone)
+
+
+def _summary(
+    svc: Services, language: str, bucket: Bucket, moods: Counter[int], messages: int
+) -> list[str]:
+    words: list[str] = []
+    if not bucket.present:
+        words.append(svc.text(language, "web.person.paused_stretch"))
+    if bucket.sent or bucket.replied:
+        answered = svc.text(
+            language, "web.person.answered", sent=bucket.sent, replied=bucket.replied
+        )
+        if bucket.silent:
+            answered += svc.text(language, "web.person.no_reply")
+        words.append(answered)
+    if moods:
+        separator = svc.text(language, "escalation.name_separator")
+        counted = separator.join(
+            svc.text(
+                language,
+                "web.person.mood_count",
+                mood=svc.text(language, f"mood.{Mood.from_score(score).value}"),
+                count=count,
+            )
+            for score, count in sorted(moods.items())
+        )
+        words.append(svc.text(language, "web.person.moods") + counted)
+    if messages:
+        words.append(svc.text(language, "web.person.messages", count=messages))
+    return words
+
+
+def _heading(svc: Services, bucket: Bucket, language: str, zone: str) -> str:
+    tz = ZoneInfo(zone)
+    first = day_words(bucket.start.astimezone(tz).date(), language, zone)
+    last = day_words((bucket.end - timedelta(seconds=1)).astimezone(tz).date(), language, zone)
+    if first == last:
+        return first
+    return svc.text(language, "web.person.stretch", start=first, end=last)
+
+
 def _stretches(
     svc: Services,
     language: str,
+    person: Person,
     line: Lifeline,
     events: list[TimelineEvent],
     resources: dict[int, Resource],
 ) -> list[Stretch]:
+    """Newest first; a stretch with nothing in it is left out (a pause never is)."""
     out: list[Stretch] = []
     index = 0
     for bucket in line.buckets:
@@ -160,18 +200,10 @@ def _stretches(
                 messages += 1
             elif e.kind not in _ROUTINE:
                 named.append(EventLine(e.at, e.kind, _words(svc, language, e, resources)))
-        out.append(
-            Stretch(
-                start=bucket.start,
-                end=bucket.end,
-                present=bucket.present,
-                sent=bucket.sent,
-                replied=bucket.replied,
-                moods=[(Mood.from_score(s), n) for s, n in sorted(moods.items())],
-                messages=messages,
-                events=named,
-            )
-        )
+        summary = _summary(svc, language, bucket, moods, messages)
+        if summary or named:
+            heading = _heading(svc, bucket, language, person.timezone)
+            out.append(Stretch(heading=heading, summary=summary, events=named))
     return out[::-1]
 
 
@@ -204,7 +236,7 @@ async def person_page(
         record=record,
         ties=ties,
         line=line,
-        stretches=_stretches(svc, language, line, events, resources),
+        stretches=_stretches(svc, language, person, line, events, resources),
         notes=[NoteLine(n.at, n.escalation_id, name, n.text) for n, name in notes[::-1]][::-1],
         focus=focus,
         events=len(events),

@@ -10,8 +10,7 @@ stylesheet (classes under `.lifeline`), so the Content-Security-Policy stays str
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from functools import lru_cache
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -22,9 +21,8 @@ from domain.cadence import LEVEL_ORDER
 from domain.durations import format_duration, parse_duration
 from domain.lifeline import SPAN_HEIGHT, TIE_RADIUS, Lifeline, Point, SpanKind, TieShape
 from domain.people import StaffRole
-from infra import dates
 from storage.staff import Staff
-from usecases.person_page import PersonPage, person_page
+from usecases.person_page import PersonPage, day_words, person_page
 from usecases.queue_view import refusal
 from usecases.schedule_change import ScheduleProblem, change_schedule, problem_text
 from usecases.web_access import csrf_token, csrf_valid
@@ -168,14 +166,6 @@ def _longer(new: str, old: str) -> bool:
         return False
 
 
-@lru_cache(maxsize=4096)
-def _day_words(day: date, language: str, zone: str) -> str:
-    """A day in words (2026年12月5日(土)); the list names a hundred of them on every view,
-    and the words of a day never change."""
-    noon = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(zone))
-    return dates.day_with_year(noon, language, zone)
-
-
 class PersonPages:
     def __init__(self, view: WebView, session_cookie: str) -> None:
         self.view = view
@@ -258,8 +248,7 @@ class PersonPages:
         language = staff.language
 
         def day(value: datetime) -> str:
-            local = value.astimezone(zone)
-            return _day_words(local.date(), language, person.timezone)
+            return day_words(value.astimezone(zone).date(), language, person.timezone)
 
         catalog = self.svc.catalog
         words = schedule_words(
