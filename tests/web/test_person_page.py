@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from standin.sandbox import Sandbox
 from storage.outbox import OutboxKind, OutboxMessage
 from storage.people import Person
-from tests.handlers.checkin_helpers import next_message
+from tests.handlers.checkin_helpers import advance, next_message
 from tests.web.person_scene import PERSON, life, speaks
 from tests.web.scenes import COORDINATOR, OTHER_WORKER, WORKER, audit_rows, form_token
 from tests.web.test_pages import base, browser, signed_in
@@ -165,3 +166,21 @@ async def test_person_in_the_chat_sends_the_picture_as_a_png(sandbox: Sandbox) -
     assert row.telegram_message_id == photo.message_id
     reads = await audit_rows(sb, "person.read")
     assert [r.person_id for r in reads] == [scene.person_id]
+
+
+async def test_the_picture_is_retried_like_every_send(sandbox: Sandbox) -> None:
+    """A failed upload (a 502) stays in the outbox and goes out on the retry, once."""
+    sb = sandbox
+    scene = await life(sb)
+    sb.standin.faults.add("sendPhoto", "server_error", count=1)
+    await sb.user(WORKER, "Sato").send_command("person", str(scene.person_id))
+    await sb.settle()
+    assert [m for m in sb.standin.messages_to(WORKER) if m.photo is not None] == []
+    await advance(sb, timedelta(minutes=2))
+    photo = await next_message(sb, WORKER, lambda m: m.photo is not None)
+    await sb.settle()
+    async with sb.runtime.db.sessions() as session:
+        query = select(OutboxMessage).where(OutboxMessage.kind == OutboxKind.SEND_PHOTO)
+        [row] = list((await session.execute(query)).scalars())
+    assert row.attempts == 2 and row.telegram_message_id == photo.message_id
+    assert len([m for m in sb.standin.messages_to(WORKER) if m.photo is not None]) == 1
