@@ -21,10 +21,12 @@ from domain.cadence import LEVEL_ORDER
 from domain.durations import format_duration, parse_duration
 from domain.lifeline import SPAN_HEIGHT, TIE_RADIUS, Lifeline, Point, SpanKind, TieShape
 from domain.people import StaffRole
+from storage.people import Person
 from storage.staff import Staff
 from usecases.person_page import PersonPage, day_words, person_page
 from usecases.queue_view import refusal
 from usecases.schedule_change import ScheduleProblem, change_schedule, problem_text
+from usecases.visibility import visible_person
 from usecases.web_access import csrf_token, csrf_valid
 from usecases.words import duration, level_name, schedule_words
 
@@ -123,8 +125,7 @@ def drawing(line: Lifeline) -> Drawing:
 _TEXT_PARTS = ("times", "days", "timezone", "quiet")
 
 
-def _current(page: PersonPage) -> dict[str, str]:
-    person = page.record.person
+def _current(person: Person) -> dict[str, str]:
     return {
         "times": person.checkin_times,
         "days": person.checkin_days,
@@ -199,23 +200,24 @@ class PersonPages:
             staff = await self.view._staff(session, request)
             if staff is None:
                 return self.view.sign_in_page(status=403)
-            refused = self._refused(session, request, staff, form, now)
-            found = (
-                None
-                if refused
-                else await person_page(self.svc, session, staff, number, staff.language, now)
-            )
-            if found is not None:
+            person = None
+            if not self._refused(session, request, staff, form, now):
+                person = await visible_person(session, staff, number)
+                if person is None:
+                    refusal(session, staff, "schedule", now, person_id=number)
+            found = None
+            if person is not None:
                 try:
-                    changes = schedule_changes(form, _current(found))
-                    change_schedule(
-                        self.svc, session, staff, found.record.person, changes, now, via="web"
-                    )
+                    changes = schedule_changes(form, _current(person))
+                    if changes:
+                        change_schedule(self.svc, session, staff, person, changes, now, via="web")
                 except ScheduleProblem as exc:
                     problem = problem_text(self.svc, staff.language, exc)
-        if found is None:
+                    # The page again, with the words naming the wrong value.
+                    found = await person_page(self.svc, session, staff, number, staff.language, now)
+        if person is None:
             return self.view.refused_page(staff, request)
-        if problem is not None:
+        if found is not None:
             return self._render(request, staff, found, problem=problem, status=422)
         self.svc.wake_delivery()
         raise web.HTTPSeeOther(f"/people/{number}?saved=1#schedule")
@@ -274,7 +276,7 @@ class PersonPages:
             day=day,
             at=self.svc.staff_time,
             last_day=lambda s: day(s.end - timedelta(seconds=1)),
-            current=_current(found),
+            current=_current(person),
             levels=LEVEL_ORDER,
             templates=[t.name for t in self.svc.settings.checkin.templates],
             coordinator=staff.role is StaffRole.COORDINATOR,
