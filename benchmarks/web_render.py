@@ -92,36 +92,7 @@ async def load_two_years(sb: Sandbox, person: Person, worker_id: int) -> None:
                     nudged_at=None if mood else sent + timedelta(hours=6),
                 )
             )
-        for number, day in enumerate(range(20, DAYS, 37)):
-            reason, priority = [
-                (EscalationReason.SILENCE, Priority.P3),
-                (EscalationReason.CONCERN, Priority.P2),
-                (EscalationReason.DISTRESS, Priority.P1),
-            ][number % 3]
-            opened = start + timedelta(days=day, hours=5)
-            episode = Escalation(
-                person_id=person.id,
-                reason=reason,
-                priority=priority,
-                state=EscalationState.RESOLVED,
-                open_key=None,
-                created_at=opened,
-                updated_at=opened,
-                acknowledged_at=opened + timedelta(minutes=20),
-                acknowledged_by=worker_id,
-                resolved_at=opened + timedelta(days=rng.randint(1, 6)),
-                outcome=Outcome.CONTACTED,
-            )
-            session.add(episode)
-            await session.flush()
-            session.add(
-                EscalationNote(
-                    escalation_id=episode.id,
-                    staff_id=worker_id,
-                    at=opened + timedelta(hours=2),
-                    text="電話で話せた。来週また様子を聞く。",
-                )
-            )
+        await _episodes(session, person, worker_id, start, rng)
         changes = [
             (40, CadenceLevel.BASE, CadenceLevel.CLOSE, CadenceReason.LOW_MOODS),
             (90, CadenceLevel.CLOSE, CadenceLevel.BASE, CadenceReason.STABLE_PERIOD),
@@ -153,6 +124,43 @@ async def load_two_years(sb: Sandbox, person: Person, worker_id: int) -> None:
         for a, b in pauses:
             record_life_event(session, person, TimelineKind.PAUSED, start + timedelta(days=a))
             record_life_event(session, person, TimelineKind.RESUMED, start + timedelta(days=b))
+
+
+async def _episodes(
+    session: AsyncSession, person: Person, worker_id: int, start: datetime, rng: random.Random
+) -> None:
+    """An episode every five weeks or so (silence, concern, distress in turn), each with a
+    note, acknowledged and resolved."""
+    for number, day in enumerate(range(20, DAYS, 37)):
+        reason, priority = [
+            (EscalationReason.SILENCE, Priority.P3),
+            (EscalationReason.CONCERN, Priority.P2),
+            (EscalationReason.DISTRESS, Priority.P1),
+        ][number % 3]
+        opened = start + timedelta(days=day, hours=5)
+        episode = Escalation(
+            person_id=person.id,
+            reason=reason,
+            priority=priority,
+            state=EscalationState.RESOLVED,
+            open_key=None,
+            created_at=opened,
+            updated_at=opened,
+            acknowledged_at=opened + timedelta(minutes=20),
+            acknowledged_by=worker_id,
+            resolved_at=opened + timedelta(days=rng.randint(1, 6)),
+            outcome=Outcome.CONTACTED,
+        )
+        session.add(episode)
+        await session.flush()
+        session.add(
+            EscalationNote(
+                escalation_id=episode.id,
+                staff_id=worker_id,
+                at=opened + timedelta(hours=2),
+                text="電話で話せた。来週また様子を聞く。",
+            )
+        )
 
 
 async def _ties(session: AsyncSession, person: Person, worker_id: int, start: datetime) -> None:
