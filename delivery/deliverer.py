@@ -35,6 +35,7 @@ database) and returns once nothing more is due now and every result is recorded.
 from __future__ import annotations
 
 import asyncio
+import base64
 import heapq
 import logging
 import sys
@@ -48,7 +49,7 @@ from typing import Any
 from aiolimiter import AsyncLimiter
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from domain.errors import DeliveryError
@@ -66,6 +67,8 @@ from storage.outbox import (
     Purpose,
 )
 from usecases.services import Services
+
+_EDITS = (OutboxKind.EDIT_TEXT, OutboxKind.EDIT_MARKUP)
 
 __all__ = [
     "LEASE",
@@ -543,6 +546,12 @@ class Deliverer:
             api["text"] = params["text"]
             if params.get("parse_mode"):
                 api["parse_mode"] = params["parse_mode"]
+        elif row.kind is OutboxKind.SEND_PHOTO:
+            # A multipart upload: PTB's request layer sends an InputFile as a file part.
+            method = "SendPhoto"
+            png = base64.b64decode(params["photo_png"])
+            api["photo"] = InputFile(png, filename="timeline.png")
+            api["caption"] = params["caption"]
         else:
             method = (
                 "EditMessageText"
@@ -563,7 +572,7 @@ class Deliverer:
                 purpose=row.purpose.value,
             )
         except BadRequest as exc:
-            if row.kind is not OutboxKind.SEND_MESSAGE and "not modified" in str(exc).lower():
+            if row.kind in _EDITS and "not modified" in str(exc).lower():
                 return int(params["message_id"])
             raise
         if isinstance(result, dict) and isinstance(result.get("message_id"), int):

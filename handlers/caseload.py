@@ -9,6 +9,7 @@ from handlers.access import staff_command
 from handlers.args import person_ref, shown
 from handlers.turn import Actor, Turn
 from usecases.caseload import CASELOAD_SHOWN, PersonRecord, caseload, read_person_record
+from usecases.person_page import person_picture
 from usecases.visibility import visible_person
 from usecases.words import level_name, person_label, schedule_words
 
@@ -16,6 +17,7 @@ __all__ = ["people_command", "person_command"]
 
 MESSAGE_PREVIEW = 300
 REPLY_LIMIT = 4000
+CAPTION_LIMIT = 1024  # the Bot API's limit for a photo's caption
 
 
 @staff_command()
@@ -62,6 +64,10 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
         return
     record = await read_person_record(session, actor.staff, person, turn.now)
     turn.reply(session, "\n".join(_record_lines(turn, record))[:REPLY_LIMIT])
+    # The timeline as a picture (figure 3-1), so it can be seen on the move; its words
+    # are in the caption.
+    png, caption = await person_picture(turn.svc, session, person, turn.language, turn.now)
+    turn.reply_photo(session, png, caption[:CAPTION_LIMIT])
 
 
 def _record_lines(turn: Turn, record: PersonRecord) -> list[str]:

@@ -24,7 +24,7 @@ from handlers.args import BadArgument, bad_argument_text
 from infra.i18n import normalise_language
 from storage.audit import AuditRepository
 from storage.inbound import InboundRepository
-from storage.outbox import OutboxRepository, Purpose, new_message
+from storage.outbox import OutboxRepository, Purpose, new_message, new_photo
 from storage.people import Person, PersonRepository
 from storage.staff import Staff, StaffRepository
 from usecases.fallthrough import staff_opened, staff_update
@@ -126,6 +126,17 @@ class Turn:
             person_id=person_id,
             priority=priority,
         )
+
+    def reply_photo(
+        self, session: AsyncSession, png: bytes, caption: str, *, person_id: int | None = None
+    ) -> None:
+        """A picture with its caption, through the outbox like every send."""
+        OutboxRepository(session).add(
+            new_photo(
+                chat_id=self.chat_id, png=png, caption=caption, now=self.now, person_id=person_id
+            )
+        )
+        self.sent = True
 
     def send(
         self,

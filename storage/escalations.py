@@ -288,6 +288,20 @@ class EscalationRepository:
         )
         return [(n, name) for n, name in rows]
 
+    async def notes_for_person(
+        self, person_id: int, *, limit: int
+    ) -> list[tuple[EscalationNote, str | None]]:
+        """The latest notes on any of the person's episodes, newest first, with the writer."""
+        rows = await self.session.execute(
+            select(EscalationNote, Staff.name)
+            .join(Escalation, Escalation.id == EscalationNote.escalation_id)
+            .outerjoin(Staff, Staff.id == EscalationNote.staff_id)
+            .where(Escalation.person_id == person_id)
+            .order_by(EscalationNote.id.desc())
+            .limit(limit)
+        )
+        return [(n, name) for n, name in rows]
+
     async def listing(
         self, *, include_closed: bool
     ) -> list[tuple[Escalation, int | None, int | None]]:

@@ -7,6 +7,7 @@ I/O, so a crashed sender's rows become claimable again and two senders never sha
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "Purpose",
     "new_edit",
     "new_message",
+    "new_photo",
 ]
 
 
@@ -47,6 +49,9 @@ class OutboxKind(StrEnum):
     SEND_MESSAGE = "send_message"
     EDIT_TEXT = "edit_text"
     EDIT_MARKUP = "edit_markup"
+    # A picture with a caption: the payload carries the PNG (base64) and the caption, so
+    # the row stays the whole message, durable and retried like any other.
+    SEND_PHOTO = "send_photo"
 
 
 class Purpose(StrEnum):
@@ -191,6 +196,30 @@ def new_edit(
     return OutboxMessage(
         chat_id=chat_id,
         kind=OutboxKind.EDIT_TEXT if text is not None else OutboxKind.EDIT_MARKUP,
+        payload=json.dumps(payload, ensure_ascii=False),
+        purpose=purpose,
+        person_id=person_id,
+        priority=PRIORITY_REPLY,
+        state=OutboxState.PENDING,
+        attempts=0,
+        not_before=now,
+        created_at=now,
+    )
+
+
+def new_photo(
+    *,
+    chat_id: int,
+    png: bytes,
+    caption: str,
+    now: datetime,
+    purpose: Purpose = Purpose.REPLY,
+    person_id: int | None = None,
+) -> OutboxMessage:
+    payload = {"photo_png": base64.b64encode(png).decode("ascii"), "caption": caption}
+    return OutboxMessage(
+        chat_id=chat_id,
+        kind=OutboxKind.SEND_PHOTO,
         payload=json.dumps(payload, ensure_ascii=False),
         purpose=purpose,
         person_id=person_id,

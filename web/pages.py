@@ -36,6 +36,7 @@ from usecases.web_access import (
     sign_out,
     signed_in_staff,
 )
+from web.person import PersonPages
 from web.render import Renderer, static_file
 
 __all__ = ["SESSION_COOKIE", "SIGNIN_COOKIE", "WebView"]
@@ -64,6 +65,7 @@ class WebView:
         app.router.add_post("/app/signin", self.miniapp_signin)
         app.router.add_post("/logout", self.logout)
         app.router.add_get("/favicon.ico", self.no_icon)
+        PersonPages(self, SESSION_COOKIE).add_routes(app)
         for name in _STATIC:
             app.router.add_get(f"/static/{name}", self._static(name))
         # Below this module (they use its sessions), so imported here.

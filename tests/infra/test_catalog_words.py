@@ -191,6 +191,8 @@ def _overrides(catalog: Catalog, lang: str, situation: str) -> dict[str, dict[st
         "crisis.full_line": {"state": text(lang, "crisis.state_open"), "name": "いのちの電話"},
         "crisis.emergency": {"name": "救急・消防"},
         "staff.person_named": {"name": "田中"},
+        "web.person.event.focus_reviewed": {"choice": text(lang, "focus.choice_week")},
+        "web.person.event.tie_checked": {"answer": text(lang, "tie_check.quiet")},
     }
 
 
