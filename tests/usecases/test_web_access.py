@@ -76,7 +76,9 @@ async def test_a_link_works_once_and_only_its_hash_is_stored(
         stored = (await session.execute(select(WebSession))).scalar_one()
         assert stored.token_hash == hash_token(signed.session_token)
         assert await signed_in_staff(session, signed.session_token, clock.now()) is not None
-        actions = list((await session.execute(select(AuditEntry.action))).scalars())
+        actions = list(
+            (await session.execute(select(AuditEntry.action).order_by(AuditEntry.id))).scalars()
+        )
     assert actions == ["web.link_created", "web.signed_in", "web.sign_in_refused"]
 
 
