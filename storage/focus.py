@@ -8,9 +8,10 @@ person's timeline.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, ForeignKey, Integer, select, update
+from sqlalchemy import ColumnElement, ForeignKey, Integer, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -62,6 +63,17 @@ class FocusRepository:
             .order_by(FocusPeriod.id)
         )
         return list(rows.scalars())
+
+    async def next_reviews(self, person_ids: Collection[int]) -> dict[int, datetime]:
+        """Each person's earliest review date among their open periods (one query)."""
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(FocusPeriod.person_id, func.min(FocusPeriod.review_at))
+            .where(FocusPeriod.person_id.in_(list(person_ids)), FocusPeriod.ended_at.is_(None))
+            .group_by(FocusPeriod.person_id)
+        )
+        return {person_id: review_at for person_id, review_at in rows}
 
     async def for_person(self, person_id: int) -> list[FocusPeriod]:
         """All the person's periods, oldest first (the timeline)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, ForeignKey, Index, Integer, exists, select, update
@@ -94,6 +95,21 @@ class TieRepository:
         if states is not None:
             query = query.where(Tie.state.in_(states))
         return [(tie, resource) for tie, resource in (await self.session.execute(query)).all()]
+
+    async def active_resource_names(self, person_ids: Collection[int]) -> dict[int, list[str]]:
+        """Each person's active ties as their resources' names, oldest first (one query)."""
+        if not person_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Tie.person_id, Resource.name)
+            .join(Resource, Resource.id == Tie.resource_id)
+            .where(Tie.person_id.in_(list(person_ids)), Tie.state == TieState.ACTIVE)
+            .order_by(Tie.person_id, Tie.id)
+        )
+        found: dict[int, list[str]] = {}
+        for person_id, name in rows:
+            found.setdefault(person_id, []).append(name)
+        return found
 
     async def move(
         self,

@@ -17,6 +17,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.escalation import Outcome
+from domain.mood import Mood
 from storage.staff import Staff
 from usecases.caseload import CASELOAD_SHOWN, caseload
 from usecases.queue_view import (
@@ -38,6 +39,7 @@ from usecases.web_access import (
 )
 from web.person import PersonPages
 from web.render import Renderer, static_file
+from web.sparkline import sparkline
 
 __all__ = ["SESSION_COOKIE", "SIGNIN_COOKIE", "WebView"]
 
@@ -205,12 +207,16 @@ class WebView:
             staff = await self._staff(session, request)
             if staff is None:
                 return self.sign_in_page()
-            found = await caseload(session, staff, self.svc.clock.now())
+            found = await caseload(session, staff, self.svc.clock.now(), details=True)
         return self.render.page(
             "caseload.html",
             staff.language,
             staff=staff,
             caseload=found,
+            spark=sparkline,
+            mood_words=lambda scores: self.svc.text(staff.language, "resource.separator").join(
+                self.svc.text(staff.language, f"mood.{Mood.from_score(s).value}") for s in scores
+            ),
             more=max(0, found.total - CASELOAD_SHOWN),
             at=self.svc.staff_time,
             csrf=csrf_token(request.cookies[SESSION_COOKIE]),

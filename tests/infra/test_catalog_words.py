@@ -126,6 +126,7 @@ def _values(catalog: Catalog, lang: str, situation: str) -> dict[str, object]:
         # Community resources and ties (issue 13).
         "resource": "フードバンク東",
         "resources": "フードバンク東、子ども食堂みなみ" if named else "フードバンク東",
+        "moods": "🙂 いい、😔 しんどい",
         "kind": text(lang, "resource_kind.food"),
         "kinds": text(lang, "resource_kind.food") + "、" + text(lang, "resource_kind.place"),
         "area": "東区",

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from sqlalchemy import select
 
+from domain.focus import FocusKind
 from domain.miniapp import sign
 from domain.people import StaffRole
+from domain.ties import ResourceFields, ResourceKind, TieState
 from standin import SentMessage
 from standin.sandbox import SANDBOX_TOKEN, Sandbox
 from storage.audit import AuditEntry
+from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.escalations import Escalation
+from storage.focus import FocusPeriod, FocusRepository
+from storage.resources import ResourceRepository
+from storage.ties import TieRepository
 from tests.handlers.checkin_helpers import WORKER, enrol, escalation_rows, next_message
 
 __all__ = [
@@ -24,6 +31,7 @@ __all__ = [
     "episode",
     "form_token",
     "mini_app_data",
+    "moods_tie_and_review",
     "sign_in_link",
 ]
 
@@ -77,3 +85,44 @@ async def audit_rows(sb: Sandbox, action: str) -> list[AuditEntry]:
     async with sb.runtime.db.sessions() as session:
         query = select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
         return list((await session.execute(query)).scalars())
+
+
+async def moods_tie_and_review(sb: Sandbox, person_id: int, moods: list[int]) -> datetime:
+    """Tapped moods, an active tie to a food bank and a focus period; its review date."""
+    now = sb.clock.now()  # type: ignore[union-attr]
+    review_at = now + timedelta(days=14)
+    async with sb.runtime.db.transaction() as session:
+        for i, mood in enumerate(moods):
+            at = now - timedelta(days=len(moods) - i)
+            session.add(
+                Checkin(
+                    person_id=person_id,
+                    kind=CheckinKind.SCHEDULED,
+                    state=CheckinState.REPLIED,
+                    due_at=at,
+                    created_at=at,
+                    sent_at=at,
+                    replied_at=at,
+                    mood=mood,
+                )
+            )
+        [food] = await ResourceRepository(session).add_all(
+            [ResourceFields(name="フードバンク東", kind=ResourceKind.FOOD)], now=now
+        )
+        ties = TieRepository(session)
+        tie = await ties.propose(
+            person_id=person_id, resource_id=food.id, proposed_by=None, now=now
+        )
+        await ties.move(
+            tie.id,
+            person_id=person_id,
+            from_state=TieState.PROPOSED,
+            to_state=TieState.ACTIVE,
+            now=now,
+        )
+        FocusRepository(session).add(
+            FocusPeriod(
+                person_id=person_id, kind=FocusKind.FOCUS, started_at=now, review_at=review_at
+            )
+        )
+    return review_at

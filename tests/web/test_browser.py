@@ -27,6 +27,7 @@ from tests.web.scenes import (
     audit_rows,
     episode,
     mini_app_data,
+    moods_tie_and_review,
     sign_in_link,
 )
 
@@ -105,8 +106,12 @@ async def test_web_link_queue_acknowledge_and_the_chat_shows_it(
     edited = await sb.standin.wait_for_edit(WORKER, lambda m: m.message_id == notice.message_id)
     assert t(sb, "escalation.acknowledged_by", by="Sato") in (edited.text or "")
 
+    assert escalation.person_id is not None
+    await moods_tie_and_review(sb, escalation.person_id, [2, 3, 4, 2])
     await page.get_by_role("link", name=t(sb, "web.caseload.title")).click()
     await page.get_by_role("heading", name=t(sb, "web.caseload.heading", person="Aiko")).wait_for()
+    moods = "、".join(t(sb, f"mood.{m}") for m in ("good", "okay", "low", "good"))
+    await page.get_by_role("img", name=t(sb, "web.caseload.moods_alt", moods=moods)).wait_for()
     await shot(page, screenshots, f"{engine}-caseload")
 
     # The same link again, in a fresh browser: refused.

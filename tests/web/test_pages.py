@@ -24,6 +24,7 @@ from tests.web.scenes import (
     episode,
     form_token,
     mini_app_data,
+    moods_tie_and_review,
     sign_in_link,
 )
 from web.render import CONTENT_SECURITY_POLICY
@@ -210,12 +211,20 @@ async def test_deactivation_ends_the_web_session(sandbox: Sandbox) -> None:
 
 async def test_caseload_lists_the_workers_people_and_is_audited(sandbox: Sandbox) -> None:
     sb = sandbox
-    await episode(sb)
+    escalation, _ = await episode(sb)
+    assert escalation.person_id is not None
+    review_at = await moods_tie_and_review(sb, escalation.person_id, [2, 2, 4, 5])
     async with browser() as http:
         await signed_in(sb, http, WORKER)
         async with http.get(base(sb) + "/caseload") as page:
             html = await page.text()
     assert t(sb, "web.caseload.heading", person="Aiko") in html
+    # Issue 14: a mood sparkline (named in words), the ties and the next review date.
+    moods = "、".join(t(sb, f"mood.{m}") for m in ("good", "good", "low", "bad"))
+    assert f'aria-label="{t(sb, "web.caseload.moods_alt", moods=moods)}"' in html
+    assert 'points="4,10 41.3,10 78.7,22 116,28"' in html
+    assert "フードバンク東" in html
+    assert sb.runtime.svc.staff_time(review_at) in html
     assert t(sb, "status.active") in html
     assert 'href="/caseload" aria-current="page"' in html
     async with browser() as http:
