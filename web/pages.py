@@ -172,7 +172,8 @@ class WebView:
 
     # --- pages of a session ----------------------------------------------------------
 
-    async def _staff(self, session: AsyncSession, request: web.Request) -> Staff | None:
+    async def signed_in_staff(self, session: AsyncSession, request: web.Request) -> Staff | None:
+        """The staff member whose session cookie this request carries, or None."""
         token = request.cookies.get(SESSION_COOKIE)
         if not token:
             return None
@@ -185,7 +186,7 @@ class WebView:
     async def queue(self, request: web.Request) -> web.StreamResponse:
         now = self.svc.clock.now()
         async with self.svc.db.read_session() as session:
-            staff = await self._staff(session, request)
+            staff = await self.signed_in_staff(session, request)
             if staff is None:
                 return self.sign_in_page()
             items = await queue_items(self.svc, session, staff, staff.language, now)
@@ -204,7 +205,7 @@ class WebView:
         """The people the staff member supports or backs up (everyone for a coordinator),
         as /people lists them; the read is audited as /people's is."""
         async with self.svc.db.transaction() as session:
-            staff = await self._staff(session, request)
+            staff = await self.signed_in_staff(session, request)
             if staff is None:
                 return self.sign_in_page()
             found = await caseload(session, staff, self.svc.clock.now(), details=True)
@@ -257,7 +258,7 @@ class WebView:
         """A form of the queue: signed in, the session's form token, then the action."""
         form = await request.post()
         async with self.svc.db.transaction() as session:
-            staff = await self._staff(session, request)
+            staff = await self.signed_in_staff(session, request)
             if staff is None:
                 return self.sign_in_page(status=403)
             given = form.get("csrf", "")

@@ -180,7 +180,7 @@ class PersonPages:
     async def page(self, request: web.Request) -> web.StreamResponse:
         now = self.svc.clock.now()
         async with self.svc.db.transaction() as session:
-            staff = await self.view._staff(session, request)
+            staff = await self.view.signed_in_staff(session, request)
             if staff is None:
                 return self.view.sign_in_page()
             found = await person_page(
@@ -197,7 +197,7 @@ class PersonPages:
         now = self.svc.clock.now()
         problem: str | None = None
         async with self.svc.db.transaction() as session:
-            staff = await self.view._staff(session, request)
+            staff = await self.view.signed_in_staff(session, request)
             if staff is None:
                 return self.view.sign_in_page(status=403)
             person = None

@@ -64,7 +64,7 @@ class StaffPages:
         audits commits with it. Pages return redirects rather than raise them, since an
         exception rolls the transaction back."""
         async with self.svc.db.transaction() as session:
-            staff = await self.view._staff(session, request)
+            staff = await self.view.signed_in_staff(session, request)
             if staff is None:
                 return self.view.sign_in_page(status=200 if request.method == "GET" else 403)
             if coordinator and not is_coordinator(staff):
