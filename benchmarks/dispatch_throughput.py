@@ -50,11 +50,13 @@ from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from _common import (
     accepted_sends,
+    cpu_seconds_of,
     free_port,
     fresh_database,
     load_people,
@@ -408,6 +410,7 @@ async def workers_run(args: argparse.Namespace, base_url: str, http: aiohttp.Cli
             line = await process.stdout.readline()
             assert line.strip() == b"READY", line
         before = await accepted_sends(http, base_url)
+        others = cpu_seconds_of(make_url(url).database or "postgres"), cpu_seconds_of("standin")
         started = time.perf_counter()
         for process in processes:
             assert process.stdin is not None
@@ -416,6 +419,8 @@ async def workers_run(args: argparse.Namespace, base_url: str, http: aiohttp.Cli
         while await accepted_sends(http, base_url) - before < args.people:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         seconds = time.perf_counter() - started
+        pg_cpu = cpu_seconds_of(make_url(url).database or "postgres") - others[0]
+        standin_cpu = cpu_seconds_of("standin") - others[1]
         cpu, shares = 0.0, []
         for process in processes:
             assert process.stdout is not None
@@ -427,7 +432,10 @@ async def workers_run(args: argparse.Namespace, base_url: str, http: aiohttp.Cli
         await check_all_sent(url, args.people)
     print(f"  {instances} worker(s): {args.people:,} in {seconds:.1f} s, "
           f"{args.people / seconds:,.1f}/s, {1000 * cpu / args.people:.2f} ms worker CPU a "
-          f"check-in; sent by each: {shares}", flush=True)
+          f"check-in; sent by each: {shares}; meanwhile the database server's backends for it "
+          f"{1000 * pg_cpu / args.people:.2f} ms and the stand-in "
+          f"{1000 * standin_cpu / args.people:.2f} ms CPU a check-in; load average "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
     return Tally(args.people, seconds, cpu)
 
 
