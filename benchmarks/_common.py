@@ -195,8 +195,9 @@ def rss_mib() -> tuple[float, float]:
 
 def cpu_seconds_of(word: str) -> float:
     """CPU seconds (user + system) used so far by every process on this machine whose
-    command line contains `word` (the database server's processes, the stand-in): what the
-    rest of the round costs beside the bot, on the same cores."""
+    command line contains `word` (" <database> " for the PostgreSQL backends serving one
+    database, whose titles name it between spaces; "standin"): what the rest of the round
+    costs beside the bot, on the same cores."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
     for entry in os.listdir("/proc"):

@@ -410,7 +410,7 @@ async def workers_run(args: argparse.Namespace, base_url: str, http: aiohttp.Cli
             line = await process.stdout.readline()
             assert line.strip() == b"READY", line
         before = await accepted_sends(http, base_url)
-        others = cpu_seconds_of(make_url(url).database or "postgres"), cpu_seconds_of("standin")
+        others = cpu_seconds_of(f" {make_url(url).database} "), cpu_seconds_of("standin")
         started = time.perf_counter()
         for process in processes:
             assert process.stdin is not None
@@ -419,7 +419,7 @@ async def workers_run(args: argparse.Namespace, base_url: str, http: aiohttp.Cli
         while await accepted_sends(http, base_url) - before < args.people:  # noqa: ASYNC110
             await asyncio.sleep(0.05)
         seconds = time.perf_counter() - started
-        pg_cpu = cpu_seconds_of(make_url(url).database or "postgres") - others[0]
+        pg_cpu = cpu_seconds_of(f" {make_url(url).database} ") - others[0]
         standin_cpu = cpu_seconds_of("standin") - others[1]
         cpu, shares = 0.0, []
         for process in processes:
