@@ -191,3 +191,25 @@ def rss_mib() -> tuple[float, float]:
             if key in ("VmRSS", "VmHWM"):
                 values[key] = int(rest.split()[0]) / 1024
     return values["VmRSS"], values["VmHWM"]
+
+
+def cpu_seconds_of(word: str) -> float:
+    """CPU seconds (user + system) used so far by every process on this machine whose
+    command line contains `word` (" <database> " for the PostgreSQL backends serving one
+    database, whose titles name it between spaces; "standin"): what the rest of the round
+    costs beside the bot, on the same cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                if word.encode() not in f.read():
+                    continue
+            with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (after the name)
+    return total / tick

@@ -7,7 +7,9 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, func, select
+from sqlalchemy import ForeignKey, Integer, String, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -115,13 +117,22 @@ class MarkerRepository:
 
     async def take(self, key: str, now: datetime, *, every: timedelta | None = None) -> bool:
         """Mark `key` done at `now`; False if it is already marked (within `every`, when
-        given). Two instances racing on a new key meet at its primary key."""
-        marker = await self.session.get(Marker, key)
-        if marker is not None and (every is None or marker.at > now - every):
-            return False
-        if marker is None:
-            self.session.add(Marker(key=key, at=now))
-            await self.session.flush()
-        else:
-            marker.at = now
-        return True
+        given). One conditional statement each way, so two instances racing on a key never
+        both take it and neither fails: an old marker moves only if it is still old when
+        its row is locked, and a new key is inserted unless another instance just did."""
+        if every is not None:
+            moved = await self.session.execute(
+                update(Marker)
+                .where(Marker.key == key, Marker.at <= now - every)
+                .values(at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if moved.rowcount:  # type: ignore[attr-defined]
+                return True
+        bind = self.session.bind
+        postgres = bind is not None and bind.dialect.name == "postgresql"
+        insert = pg_insert if postgres else sqlite_insert
+        inserted = await self.session.execute(
+            insert(Marker).values(key=key, at=now).on_conflict_do_nothing(index_elements=["key"])
+        )
+        return bool(inserted.rowcount)  # type: ignore[attr-defined]

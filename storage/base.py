@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -39,7 +40,8 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(UTC)
+        if value.tzinfo is not UTC:  # most values are already UTC: no conversion to make
+            value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
@@ -111,14 +113,17 @@ async def update_rows(session: AsyncSession, model: type[Base], rows: list[dict[
 
 # NUL (U+0000) and lone surrogates (U+D800-U+DFFF) cannot be stored as text by PostgreSQL
 # (and cannot be encoded as UTF-8 at all); U+FFFD, the replacement character, stands in.
-_UNSTORABLE = {0: "\ufffd", **{code: "\ufffd" for code in range(0xD800, 0xE000)}}
+# One regular-expression scan finds them: `str.translate` with this table walked every
+# character in Python-level lookups, a noticeable share of a morning round's CPU (each
+# check-in's outbox payload is stored as text).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 def storable_text(value: str) -> str:
     """`value` with every character a database cannot store replaced by U+FFFD."""
     if value.isascii():
         return value.replace("\x00", "\ufffd") if "\x00" in value else value
-    return value.translate(_UNSTORABLE)
+    return _UNSTORABLE.sub("\ufffd", value) if _UNSTORABLE.search(value) else value
 
 
 class SafeText(TypeDecorator[str]):

@@ -1,5 +1,5 @@
-"""Invites, inbound updates and the outbox on both databases: the guarantees the bot's
-at-least-once world relies on (single use, exactly-once claims, leases)."""
+"""Invites, inbound updates, the outbox and once-per-period markers on both databases: the
+guarantees the bot's at-least-once world relies on (single use, exactly-once claims, leases)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select, text
 
 from domain.errors import InviteError
 from domain.people import StaffRole
+from storage.audit import MarkerRepository
 from storage.db import Database
 from storage.inbound import InboundRepository, InboundUpdate
 from storage.invites import Invite, InviteRepository, deep_link, hash_token
@@ -333,3 +334,25 @@ async def test_outbox_concurrent_claims_never_share_a_row(db: Database) -> None:
     assert sorted(claimed) == ids  # 4 x 7 >= 20: everything was taken exactly once
     async with db.transaction() as session:
         assert await OutboxRepository(session).pending_count() == 20
+
+
+async def test_a_marker_is_taken_by_one_of_two_racing_instances_and_neither_fails(
+    db: Database,
+) -> None:
+    """Two instances' hourly housekeeping meet at the marker: one takes it, the other is
+    told no (on PostgreSQL the second waits for the first's row, then finds it taken);
+    an error there would fail the whole tick step with a traceback in the log."""
+    every = timedelta(hours=1)
+
+    async def take(now: timedelta) -> bool:
+        async with db.transaction() as session:
+            return await MarkerRepository(session).take("housekeeping", START + now, every=every)
+
+    assert sorted(await asyncio.gather(take(timedelta(0)), take(timedelta(0)))) == [False, True]
+    assert await take(timedelta(minutes=59)) is False  # within the hour
+    later = every + timedelta(seconds=1)
+    assert sorted(await asyncio.gather(take(later), take(later))) == [False, True]
+    # Without a period (the weekly digest's key) a marker is taken once, ever.
+    async with db.transaction() as session:
+        assert await MarkerRepository(session).take("digest-2026-W48", START) is True
+        assert await MarkerRepository(session).take("digest-2026-W48", START + every) is False
