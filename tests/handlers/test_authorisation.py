@@ -355,6 +355,8 @@ async def test_another_worker_refused_backup_and_coordinator_allowed(sandbox: Sa
     await suzuki.send_command("person", str(PERSON))
     card = await next_message(sb, BACKUP, lambda m: "Aiko" in (m.text or ""))
     assert "Suzuki" in (card.text or "") and "Sato" in (card.text or "")
+    # The card is followed by the person's timeline picture (issue 14).
+    assert (await next_message(sb, BACKUP, lambda m: m.photo is not None)).caption
     await suzuki.send_command("note", f"{eid} 見ておきます")
     assert (await next_message(sb, BACKUP)).text == t(sb, "note.done", id=eid)
     await suzuki.send_command("queue")
