@@ -341,6 +341,15 @@ class Deliverer:
 
     async def _claim(self, limit: int, *, full: bool) -> list[ClaimedMessage]:
         now = self.svc.clock.now()
+        if not self.svc.db.is_postgres:
+            # SQLite has one writer: a claim that finds nothing would still queue for the
+            # write lock behind a person's reply. A lock-free look first (broader than the
+            # claim, which may hold ordinary rows back) skips those empty turns.
+            async with self.svc.db.read_session() as session:
+                if not await OutboxRepository(session).claimable(
+                    owner=self.owner, now=now, below_priority=PRIORITY_BULK if full else None
+                ):
+                    return []
         async with self.svc.db.transaction() as session:
             outbox = OutboxRepository(session)
             self._hold_ordinary = bool(self._urgent_failing) or await outbox.urgent_retrying()

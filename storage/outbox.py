@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, delete, insert, select, update
+from sqlalchemy import BigInteger, Index, Integer, Select, String, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -231,6 +231,35 @@ def new_photo(
     )
 
 
+def _claim_lookups(
+    owner: str, now: datetime, limit: int, below_priority: int | None
+) -> tuple[Select[int], Select[int]]:
+    """The ids `claim` takes, most urgent first: another sender's expired leases (it crashed
+    or hung), then pending rows now due. Our own leases are ours to finish while we run:
+    results can trail their sends, and re-sending a row whose result is still being written
+    would deliver it twice."""
+    expired = (
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.state == OutboxState.SENDING,
+            OutboxMessage.lease_until < now,
+            OutboxMessage.lease_owner != owner,
+        )
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit)
+    )
+    pending = (
+        select(OutboxMessage.id)
+        .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.not_before <= now)
+        .order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit)
+    )
+    if below_priority is not None:
+        expired = expired.where(OutboxMessage.priority < below_priority)
+        pending = pending.where(OutboxMessage.priority < below_priority)
+    return expired, pending
+
+
 class OutboxRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -255,28 +284,7 @@ class OutboxRepository:
 
         `below_priority` limits the claim to more urgent rows (replies, crisis cards), which
         a sender takes even while its queue is full of a morning's check-ins."""
-        # Another sender's expired lease (it crashed or hung). Our own leases are ours to
-        # finish while we run: results can trail their sends, and re-sending a row whose
-        # result is still being written would deliver it twice.
-        expired = (
-            select(OutboxMessage.id)
-            .where(
-                OutboxMessage.state == OutboxState.SENDING,
-                OutboxMessage.lease_until < now,
-                OutboxMessage.lease_owner != owner,
-            )
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit)
-        )
-        pending = (
-            select(OutboxMessage.id)
-            .where(OutboxMessage.state == OutboxState.PENDING, OutboxMessage.not_before <= now)
-            .order_by(OutboxMessage.priority, OutboxMessage.id)
-            .limit(limit)
-        )
-        if below_priority is not None:
-            expired = expired.where(OutboxMessage.priority < below_priority)
-            pending = pending.where(OutboxMessage.priority < below_priority)
+        expired, pending = _claim_lookups(owner, now, limit, below_priority)
         if postgres:
             expired = expired.with_for_update(skip_locked=True)
             pending = pending.with_for_update(skip_locked=True)
@@ -294,6 +302,17 @@ class OutboxRepository:
         )
         claimed = [ClaimedMessage(**row._asdict()) for row in result]
         return sorted(claimed, key=lambda row: (row.priority, row.id))
+
+    async def claimable(
+        self, *, owner: str, now: datetime, below_priority: int | None = None
+    ) -> bool:
+        """Whether `claim` would find a row now: the same two lookups, one row each, read
+        without a lock (SQLite's deliverer asks before it takes the write lock for nothing)."""
+        expired, pending = _claim_lookups(owner, now, 1, below_priority)
+        for lookup in (expired, pending):
+            if (await self.session.execute(lookup)).first() is not None:
+                return True
+        return False
 
     async def release_owned(self, owner: str) -> int:
         """Hand back the rows `owner` had leased (its previous run crashed): they are due
