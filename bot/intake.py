@@ -43,18 +43,27 @@ class Processor:
         self.wakeup = asyncio.Event()
 
     async def step(self) -> bool:
-        async with self.svc.db.transaction() as session:
+        # A read, not a write turn: on SQLite it does not queue behind the single writer, and
+        # a row another instance takes meanwhile is refused by the handler's own claim.
+        async with self.svc.db.read_session() as session:
             rows = await InboundRepository(session).unprocessed(limit=self.batch)
             pending = [(row.update_id, row.payload, row.received_at) for row in rows]
+        claimed = self.svc.claimed_updates
         for update_id, payload, received_at in pending:
             try:
                 update = Update.de_json(_loads(payload), self.app.bot)
                 await self.app.process_update(update)
                 # Handlers claim the update in their own transaction; this catches the ones
                 # no handler took (e.g. a bare my_chat_member) so they are not offered again.
-                async with self.svc.db.transaction() as session:
-                    await InboundRepository(session).claim(update_id, now=self.svc.clock.now())
+                if update_id in claimed:
+                    claimed.discard(update_id)
+                else:
+                    async with self.svc.db.transaction() as session:
+                        await InboundRepository(session).claim(
+                            update_id, now=self.svc.clock.now()
+                        )
             except Exception as exc:
+                claimed.discard(update_id)
                 # Updates are taken oldest first: one that fails every time must not hold
                 # back the ones after it. The rest of the batch goes on; this one is tried
                 # again until it has failed `max_update_attempts` times.

@@ -87,6 +87,7 @@ class Turn:
             if not await InboundRepository(session).claim(self.update.update_id, now=self.now):
                 raise AlreadyHandled()
             yield session
+        self.svc.claimed_updates.add(self.update.update_id)
         if self.sent:
             self.svc.wake_delivery()
 

@@ -53,6 +53,9 @@ class Services:
     outbox_wakeup: asyncio.Event = field(default_factory=asyncio.Event)
     classifier: Classifier = field(default_factory=default_classifier)
     crisis_lines: list[CrisisLine] = field(default_factory=load_crisis_lines)
+    # Updates a handler's turn claimed (committed with its effects): the update processor
+    # then needs no transaction of its own to mark them processed.
+    claimed_updates: set[int] = field(default_factory=set)
 
     def wake_delivery(self) -> None:
         self.outbox_wakeup.set()

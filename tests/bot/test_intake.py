@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.intake import store_updates
 from standin.sandbox import Sandbox
@@ -88,3 +88,49 @@ async def test_a_retried_update_is_handled_again(sandbox: Sandbox) -> None:
     ]
     async with svc.db.transaction() as session:
         assert await InboundRepository(session).set_aside() == []
+
+
+def group_update(update_id: int, user_id: int) -> dict[str, Any]:
+    """A message in a group the bot was added to: stored, but no handler of the bot (a
+    private chat's bot) takes it."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": 7,
+            "date": 1_800_000_000,
+            "chat": {"id": -100_123, "type": "group", "title": "G"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "A"},
+            "text": "hello all",
+        },
+    }
+
+
+async def test_every_update_is_marked_once_whether_a_handler_took_it_or_not(
+    sandbox: Sandbox,
+) -> None:
+    """A handler's turn marks its update with its effects, so the processor adds no write of
+    its own; an update no handler takes is marked by the processor, and never offered again."""
+    sb = sandbox
+    svc = sb.runtime.svc
+    sb.user(STRANGERS[0], "A")
+    statements: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.startswith("UPDATE inbound_updates"):
+            statements.append(statement)
+
+    event.listen(svc.db.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        updates = [help_update(POISON, STRANGERS[0]), group_update(POISON + 1, STRANGERS[0])]
+        assert await store_updates(svc, updates) == 2
+        sb.runtime.processor.wakeup.set()
+        await sb.settle()
+    finally:
+        event.remove(svc.db.engine.sync_engine, "before_cursor_execute", seen)
+    assert len(statements) == 2  # one mark each: the handler's, then the processor's
+    assert svc.claimed_updates == set()
+    async with svc.db.transaction() as session:
+        assert await InboundRepository(session).unprocessed(limit=10) == []
+    assert [m.text for m in sb.standin.messages_to(STRANGERS[0])] == [
+        svc.text("ja", "help.stranger")
+    ]
