@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 
 from domain.schedule import parse_hhmm
 from usecases.buttons import MAX_ROW_ID, Button, ButtonKind, parse_button
+from usecases.schedule_change import NOT_ALLOWED
+from usecases.words import shown, wrong_value_text
 
 if TYPE_CHECKING:
     from handlers.turn import Turn
@@ -76,11 +78,8 @@ class ArgKind(StrEnum):
     ROLE = "role"
 
 
-# Values that read well but do not fit (an order, a conflict): "can't be used", not
-# "couldn't read".
-_NOT_ALLOWED = frozenset(
-    {ArgKind.QUIET_CONFLICT, ArgKind.DELAYS, ArgKind.CADENCE_ORDER, ArgKind.TOO_LONG}
-)
+# Values that read well but do not fit: /schedule's, named once by its rules.
+_NOT_ALLOWED = frozenset(ArgKind(problem.value) for problem in NOT_ALLOWED)
 
 
 class BadArgument(ValueError):
@@ -162,20 +161,17 @@ def row_id(text: str) -> int | None:
     return _digits(text, low=1, high=MAX_ROW_ID)
 
 
-def shown(value: str, limit: int = 40) -> str:
-    """An argument as it may be quoted back: short, and only visible characters."""
-    visible = "".join(ch if ch.isprintable() else "\ufffd" for ch in value[:limit])
-    return visible + ("…" if len(value) > limit else "")
-
-
 def bad_argument_text(turn: Turn, exc: BadArgument) -> str:
     """The kind reply naming the one wrong argument and the form it should take; a
     missing argument gets the form alone."""
-    form = turn.text(f"args.form.{exc.kind.value}", **exc.params)
-    if not exc.value.strip():
-        return form
-    template = "args.not_allowed" if exc.kind in _NOT_ALLOWED else "args.bad"
-    return turn.text(template, value=shown(exc.value), form=form)
+    return wrong_value_text(
+        turn.svc.catalog,
+        turn.language,
+        exc.kind.value,
+        exc.value,
+        exc.params,
+        not_allowed=exc.kind in _NOT_ALLOWED,
+    )
 
 
 def stale_button(turn: Turn) -> None:

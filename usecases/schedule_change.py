@@ -21,6 +21,7 @@ from storage.people import Person
 from storage.staff import Staff
 from usecases.planning import next_checkin_for, person_schedule
 from usecases.services import Services
+from usecases.words import shown, wrong_value_text
 
 __all__ = [
     "FIELD_PROBLEMS",
@@ -32,7 +33,6 @@ __all__ = [
     "apply_schedule_change",
     "change_schedule",
     "problem_text",
-    "shown",
 ]
 
 T = TypeVar("T")
@@ -103,19 +103,16 @@ class ScheduleProblem(ValueError):
         super().__init__(f"bad {problem.value} value")
 
 
-def shown(value: str, limit: int = 40) -> str:
-    """A value as it may be quoted back: short, and only visible characters."""
-    visible = "".join(ch if ch.isprintable() else "\ufffd" for ch in value[:limit])
-    return visible + ("…" if len(value) > limit else "")
-
-
 def problem_text(svc: Services, language: str, exc: ScheduleProblem) -> str:
     """The kind words naming the one wrong value and the form it should take."""
-    form = svc.text(language, f"args.form.{exc.problem.value}", **exc.params)
-    if not exc.value.strip():
-        return form
-    template = "args.not_allowed" if exc.problem in NOT_ALLOWED else "args.bad"
-    return svc.text(language, template, value=shown(exc.value), form=form)
+    return wrong_value_text(
+        svc.catalog,
+        language,
+        exc.problem.value,
+        exc.value,
+        exc.params,
+        not_allowed=exc.problem in NOT_ALLOWED,
+    )
 
 
 def _times(value: str) -> str:

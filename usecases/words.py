@@ -26,10 +26,37 @@ __all__ = [
     "moment",
     "person_label",
     "schedule_words",
+    "shown",
     "subject_label",
+    "wrong_value_text",
 ]
 
 _MINUTE, _HOUR, _DAY = 60, 60 * 60, 24 * 60 * 60
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """A value as it may be quoted back: short, and only visible characters."""
+    visible = "".join(ch if ch.isprintable() else "\ufffd" for ch in value[:limit])
+    return visible + ("…" if len(value) > limit else "")
+
+
+def wrong_value_text(
+    catalog: Catalog,
+    language: str,
+    form: str,
+    value: str,
+    params: dict[str, object],
+    *,
+    not_allowed: bool,
+) -> str:
+    """The kind words naming one wrong value and the form it should take (`args.form.<form>`);
+    a missing value gets the form alone. `not_allowed`: it read well but does not fit (an
+    order, a conflict), so "can't be used" rather than "couldn't read"."""
+    expected = catalog.text(language, f"args.form.{form}", **params)
+    if not value.strip():
+        return expected
+    template = "args.not_allowed" if not_allowed else "args.bad"
+    return catalog.text(language, template, value=shown(value), form=expected)
 
 
 def person_label(catalog: Catalog, language: str, name: str | None, ref: object) -> str:
