@@ -148,6 +148,34 @@ _CLAIMED_COLUMNS = (
 )
 
 
+def _pending(
+    chat_id: int,
+    kind: OutboxKind,
+    payload: dict[str, Any],
+    now: datetime,
+    *,
+    purpose: Purpose,
+    person_id: int | None,
+    ref_id: int | None = None,
+    priority: int = PRIORITY_REPLY,
+    not_before: datetime | None = None,
+) -> OutboxMessage:
+    """A row waiting to be sent, its payload the Bot API call's parameters as JSON."""
+    return OutboxMessage(
+        chat_id=chat_id,
+        kind=kind,
+        payload=json.dumps(payload, ensure_ascii=False),
+        purpose=purpose,
+        ref_id=ref_id,
+        person_id=person_id,
+        priority=priority,
+        state=OutboxState.PENDING,
+        attempts=0,
+        not_before=not_before or now,
+        created_at=now,
+    )
+
+
 def new_message(
     *,
     chat_id: int,
@@ -163,18 +191,16 @@ def new_message(
     payload: dict[str, Any] = {"text": text}
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
-    return OutboxMessage(
-        chat_id=chat_id,
-        kind=OutboxKind.SEND_MESSAGE,
-        payload=json.dumps(payload, ensure_ascii=False),
+    return _pending(
+        chat_id,
+        OutboxKind.SEND_MESSAGE,
+        payload,
+        now,
         purpose=purpose,
-        ref_id=ref_id,
         person_id=person_id,
+        ref_id=ref_id,
         priority=priority,
-        state=OutboxState.PENDING,
-        attempts=0,
-        not_before=not_before or now,
-        created_at=now,
+        not_before=not_before,
     )
 
 
@@ -193,18 +219,8 @@ def new_edit(
         payload["text"] = text
     if reply_markup is not None:
         payload["reply_markup"] = reply_markup
-    return OutboxMessage(
-        chat_id=chat_id,
-        kind=OutboxKind.EDIT_TEXT if text is not None else OutboxKind.EDIT_MARKUP,
-        payload=json.dumps(payload, ensure_ascii=False),
-        purpose=purpose,
-        person_id=person_id,
-        priority=PRIORITY_REPLY,
-        state=OutboxState.PENDING,
-        attempts=0,
-        not_before=now,
-        created_at=now,
-    )
+    kind = OutboxKind.EDIT_TEXT if text is not None else OutboxKind.EDIT_MARKUP
+    return _pending(chat_id, kind, payload, now, purpose=purpose, person_id=person_id)
 
 
 def new_photo(
@@ -217,17 +233,8 @@ def new_photo(
     person_id: int | None = None,
 ) -> OutboxMessage:
     payload = {"photo_png": base64.b64encode(png).decode("ascii"), "caption": caption}
-    return OutboxMessage(
-        chat_id=chat_id,
-        kind=OutboxKind.SEND_PHOTO,
-        payload=json.dumps(payload, ensure_ascii=False),
-        purpose=purpose,
-        person_id=person_id,
-        priority=PRIORITY_REPLY,
-        state=OutboxState.PENDING,
-        attempts=0,
-        not_before=now,
-        created_at=now,
+    return _pending(
+        chat_id, OutboxKind.SEND_PHOTO, payload, now, purpose=purpose, person_id=person_id
     )
 
 

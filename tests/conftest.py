@@ -15,7 +15,7 @@ import time
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -189,10 +189,11 @@ def services(db: Database, clock: ControllableClock, bot_api: Any) -> Any:
     )
 
 
-@pytest.fixture
-def threaded_bot_api() -> Iterator[Any]:
-    """A running stand-in served from a background thread with its own loop, for the
-    command line (whose `main()` runs its own event loop with `asyncio.run`)."""
+@contextmanager
+def standin_in_thread(**options: Any) -> Iterator[Any]:
+    """A running stand-in (`BotApiStandIn(token=TOKEN, **options)`) served from a background
+    thread with its own loop, for code that runs its own event loop (the command line's
+    `main()`, child processes); it must have seen no violation by the end."""
     import asyncio
     import threading
 
@@ -203,7 +204,7 @@ def threaded_bot_api() -> Iterator[Any]:
     thread.start()
 
     async def start() -> BotApiStandIn:
-        server = BotApiStandIn(token=TOKEN, bot_username="tsunagari_cli_bot")
+        server = BotApiStandIn(token=TOKEN, **options)
         await server.start(host="127.0.0.1", port=0)
         return server
 
@@ -216,6 +217,14 @@ def threaded_bot_api() -> Iterator[Any]:
         thread.join(timeout=10)
         loop.close()
     assert server.violations == []
+
+
+@pytest.fixture
+def threaded_bot_api() -> Iterator[Any]:
+    """A running stand-in served from a background thread with its own loop, for the
+    command line (whose `main()` runs its own event loop with `asyncio.run`)."""
+    with standin_in_thread(bot_username="tsunagari_cli_bot") as server:
+        yield server
 
 
 @asynccontextmanager

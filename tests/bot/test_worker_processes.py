@@ -17,7 +17,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ from storage.migrate import upgrade_schema
 from storage.outbox import OutboxMessage, OutboxState
 from storage.people import Person
 from storage.staff import Staff
-from tests.conftest import TOKEN
+from tests.conftest import TOKEN, standin_in_thread
 
 pytestmark = pytest.mark.slow
 
@@ -51,24 +50,8 @@ def lenient_bot_api() -> Iterator[BotApiStandIn]:
     """A stand-in in its own thread that takes a message to any chat id (no user has to
     write first), keeps every message (the per-chat count is the assertion) and records no
     request log (10,000 requests)."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, name="standin", daemon=True)
-    thread.start()
-
-    async def start() -> BotApiStandIn:
-        server = BotApiStandIn(token=TOKEN, record_requests=False, strict_chats=False)
-        await server.start(host="127.0.0.1", port=0)
-        return server
-
-    server = asyncio.run_coroutine_threadsafe(start(), loop).result(timeout=10)
-    try:
+    with standin_in_thread(record_requests=False, strict_chats=False) as server:
         yield server
-    finally:
-        asyncio.run_coroutine_threadsafe(server.stop(), loop).result(timeout=10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout=10)
-        loop.close()
-    assert server.violations == []
 
 
 async def _load_due_people(url: str, now: datetime) -> None:
