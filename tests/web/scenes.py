@@ -16,12 +16,12 @@ from domain.ties import ResourceFields, ResourceKind, TieState
 from standin import SentMessage
 from standin.sandbox import SANDBOX_TOKEN, Sandbox
 from storage.audit import AuditEntry
-from storage.checkins import Checkin, CheckinKind, CheckinState
 from storage.escalations import Escalation
 from storage.focus import FocusPeriod, FocusRepository
 from storage.resources import ResourceRepository
 from storage.ties import TieRepository
 from tests.handlers.checkin_helpers import WORKER, enrol, escalation_rows, next_message
+from tests.usecases.test_checkins import answered
 
 __all__ = [
     "COORDINATOR",
@@ -91,21 +91,8 @@ async def moods_tie_and_review(sb: Sandbox, person_id: int, moods: list[int]) ->
     """Tapped moods, an active tie to a food bank and a focus period; its review date."""
     now = sb.clock.now()  # type: ignore[union-attr]
     review_at = now + timedelta(days=14)
+    await answered(sb.runtime.svc, person_id, moods, now - timedelta(days=len(moods)))
     async with sb.runtime.db.transaction() as session:
-        for i, mood in enumerate(moods):
-            at = now - timedelta(days=len(moods) - i)
-            session.add(
-                Checkin(
-                    person_id=person_id,
-                    kind=CheckinKind.SCHEDULED,
-                    state=CheckinState.REPLIED,
-                    due_at=at,
-                    created_at=at,
-                    sent_at=at,
-                    replied_at=at,
-                    mood=mood,
-                )
-            )
         [food] = await ResourceRepository(session).add_all(
             [ResourceFields(name="フードバンク東", kind=ResourceKind.FOOD)], now=now
         )
