@@ -11,7 +11,7 @@ from handlers.turn import Actor, Turn
 from usecases.caseload import CASELOAD_SHOWN, PersonRecord, caseload, read_person_record
 from usecases.person_page import person_picture
 from usecases.visibility import visible_person
-from usecases.words import level_name, person_label, schedule_words
+from usecases.words import level_name, person_label, person_schedule_words
 
 __all__ = ["people_command", "person_command"]
 
@@ -73,14 +73,7 @@ async def person_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
 def _record_lines(turn: Turn, record: PersonRecord) -> list[str]:
     person = record.person
     catalog, language = turn.svc.catalog, turn.language
-    schedule = schedule_words(
-        catalog,
-        language,
-        times=person.checkin_times,
-        days=person.checkin_days,
-        timezone=person.timezone,
-        quiet_hours=person.quiet_hours,
-    )
+    schedule = person_schedule_words(catalog, language, person)
     none = turn.text("common.none")
     lines = [
         turn.text(

@@ -23,7 +23,7 @@ from usecases.staffing import responsibilities
 from usecases.stats import stats_text
 from usecases.visibility import visible_person
 from usecases.web_access import end_web_sessions
-from usecases.words import duration, level_name, schedule_words
+from usecases.words import duration, level_name, person_schedule_words
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,7 @@ async def assign_command(turn: Turn, session: AsyncSession, actor: Actor, args: 
 
 def _schedule_text(turn: Turn, person: Person) -> str:
     catalog, language = turn.svc.catalog, turn.language
-    schedule = schedule_words(
-        catalog,
-        language,
-        times=person.checkin_times,
-        days=person.checkin_days,
-        timezone=person.timezone,
-        quiet_hours=person.quiet_hours,
-    )
+    schedule = person_schedule_words(catalog, language, person)
     templates = turn.text("escalation.name_separator").join(
         t.name for t in turn.svc.settings.checkin.templates
     )

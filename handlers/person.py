@@ -44,7 +44,7 @@ from usecases.resources import kind_word
 from usecases.tie_checks import reconnect_if_moods_turned_low
 from usecases.ties import ties_for_person
 from usecases.timeline import record_life_event
-from usecases.words import language_name, moment, schedule_words
+from usecases.words import language_name, moment, person_schedule_words
 from usecases.working_hours import talk_acknowledgement
 
 log = logging.getLogger(__name__)
@@ -331,14 +331,7 @@ async def mydata_command(turn: Turn, session: AsyncSession, actor: Actor, _: lis
     messages = await PersonMessageRepository(session).count_for(person.id)
     checkins = await CheckinRepository(session).count_for(person.id)
     catalog, language = turn.svc.catalog, turn.language
-    schedule = schedule_words(
-        catalog,
-        language,
-        times=person.checkin_times,
-        days=person.checkin_days,
-        timezone=person.timezone,
-        quiet_hours=person.quiet_hours,
-    )
+    schedule = person_schedule_words(catalog, language, person)
     text = turn.text(
         "mydata.text",
         name=person.display_name or turn.text("common.none"),

@@ -25,6 +25,7 @@ __all__ = [
     "level_name",
     "moment",
     "person_label",
+    "person_schedule_words",
     "schedule_words",
     "shown",
     "subject_label",
@@ -140,6 +141,18 @@ def schedule_words(
             if quiet is not None
             else catalog.text(language, "common.none")
         ),
+    )
+
+
+def person_schedule_words(catalog: Catalog, language: str, person: Person) -> ScheduleWords:
+    """The person's stored schedule in words (`schedule_words` of their columns)."""
+    return schedule_words(
+        catalog,
+        language,
+        times=person.checkin_times,
+        days=person.checkin_days,
+        timezone=person.timezone,
+        quiet_hours=person.quiet_hours,
     )
 
 

@@ -28,7 +28,7 @@ from usecases.queue_view import refusal
 from usecases.schedule_change import ScheduleProblem, change_schedule, problem_text
 from usecases.visibility import visible_person
 from usecases.web_access import csrf_token, csrf_valid
-from usecases.words import duration, level_name, schedule_words
+from usecases.words import duration, level_name, person_schedule_words
 
 if TYPE_CHECKING:
     from web.pages import WebView
@@ -253,14 +253,7 @@ class PersonPages:
             return day_words(value.astimezone(zone).date(), language, person.timezone)
 
         catalog = self.svc.catalog
-        words = schedule_words(
-            catalog,
-            language,
-            times=person.checkin_times,
-            days=person.checkin_days,
-            timezone=person.timezone,
-            quiet_hours=person.quiet_hours,
-        )
+        words = person_schedule_words(catalog, language, person)
         return self.view.render.page(
             "person.html",
             language,
