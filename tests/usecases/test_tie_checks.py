@@ -121,6 +121,16 @@ async def test_a_stable_fortnight_with_an_active_tie_is_loose_watching(
     )
 
 
+async def fell_silent(svc: Services, person_id: int) -> None:
+    """Two days without a word, and the person's silence clock runs out."""
+    now = svc.clock.now()
+    async with svc.db.transaction() as session:
+        person = await session.get(Person, person_id)
+        assert person is not None
+        person.silent_since = now - timedelta(days=2)
+        await silence_reached(svc, session, person, now)
+
+
 @pytest.mark.parametrize(
     ("state", "reason", "priority"),
     [
@@ -134,12 +144,7 @@ async def test_silence_of_a_tied_person_asks_the_worker_to_reconnect(
     """Issue 13, item 4: a person with ties whose silence runs past their rhythm returns to
     their worker as `reconnect`; without an active tie it is the usual silence."""
     person_id = await person_with_tie(engine, state)
-    now = engine.clock.now()
-    async with engine.db.transaction() as session:
-        person = await session.get(Person, person_id)
-        assert person is not None
-        person.silent_since = now - timedelta(days=2)
-        await silence_reached(engine, session, person, now)
+    await fell_silent(engine, person_id)
     [episode] = await escalations(engine)
     assert (episode.reason, episode.priority) == (reason, priority)
 
@@ -153,12 +158,7 @@ async def reply(svc: Services, person_id: int) -> None:
 
 async def test_a_reply_answers_a_reconnect_that_silence_raised(engine: Services) -> None:
     person_id = await person_with_tie(engine, TieState.ACTIVE)
-    now = engine.clock.now()
-    async with engine.db.transaction() as session:
-        person = await session.get(Person, person_id)
-        assert person is not None
-        person.silent_since = now - timedelta(days=2)
-        await silence_reached(engine, session, person, now)
+    await fell_silent(engine, person_id)
     await reply(engine, person_id)
     [episode] = await escalations(engine)
     assert (episode.reason, episode.state) == (
@@ -173,11 +173,7 @@ async def test_a_reply_does_not_settle_a_reconnect_the_person_asked_for(engine: 
     joined it and the person then wrote."""
     person_id = await person_with_tie(engine, TieState.ACTIVE)
     assert await turned_low(engine, person_id, CadenceLevel.LOOSE)
-    async with engine.db.transaction() as session:
-        person = await session.get(Person, person_id)
-        assert person is not None
-        person.silent_since = engine.clock.now() - timedelta(days=2)
-        await silence_reached(engine, session, person, engine.clock.now())
+    await fell_silent(engine, person_id)
     await reply(engine, person_id)
     [episode] = await escalations(engine)
     assert (episode.reason, episode.state) == (EscalationReason.RECONNECT, EscalationState.OPEN)
