@@ -29,7 +29,7 @@ from signals.classifier import (
     is_ordinary_reply,
     rules_classifier,
 )
-from signals.learned import extract_features
+from signals.learned import extract_bag
 from signals.normalize import normalize
 from signals.rules import Severity
 from signals.training.train import (
@@ -56,7 +56,7 @@ def out_of_fold(
 ) -> list[tuple[tuple[float, float, float], bool]]:
     """Per message: the probabilities of a model that did not see it, and whether it had
     readable evidence (what the classifier requires before it acts on a verdict)."""
-    bags = [extract_features(e.text) for e in examples]
+    bags = [extract_bag(e.text) for e in examples]
     y = np.asarray([MODEL_LABELS.index(e.label) for e in examples])
     groups = near_duplicate_groups([e.text for e in examples])
     splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)

@@ -3,10 +3,10 @@
 Run: ``python -m signals.training.train [--no-cv] [--check]`` (needs the `train` extra:
 scikit-learn; the bot itself never imports this module).
 
-The model is a multinomial logistic regression over the binary, unit-length feature bags of
-`signals.learned.extract_features`. Class weights favour critical recall: in doubt between
-critical and concern the taxonomy says critical, and a missed critical costs far more than a
-worker's unneeded look. Training runs in three steps:
+The model is a multinomial logistic regression over the feature counts of
+`signals.learned.extract_bag`, each message scaled by its feature count. Class weights
+favour critical recall: in doubt between critical and concern the taxonomy says critical, and
+a missed critical costs far more than a worker's unneeded look. Training runs in three steps:
 
 1. keep the features seen in at least two messages (a feature of one message is its
    fingerprint, not a pattern);
@@ -43,8 +43,9 @@ from signals.learned import (
     FORMAT_VERSION,
     LABELS,
     WORD_PREFIX,
+    Bag,
     LearnedModel,
-    extract_features,
+    extract_bag,
 )
 from signals.normalize import normalize
 from signals.rules import Severity
@@ -112,16 +113,16 @@ def _label_index(label: Severity) -> int:
     return LABELS.index(label)
 
 
-def feature_matrix(bags: Sequence[set[str]], vocabulary: dict[str, int]) -> sp.csr_matrix:
-    """Rows scaled by all of a message's features, columns only for the vocabulary."""
+def feature_matrix(bags: Sequence[Bag], vocabulary: dict[str, int]) -> sp.csr_matrix:
+    """Rows scaled by each message's feature count, columns only for the vocabulary."""
     indptr = [0]
     indices: list[int] = []
     data: list[float] = []
     for bag in bags:
-        scale = 1.0 / math.sqrt(len(bag)) if bag else 0.0
-        cols = sorted(vocabulary[f] for f in bag if f in vocabulary)
-        indices.extend(cols)
-        data.extend([scale] * len(cols))
+        scale = 1.0 / math.sqrt(bag.size)
+        cols = sorted((vocabulary[f], n) for f, n in bag.counts.items() if f in vocabulary)
+        indices.extend(j for j, _ in cols)
+        data.extend(n * scale for _, n in cols)
         indptr.append(len(indices))
     return sp.csr_matrix(
         (np.asarray(data, dtype=np.float64), np.asarray(indices, dtype=np.int64), indptr),
@@ -136,9 +137,9 @@ def _fit_once(x: sp.csr_matrix, y: np.ndarray[Any, Any]) -> LogisticRegression:
     return est
 
 
-def fit(bags: Sequence[set[str]], labels: Sequence[Severity]) -> FittedModel:
+def fit(bags: Sequence[Bag], labels: Sequence[Severity]) -> FittedModel:
     """Vocabulary, fit, prune, refit and round: the whole recipe for one training set."""
-    df = Counter(f for bag in bags for f in bag)
+    df = Counter(f for bag in bags for f in bag.counts)
     vocab_list = sorted(f for f, n in df.items() if n >= MIN_DF)
     y = np.asarray([_label_index(label) for label in labels])
     first = _fit_once(feature_matrix(bags, {f: i for i, f in enumerate(vocab_list)}), y)
@@ -182,7 +183,8 @@ def serialise(payload: dict[str, Any], corpus_sha256: str) -> bytes:
     head["features"] = {
         "char_ngrams": "1-4 over the normalised text padded with a space at each end",
         "words": "Latin words, adjacent Latin word pairs and runs of two or more kanji",
-        "value": "binary, scaled by 1/sqrt(number of all features of the message)",
+        "value": "occurrences, scaled by 1/sqrt(feature positions: 4 x (length + 2) - 8, "
+        "words, word pairs and kanji runs)",
     }
     lines = ["{"]
     for key in sorted(head):
@@ -204,7 +206,7 @@ def _dumps(value: Any) -> str:
 def build_model_bytes(corpus_path: Path = CORPUS_PATH) -> bytes:
     """Everything from the corpus file to the model file's bytes."""
     examples = load_corpus(corpus_path)
-    fitted = fit([extract_features(e.text) for e in examples], [e.label for e in examples])
+    fitted = fit([extract_bag(e.text) for e in examples], [e.label for e in examples])
     return model_bytes(fitted, corpus_path)
 
 
@@ -308,7 +310,7 @@ class CvReport:
 
 
 def cross_validate(examples: Sequence[Example]) -> CvReport:
-    bags = [extract_features(e.text) for e in examples]
+    bags = [extract_bag(e.text) for e in examples]
     y = np.asarray([_label_index(e.label) for e in examples])
     groups = near_duplicate_groups([e.text for e in examples])
     splitter = StratifiedGroupKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)

@@ -18,6 +18,9 @@ from signals.learned import (
     LearnedVerdict,
     default_model,
     extract_features,
+    feature_count,
+    view_bag,
+    view_features,
 )
 from signals.normalize import normalize
 from signals.rules import Severity
@@ -108,7 +111,7 @@ def test_features_cover_ngrams_words_and_kanji_runs() -> None:
 def test_from_mapping_rejects_other_formats(tmp_path: Path) -> None:
     raw = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
     for change, message in (
-        ({"format": 2}, "format"),
+        ({"format": 1}, "format"),
         ({"labels": ["none", "concern", "critical"]}, "labels"),
         ({"bias": [0.0, 1.0]}, "three weights"),
     ):
@@ -163,3 +166,61 @@ def test_clear_cases(model: LearnedModel, label: Severity, text: str) -> None:
     assert text not in {line.split("\t")[-1] for line in lines}  # held out from training
     verdict = model.predict(text)
     assert verdict.severity is label, verdict
+
+
+@pytest.mark.parametrize(
+    ("view", "count"),
+    [
+        ("", 1),
+        ("a", 5),  # " a ": a, " a", "a ", " a " (a padding space is no feature), the word a
+        ("はい", 8),
+        ("家賃が払えない", 29),  # 4 x 9 - 8 positions and the kanji run 家賃
+        ("i can't sleep", 57),  # 4 x 15 - 8, three words and two pairs
+        ("死にたい死にたい", 32),  # repeats count: 4 x 10 - 8 (a lone kanji is no run)
+    ],
+)
+def test_feature_count(view: str, count: int) -> None:
+    assert feature_count(view) == count
+
+
+def test_feature_count_bounds_the_distinct_features() -> None:
+    """Scaling by the count of positions stays close to the distinct count it replaced."""
+    views = [normalize(line.split("\t")[2]).text for line in _corpus_lines()]
+    ratios = []
+    for view in views:
+        distinct = len(view_features(view))
+        assert distinct <= feature_count(view), view
+        ratios.append(distinct / feature_count(view))
+    assert sum(ratios) / len(ratios) >= 0.85
+
+
+def test_scores_are_the_bag_of_the_definition(model: LearnedModel) -> None:
+    """The automaton's sums are the counted bag of the definition, and the evidence is the
+    readable vocabulary features the binary view of that bag has."""
+    for line in _corpus_lines()[::7]:
+        text = line.split("\t")[2]
+        view = normalize(text).text
+        counts = view_bag(view).counts
+        assert set(counts) == view_features(view)
+        known = [(w, n) for f, n in counts.items() if (w := model.weights(f)) is not None]
+        scale = 1 / math.sqrt(feature_count(view))
+        expected = [sum(w[k] * n for w, n in known) * scale + model.bias[k] for k in range(3)]
+        assert all(
+            math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+            for a, b in zip(model.scores(text), expected, strict=True)
+        ), text
+        probs, evidence = model.distribution(view)
+        assert all(
+            math.isclose(a, b, rel_tol=0, abs_tol=1e-9)
+            for a, b in zip(probs, model.probabilities(text), strict=True)
+        ), text
+        assert set(evidence) == model.readable_features(view), text
+        assert bool(evidence) == bool(model.readable_features(view)), text
+
+
+def _corpus_lines() -> list[str]:
+    return [
+        line
+        for line in CORPUS.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]

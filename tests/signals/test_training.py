@@ -12,7 +12,7 @@ pytest.importorskip("sklearn", reason="the `train` extra (scikit-learn) is not i
 
 import numpy as np
 
-from signals.learned import DEFAULT_MODEL_PATH, LABELS, LearnedModel, extract_features
+from signals.learned import DEFAULT_MODEL_PATH, LABELS, LearnedModel, extract_bag
 from signals.rules import Severity
 from signals.training.train import (
     CORPUS_PATH,
@@ -87,7 +87,7 @@ def corpus() -> list[Example]:
 
 @pytest.fixture(scope="module")
 def fitted(corpus: list[Example]) -> FittedModel:
-    return fit([extract_features(e.text) for e in corpus], [e.label for e in corpus])
+    return fit([extract_bag(e.text) for e in corpus], [e.label for e in corpus])
 
 
 def test_corpus_size_languages_and_coverage(corpus: list[Example]) -> None:
@@ -145,7 +145,7 @@ def test_script_writes_then_checks_the_model_file(
     assert main([*args, "--check"]) == 0
     assert out.read_bytes() == first
     assert LearnedModel.from_file(out).predict("もう消えたい").severity is Severity.CRITICAL
-    out.write_bytes(first.replace(b'"format":1', b'"format": 1'))
+    out.write_bytes(first.replace(b'"format":2', b'"format": 2'))
     assert main([*args, "--check"]) == 1
     assert "differs" in capsys.readouterr().out
 
@@ -164,7 +164,7 @@ def test_pure_python_scores_equal_sklearn_decision(
     est_rounded.coef_ = rounded
     est_rounded.intercept_ = np.asarray(fitted.model.bias)
     texts = [e.text for e in corpus]
-    x = feature_matrix([extract_features(t) for t in texts], vocabulary)
+    x = feature_matrix([extract_bag(t) for t in texts], vocabulary)
     expected = est_rounded.decision_function(x)
     for row, text in zip(expected, texts, strict=True):
         got = fitted.model.scores(text)
@@ -175,7 +175,7 @@ def test_pure_python_labels_agree_with_the_unrounded_estimator(
     corpus: list[Example], fitted: FittedModel
 ) -> None:
     vocabulary = {f: i for i, f in enumerate(fitted.vocabulary)}
-    x = feature_matrix([extract_features(e.text) for e in corpus], vocabulary)
+    x = feature_matrix([extract_bag(e.text) for e in corpus], vocabulary)
     sk = [LABELS[k] for k in fitted.estimator.predict(x)]
     ours = [fitted.model.predict(e.text).severity for e in corpus]
     agree = sum(a == b for a, b in zip(sk, ours, strict=True)) / len(corpus)
