@@ -221,7 +221,7 @@ class LearnedModel:
         self._readable = frozenset(self._shown)
         # Whether a Japanese or symbol text has any readable feature: the first match answers.
         self._readable_grams = _automaton(
-            (f, True) for f in self._readable if len(f) > 1 and f[0] != WORD_PREFIX
+            (f, f) for f in self._readable if len(f) > 1 and f[0] != WORD_PREFIX
         )
         self._readable_chars = frozenset(f for f in self._readable if len(f) == 1)
 
@@ -256,7 +256,15 @@ class LearnedModel:
 
     def readable_features(self, view: str) -> frozenset[str]:
         """The readable vocabulary features of a normalised view (what `explain` reads)."""
-        return self._readable.intersection(view_features(view))
+        found = set(map(_VALUE, self._readable_grams.iter(f" {view} ")))
+        found.update(self._readable_chars.intersection(view))
+        words = _LATIN_WORD.findall(view)
+        if words:
+            found.update(self._readable.intersection(_word_features(words)))
+        if not view.isascii():
+            runs = map(WORD_PREFIX.__add__, _KANJI_RUN.findall(view))
+            found.update(self._readable.intersection(runs))
+        return frozenset(found)
 
     @classmethod
     def from_file(cls, path: str | Path) -> LearnedModel:
