@@ -10,6 +10,8 @@ because the suite must run on both databases there.
 from __future__ import annotations
 
 import os
+import random
+import socket
 import time
 
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -244,6 +246,24 @@ async def running_sandbox(
         yield box
     finally:
         await box.stop()
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a listener a test must name before it starts.
+
+    Taken below the kernel's ephemeral range (32768 and up on Linux): a port-0 listener or a
+    client socket elsewhere in the run is never handed the same port between this check and
+    the test's bind, as one picked by binding port 0 could be."""
+    pick = random.SystemRandom().randrange
+    for _ in range(200):
+        port = pick(20_000, 32_000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port between 20000 and 32000 on 127.0.0.1")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ with the stand-in delivering updates by HTTP POST with the secret header.
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from infra.clock import ControllableClock
 from infra.metrics import CONTENT_TYPE, GaugeValues, Metrics
 from standin.sandbox import Sandbox
 from storage.inbound import InboundUpdate
+from tests.conftest import free_port
 
 SECRET = "s3cret-Token_for-the-webhook-0123456789"
 PATH = "/telegram/webhook"
@@ -180,11 +180,6 @@ async def test_a_listener_on_port_zero_reports_its_port() -> None:
 
 # --- the whole runtime in webhook mode --------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture

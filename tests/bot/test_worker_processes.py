@@ -14,7 +14,6 @@ import asyncio
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -35,7 +34,7 @@ from storage.migrate import upgrade_schema
 from storage.outbox import OutboxMessage, OutboxState
 from storage.people import Person
 from storage.staff import Staff
-from tests.conftest import TOKEN, standin_in_thread
+from tests.conftest import TOKEN, free_port, standin_in_thread
 
 pytestmark = pytest.mark.slow
 
@@ -107,11 +106,6 @@ async def _outcome(url: str) -> tuple[int, int, dict[OutboxState, int]]:
     return int(checkins or 0), int(doubled or 0), states
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
 
 def _start_worker(tmp_path: Path, name: str, base_url: str, database_url: str,
                   ops_port: int) -> subprocess.Popen[str]:
@@ -149,7 +143,7 @@ async def test_two_worker_processes_send_each_of_10000_check_ins_exactly_once(
     tmp_path: Path, database_url: str, lenient_bot_api: BotApiStandIn
 ) -> None:
     await _load_due_people(database_url, datetime.now(UTC))
-    ports = [_free_port(), _free_port()]
+    ports = [free_port(), free_port()]
     workers = [
         _start_worker(tmp_path, f"w{n}", lenient_bot_api.base_url, database_url, port)
         for n, port in enumerate(ports)

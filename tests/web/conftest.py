@@ -4,23 +4,18 @@ with the web view on its own listener at a free port."""
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.conftest import free_port
 
 
 @pytest.fixture
 def sandbox_config() -> dict[str, Any]:
-    port = _free_port()
+    port = free_port()
     return {"web": {"listen": f"127.0.0.1:{port}", "public_url": f"http://127.0.0.1:{port}"}}
 
 
