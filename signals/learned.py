@@ -181,7 +181,6 @@ class LearnedModel:
         "_readable_grams",
         "_shown",
         "_vocabulary",
-        "_word_vocabulary",
     )
 
     def __init__(
@@ -192,7 +191,6 @@ class LearnedModel:
         self._bias = bias
         self._by_label = tuple({f: w[k] for f, w in weights.items()} for k in range(3))
         self._vocabulary = frozenset(weights)
-        self._word_vocabulary = frozenset(f for f in weights if f.startswith(WORD_PREFIX))
         # Softmax ignores a constant added to all three scores, so scoring needs only the
         # critical and concern weights less the none weight: one complex sum, in C.
         self._delta = {f: complex(w[0] - w[2], w[1] - w[2]) for f, w in weights.items()}
@@ -241,16 +239,15 @@ class LearnedModel:
             total += sum(map(delta_of, feats, _NO_DELTA), 0j)
             evidence = not self._readable.isdisjoint(feats)
         if not view.isascii():
-            runs = _KANJI_RUN.findall(view)
+            runs = list(map(WORD_PREFIX.__add__, _KANJI_RUN.findall(view)))
             if runs:
                 size += len(runs)
-                feats = list(map(WORD_PREFIX.__add__, runs))
-                total += sum(map(delta_of, feats, _NO_DELTA), 0j)
+                total += sum(map(delta_of, runs, _NO_DELTA), 0j)
             evidence = (
                 evidence
                 or not self._readable_chars.isdisjoint(view)
+                or not self._readable.isdisjoint(runs)
                 or next(self._readable_grams.iter(padded), None) is not None
-                or (bool(runs) and not self._readable.isdisjoint(feats))
             )
         return total, size, evidence
 
