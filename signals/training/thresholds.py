@@ -45,7 +45,7 @@ __all__ = ["Ordinary", "main", "out_of_fold", "replay"]
 
 _CRITICAL_GRID = (0.7, 0.8, 0.9)
 _CONCERN_GRID = (0.6, 0.7)
-_DISTRESS_GRID = (0.6, 0.7, 0.8, 1.01)
+_DISTRESS_GRID = (0.6, 0.65, 0.7, 0.8, 1.01)
 _AGREE_GRID = (0.5, 0.6, 0.7, 1.01)
 _OVERRIDE_GRID = (0.9, 0.95, 1.01)
 _DOUBT_GRID = (0.85, 0.9, 0.95, 1.01)
