@@ -1,0 +1,93 @@
+"""The round-13 development tables (issue 10) through the classifier the bot uses.
+
+`dev_round13.tsv` was written from the taxonomy for the categories the held-out set found weak
+(plans and times with no death word, preparation, farewells, double forms, places, quoted
+threats, and every trap kind); its misses were fixed in general form (rules, new corpus lines),
+so its floors guard those fixes. `dev_round13b.tsv` was written after them, to see how they carry
+to new sentences; four of its misses were then fixed too. Neither table is training data: no
+line equals or sits inside a corpus line (checked below), and neither holds, sits inside or
+contains a line of the held-out set (checked when they were written; that set is never read here).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from signals import Severity
+from signals.classifier import default_classifier
+from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
+from signals.training.train import CORPUS_PATH
+
+DATA = Path(__file__).parent / "data"
+
+# Floors at what the tables reached when they were added (December 2026), so that a later rule
+# or retrain that loses one of these forms is noticed. (at least, at most) per metric.
+FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round13.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.013),
+    },
+    "dev_round13b.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.977, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.023),
+        Metric.CONCERN_ESCALATED: (0.944, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.026),
+    },
+}
+
+
+def _fold(text: str) -> str:
+    """NFKC, case-folded, punctuation and spaces dropped: the same sentence in any spelling."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _rows(name: str) -> list[LabelledMessage]:
+    return read_eval_file(DATA / name)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_meets_its_floors(name: str) -> None:
+    clf = default_classifier()
+    report = evaluate(_rows(name), lambda text: clf.classify(text).severity)
+    figures = {metric: report.metric(metric) for metric in FLOORS[name]}
+    for metric, (low, high) in FLOORS[name].items():
+        got = figures[metric]
+        assert got is not None
+        # Rounded as the CLI prints them, so a floor reads like the figure it was taken from.
+        misses = [m.message.text for m in report.misses]
+        assert low <= round(got, 3) <= high, (metric.value, got, misses)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_is_well_formed(name: str) -> None:
+    rows = _rows(name)
+    assert len(rows) >= 100
+    assert all(m.category for m in rows)
+    for m in rows:
+        if m.category.startswith("trap_") or m.category == "everyday":
+            assert m.label is Severity.NONE, (m.line, m.text)
+    folded = [_fold(m.text) for m in rows]
+    assert len(set(folded)) == len(folded)
+
+
+def test_no_line_of_the_tables_is_training_data() -> None:
+    corpus = [
+        _fold(line.split("\t")[2])
+        for line in CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    ]
+    seen = [
+        (name, m.text)
+        for name in FLOORS
+        for m in _rows(name)
+        if any(_fold(m.text) == c or _fold(m.text) in c for c in corpus)
+    ]
+    assert seen == []
