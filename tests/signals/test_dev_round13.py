@@ -4,9 +4,12 @@
 (plans and times with no death word, preparation, farewells, double forms, places, quoted
 threats, and every trap kind); its misses were fixed in general form (rules, new corpus lines),
 so its floors guard those fixes. `dev_round13b.tsv` was written after them, to see how they carry
-to new sentences; four of its misses were then fixed too. Neither table is training data: no
-line equals or sits inside a corpus line (checked below), and neither holds, sits inside or
-contains a line of the held-out set (checked when they were written; that set is never read here).
+to new sentences; four of its misses were then fixed too. `dev_round13c.tsv` was written after
+the rules the corpus replay suggested, with ordinary twins of them (a train waited for, a view
+past a railing, a goodbye until tomorrow); its false alarms were fixed. No table is training
+data: no line equals or sits inside a corpus line (checked below), and none holds, sits inside or
+contains a held-out line of 3+ characters (checked when they were written; that set is never
+read here).
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.013),
+        Metric.FALSE_CONCERN: (0.0, 0.006),
     },
     "dev_round13b.tsv": {
         Metric.CRITICAL_CAUGHT: (0.977, 1.0),
@@ -40,6 +43,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (0.944, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.026),
+    },
+    "dev_round13c.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.94, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.04),
+        Metric.CONCERN_ESCALATED: (0.857, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.067),
     },
 }
 
