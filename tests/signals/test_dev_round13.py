@@ -7,8 +7,8 @@ so its floors guard those fixes. `dev_round13b.tsv` was written after them, to s
 to new sentences; four of its misses were then fixed too. `dev_round13c.tsv` was written after
 the rules the corpus replay suggested, with ordinary twins of them (a train waited for, a view
 past a railing, a goodbye until tomorrow); its false alarms were fixed. No table is training
-data: no line equals or sits inside a corpus line (checked below), and none holds, sits inside or
-contains a held-out line of 3+ characters (checked when they were written; that set is never
+data: no line equals or sits inside a corpus line (checked below), and none equals, sits inside
+or contains a held-out line, however short (checked when they were written; that set is never
 read here).
 """
 
@@ -35,21 +35,21 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.006),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round13b.tsv": {
-        Metric.CRITICAL_CAUGHT: (0.977, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.023),
-        Metric.CONCERN_ESCALATED: (0.944, 1.0),
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (0.938, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.026),
+        Metric.FALSE_CONCERN: (0.0, 0.065),
     },
     "dev_round13c.tsv": {
-        Metric.CRITICAL_CAUGHT: (0.94, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.04),
+        Metric.CRITICAL_CAUGHT: (0.953, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.023),
         Metric.CONCERN_ESCALATED: (0.857, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.067),
+        Metric.FALSE_CONCERN: (0.0, 0.087),
     },
 }
 
@@ -79,7 +79,7 @@ def test_the_table_meets_its_floors(name: str) -> None:
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_the_table_is_well_formed(name: str) -> None:
     rows = _rows(name)
-    assert len(rows) >= 80
+    assert len(rows) >= 70
     assert all(m.category for m in rows)
     for m in rows:
         if m.category.startswith("trap_") or m.category == "everyday":
