@@ -12,9 +12,9 @@ self-harm, symptoms, a child, conditions, history then plan); its misses were fi
 its traps were given concern as also accepted, as the taxonomy allows (a friend's relative taken
 ill, self-harm told as over). `dev_round13e.tsv` holds only ordinary twins of round 13's rules,
 written to find where they over-reach; its false alarms that rules could stop were fixed. No
-table is training data: no line equals or sits inside a corpus
-line (checked below), and none equals, sits inside or contains a held-out line, however short
-(checked when they were written; that set is never read here).
+table is training data: no line equals or sits inside a corpus line (checked below), and none
+equals, sits inside or contains a held-out line, however short (checked when they were
+written; that set is never read here).
 """
 
 from __future__ import annotations
@@ -45,14 +45,14 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round13b.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (0.938, 1.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.065),
     },
     "dev_round13c.tsv": {
         Metric.CRITICAL_CAUGHT: (0.953, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.023),
-        Metric.CONCERN_ESCALATED: (0.857, 1.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.087),
     },
