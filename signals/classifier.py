@@ -70,6 +70,10 @@ MODEL_CONCERN_THRESHOLD = 0.7
 # MODEL_AGREE_THRESHOLD by replaying the combined decision on the corpus with out-of-fold
 # verdicts (python -m signals.training.thresholds): critical answered none 0.112 -> 0.085
 # there, false concern 0.060 -> 0.077, under the 0.10 bar with a margin (0.6: 0.097).
+# Round 13 (8,545 messages, the counted model, doubt 0.9): 0.7 gives critical answered none
+# 0.038 and none answered concern 0.069; 0.65 gives 0.035 and 0.080, and raised ordinary
+# messages of the round's trap tables (a skipping count, "running late sorry") to concern;
+# 0.6 gives 0.030 and 0.089, too close to the bar.
 MODEL_DISTRESS_THRESHOLD = 0.7
 # When the rules already say concern, a model that puts critical at or above this makes it
 # critical: two readers agree on distress and one of them on a crisis (taxonomy, order of
@@ -84,9 +88,9 @@ MODEL_AGREE_THRESHOLD = 0.6
 # corpus of round 12 (8,427 messages): 0.95 gives 0.879 and 0.026, 0.9 gives 0.885 and
 # 0.026 (none answered critical 0.058 -> 0.059), 0.85 gives 0.889 and 0.030 (at the bar).
 # With the counted model of format 2 (same corpus): 0.9 gives 0.883 and 0.022, 0.85 gives
-# 0.889 and 0.024 (none answered critical 0.054 -> 0.056): more crises found, for fewer false
-# alarms than the binary model had at 0.9.
-MODEL_DOUBT_THRESHOLD = 0.85
+# 0.889 and 0.024. Round 13 (8,545 messages, its rules): 0.9 gives 0.919 and 0.027, 0.85
+# gives 0.923 and 0.029, too close to the bar to keep.
+MODEL_DOUBT_THRESHOLD = 0.90
 # Concepts the taxonomy keeps at concern however dark they sound (loneliness alone, unmet
 # needs, losses, relapse): a rules' concern made only of these is never raised by agreement.
 _CONCERN_ONLY_CONCEPTS = frozenset({"isolation", "hardship", "loss", "relapse"})

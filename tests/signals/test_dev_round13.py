@@ -1,0 +1,125 @@
+"""The round-13 development tables (issue 10) through the classifier the bot uses.
+
+`dev_round13.tsv` was written from the taxonomy for the categories the held-out set found weak
+(plans and times with no death word, preparation, farewells, double forms, places, quoted
+threats, and every trap kind); its misses were fixed in general form (rules, new corpus lines),
+so its floors guard those fixes. `dev_round13b.tsv` was written after them, to see how they carry
+to new sentences; four of its misses were then fixed too. `dev_round13c.tsv` was written after
+the rules the corpus replay suggested, with ordinary twins of them (a train waited for, a view
+past a railing, a goodbye until tomorrow); its false alarms were fixed. `dev_round13d.tsv`, the
+last, covers the critical concepts the others covered less (passive wishes, burdensomeness,
+self-harm, symptoms, a child, conditions, history then plan); its misses were fixed, and two of
+its traps were given concern as also accepted, as the taxonomy allows (a friend's relative taken
+ill, self-harm told as over). `dev_round13e.tsv` holds only ordinary twins of round 13's rules,
+written to find where they over-reach; its false alarms that rules could stop were fixed. No
+table is training data: no line equals or sits inside a corpus line (checked below), and none
+equals, sits inside or contains a held-out line, however short (checked when they were
+written; that set is never read here).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from signals import Severity
+from signals.classifier import default_classifier
+from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
+from signals.training.train import CORPUS_PATH
+
+DATA = Path(__file__).parent / "data"
+
+# Floors at what the tables reached when they were added (December 2026), so that a later rule
+# or retrain that loses one of these forms is noticed. (at least, at most) per metric.
+# The tables' misses were fixed against the binary model of format 1; the counted model of
+# format 2, retrained from the same corpus, moved six messages of 520 and the floors were
+# re-read then: dev_round13 one crisis (a farewell that only reads bright) answered none and
+# one ordinary message answered concern; dev_round13c one more crisis answered none (a room
+# emptied and boxes labelled); dev_round13e two more trap messages answered critical and one
+# more answered concern. On the held-out set and in the corpus replay the two models are
+# equal or the counted one better (signals/training/README.md).
+FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round13.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.992, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.008),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.008),
+    },
+    "dev_round13b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.065),
+    },
+    "dev_round13c.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.953, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.047),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.087),
+    },
+    "dev_round13d.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round13e.tsv": {
+        Metric.FALSE_CRITICAL: (0.0, 0.2),
+        Metric.FALSE_CONCERN: (0.0, 0.1),
+    },
+}
+
+
+def _fold(text: str) -> str:
+    """NFKC, case-folded, punctuation and spaces dropped: the same sentence in any spelling."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _rows(name: str) -> list[LabelledMessage]:
+    return read_eval_file(DATA / name)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_meets_its_floors(name: str) -> None:
+    clf = default_classifier()
+    report = evaluate(_rows(name), lambda text: clf.classify(text).severity)
+    figures = {metric: report.metric(metric) for metric in FLOORS[name]}
+    for metric, (low, high) in FLOORS[name].items():
+        got = figures[metric]
+        assert got is not None
+        # Rounded as the CLI prints them, so a floor reads like the figure it was taken from.
+        misses = [m.message.text for m in report.misses]
+        assert low <= round(got, 3) <= high, (metric.value, got, misses)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_is_well_formed(name: str) -> None:
+    rows = _rows(name)
+    assert len(rows) >= 20
+    assert all(m.category for m in rows)
+    for m in rows:
+        if m.category.startswith("trap_") or m.category == "everyday":
+            assert m.label is Severity.NONE, (m.line, m.text)
+    folded = [_fold(m.text) for m in rows]
+    assert len(set(folded)) == len(folded)
+
+
+def test_no_line_of_the_tables_is_training_data() -> None:
+    corpus = [
+        _fold(line.split("\t")[2])
+        for line in CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    ]
+    seen = [
+        (name, m.text)
+        for name in FLOORS
+        for m in _rows(name)
+        if any(_fold(m.text) == c or _fold(m.text) in c for c in corpus)
+    ]
+    assert seen == []
