@@ -223,6 +223,7 @@ class Classification:
 
 _EMPTY = Classification(Severity.NONE, (), ())
 _VALUE = operator.itemgetter(1)
+_Negations = tuple[tuple[Rule, re.Pattern[str]], ...]
 
 
 class _Scanner:
@@ -452,12 +453,21 @@ class Classifier:
             morph_rules = [r for r in self.rules if r.morph_units and r.lang in (lang, "")]
             cues = tuple(r.cue for r in morph_rules if r.cue is not None)
             self._cues[lang] = None if len(cues) < len(morph_rules) else cues
-        self._neg_after = tuple(
+        neg_after = [
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"
-        )
-        self._neg_before = tuple(
+        ]
+        neg_before = [
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
-        )
+        ]
+        # Per rule id, the negations that apply to it with their regexes, worked out once:
+        # a message with many hits asks for each of them.
+        self._negations = {
+            r.id: (
+                tuple((n, n.regex) for n in neg_after if n.applies_to(r)),
+                tuple((n, n.regex) for n in neg_before if n.applies_to(r)),
+            )
+            for r in signals
+        }
         self.model = model
         # Checked once here: a runtime Protocol check per message costs more than scoring.
         self._distribution = all(
@@ -780,19 +790,28 @@ class Classifier:
         return found
 
     def _negated_by(self, rule: Rule, t: str, start: int, end: int) -> Rule | None:
-        for neg in self._neg_after:
-            if neg.applies_to(rule) and neg.regex.match(t, end) is not None:
+        after, before = self._negations.get(rule.id) or self._negations_of(rule)
+        for neg, regex in after:
+            if regex.match(t, end) is not None:
                 return neg
-        if self._neg_before:
+        if before:
             lo = max(0, start - _NEGATION_WINDOW)
             for k in range(start - 1, lo - 1, -1):
                 if t[k] in _CLAUSE_BREAKS:
                     lo = k + 1
                     break
-            for neg in self._neg_before:
-                if neg.applies_to(rule) and neg.regex.search(t, lo, start) is not None:
+            for neg, regex in before:
+                if regex.search(t, lo, start) is not None:
                     return neg
         return None
+
+    def _negations_of(self, rule: Rule) -> tuple[_Negations, _Negations]:
+        """The negations of a rule outside the signal rules (a morph rule's hit)."""
+        negations = [r for r in self.rules if r.kind is RuleKind.NEGATION and r.applies_to(rule)]
+        return (
+            tuple((n, n.regex) for n in negations if n.position == "after"),
+            tuple((n, n.regex) for n in negations if n.position == "before"),
+        )
 
     def _decide(
         self,

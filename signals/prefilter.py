@@ -27,9 +27,27 @@ except ImportError:  # pragma: no cover - depends on the interpreter
 _MAX_CLASS = 6  # a character class wider than this is not worth a keyword set
 
 
+# English words in nearly every message: a literal made only of them ("my ", " the ")
+# selects its rule almost always, so any other required word is a better filter.
+_COMMON_WORDS = frozenset(
+    {
+        *("i", "i'm", "im", "me", "my", "mine", "you", "your", "the", "a", "an", "in", "on"),
+        *("at", "to", "of", "for", "and", "or", "but", "it", "it's", "is", "was", "be", "am"),
+        *("are", "he", "she", "they", "we", "his", "her", "their", "them", "this", "that"),
+        *("with", "when", "so", "not", "do", "don't", "just", "like"),
+    }
+)
+
+
 def _rarity(s: str) -> float:
+    words = s.split()
+    if words and all(w in _COMMON_WORDS for w in words):
+        return 0.25 * len(words)
     # Kana and Latin letters are everywhere; a kanji or an emoji narrows far more.
-    return sum(0.5 if ch.isascii() or "\u3041" <= ch <= "\u309f" else 1.5 for ch in s)
+    return sum(
+        0.1 if ch == " " else 0.5 if ch.isascii() or "\u3041" <= ch <= "\u309f" else 1.5
+        for ch in s
+    )
 
 
 def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
