@@ -9,7 +9,7 @@ import functools
 import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -155,20 +155,19 @@ class Rule:
     # Morph rules: a regex over the normalised text without which the rule cannot match, so
     # messages without it skip the analyser (None: every message of the language is analysed).
     cue: re.Pattern[str] | None = None
+    # The id's second part, and its language from the first part (ja or en; "" for both):
+    # worked out once, as the decision asks for them for every hit and context.
+    category: str = field(init=False, default="", compare=False)
+    lang: str = field(init=False, default="", compare=False)
+
+    def __post_init__(self) -> None:
+        first, category = self.id.split(".")[:2]
+        object.__setattr__(self, "category", category)
+        object.__setattr__(self, "lang", first if first in ("ja", "en") else "")
 
     @property
     def regex(self) -> re.Pattern[str]:
         return _compiled(self.body)
-
-    @property
-    def category(self) -> str:
-        return self.id.split(".")[1]
-
-    @property
-    def lang(self) -> str:
-        """The language from the id's first part (ja or en); "" (both) for other ids."""
-        first = self.id.split(".")[0]
-        return first if first in ("ja", "en") else ""
 
     def applies_to(self, other: Rule) -> bool:
         return not self.targets or other.category in self.targets
