@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from domain.schedule import parse_hhmm
 from usecases.buttons import MAX_ROW_ID, Button, ButtonKind, parse_button
-from usecases.schedule_change import NOT_ALLOWED
+from usecases.schedule_change import NOT_ALLOWED, Problem
 from usecases.words import shown, wrong_value_text
 
 if TYPE_CHECKING:
@@ -58,34 +58,17 @@ class ArgKind(StrEnum):
     ESCALATION = "escalation"
     DAYS = "days"
     TIME = "time"
-    # /schedule's parts
-    FIELD = "field"
-    TIMES = "times"
-    DAY_RULE = "day_rule"
-    TIMEZONE = "timezone"
-    QUIET = "quiet"
-    QUIET_CONFLICT = "quiet_conflict"
-    DURATION = "duration"
-    DELAYS = "delays"
-    CADENCE = "cadence"
-    CADENCE_ORDER = "cadence_order"
-    TEMPLATE = "template"
-    NO_TEMPLATE = "no_template"
-    TOO_LONG = "too_long"
+    # /schedule's parts are its rules' own kinds (usecases.schedule_change.Problem).
     # /resolve
     OUTCOME = "outcome"
     # /staff_invite
     ROLE = "role"
 
 
-# Values that read well but do not fit: /schedule's, named once by its rules.
-_NOT_ALLOWED = frozenset(ArgKind(problem.value) for problem in NOT_ALLOWED)
-
-
 class BadArgument(ValueError):
     """An argument that is not of the expected form; `value` is what was typed."""
 
-    def __init__(self, kind: ArgKind, value: str, **params: object) -> None:
+    def __init__(self, kind: ArgKind | Problem, value: str, **params: object) -> None:
         self.kind = kind
         self.value = value
         self.params = params
@@ -170,7 +153,8 @@ def bad_argument_text(turn: Turn, exc: BadArgument) -> str:
         exc.kind.value,
         exc.value,
         exc.params,
-        not_allowed=exc.kind in _NOT_ALLOWED,
+        # Values that read well but do not fit are /schedule's, named once by its rules.
+        not_allowed=exc.kind in NOT_ALLOWED,
     )
 
 

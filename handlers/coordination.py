@@ -107,7 +107,7 @@ async def schedule_command(
         change_schedule(turn.svc, session, actor.staff, person, [(field, values)], turn.now)
     except ScheduleProblem as exc:
         # The turn replies naming the wrong argument and the form expected.
-        raise BadArgument(ArgKind(exc.problem.value), exc.value, **exc.params) from None
+        raise BadArgument(exc.problem, exc.value, **exc.params) from None
     turn.reply(session, turn.text("schedule.changed") + "\n" + _schedule_text(turn, person))
 
 

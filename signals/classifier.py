@@ -790,7 +790,7 @@ class Classifier:
         return found
 
     def _negated_by(self, rule: Rule, t: str, start: int, end: int) -> Rule | None:
-        after, before = self._negations.get(rule.id) or self._negations_of(rule)
+        after, before = self._negations[rule.id]
         for neg, regex in after:
             if regex.match(t, end) is not None:
                 return neg
@@ -804,14 +804,6 @@ class Classifier:
                 if regex.search(t, lo, start) is not None:
                     return neg
         return None
-
-    def _negations_of(self, rule: Rule) -> tuple[_Negations, _Negations]:
-        """The negations of a rule outside the signal rules (a morph rule's hit)."""
-        negations = [r for r in self.rules if r.kind is RuleKind.NEGATION and r.applies_to(rule)]
-        return (
-            tuple((n, n.regex) for n in negations if n.position == "after"),
-            tuple((n, n.regex) for n in negations if n.position == "before"),
-        )
 
     def _decide(
         self,

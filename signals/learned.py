@@ -79,10 +79,6 @@ class Bag(NamedTuple):
     counts: Counter[str]
     size: int
 
-    @property
-    def features(self) -> set[str]:
-        return set(self.counts)
-
 
 def extract_bag(text: str) -> Bag:
     """The features of one message and their scale, as both training and scoring see them."""
@@ -105,6 +101,12 @@ def view_bag(view: str) -> Bag:
     return Bag(counts, feature_count(view))
 
 
+def _size(length: int, words: int, runs: int) -> int:
+    """`feature_count` of a view of `length` characters with that many Latin words and kanji
+    runs."""
+    return _positions(length + 2) + words + max(0, words - 1) + runs
+
+
 def _positions(length: int) -> int:
     """Places where a 1- to 4-gram of a padded text of `length` characters starts, less the
     two padding spaces (a lone space is never a feature): length + (length - 1) + (length - 2)
@@ -116,9 +118,8 @@ def feature_count(view: str) -> int:
     """How many feature occurrences a normalised view has: its n-gram positions, its Latin
     words and word pairs and its kanji runs, repeats included. A message is scaled by
     1/sqrt(this): close to the number of distinct features, without building them."""
-    words = len(_LATIN_WORD.findall(view))
     runs = 0 if view.isascii() else len(_KANJI_RUN.findall(view))
-    return _positions(len(view) + 2) + words + max(0, words - 1) + runs
+    return _size(len(view), len(_LATIN_WORD.findall(view)), runs)
 
 
 def _word_features(words: list[str]) -> list[str]:
@@ -131,27 +132,12 @@ def _word_features(words: list[str]) -> list[str]:
 
 def extract_features(text: str) -> set[str]:
     """The set of features of one message, as both training and scoring see them."""
-    return view_features(normalize(text).text)
+    return set(extract_bag(text).counts)
 
 
 def view_features(view: str) -> set[str]:
     """The features of an already normalised view (the classifier normalises only once)."""
-    padded = f" {view} "
-    # Each k-gram is the (k-1)-gram at the same place plus one character: built by `map` in C
-    # rather than by slicing in a Python loop (a quarter less time, the same set).
-    feats = set(padded)
-    grams: Iterable[str] = padded
-    for k in range(1, MAX_NGRAM):
-        grams = list(map(operator.add, grams, padded[k:]))
-        feats.update(grams)
-    # A lone space is in every message and says nothing.
-    feats.discard(" ")
-    words = _LATIN_WORD.findall(view)
-    if words:
-        feats.update(_word_features(words))
-    if not view.isascii():
-        feats.update(WORD_PREFIX + run for run in _KANJI_RUN.findall(view))
-    return feats
+    return set(view_bag(view).counts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,27 +215,24 @@ class LearnedModel:
         padded = f" {view} "
         total = sum(map(_VALUE, self._grams.iter(padded)), 0j)
         total += sum(map(self._char_delta.get, view, _NO_DELTA), 0j)
-        size = _positions(len(padded))
         evidence = False
         delta_of = self._delta.get
         words = _LATIN_WORD.findall(view)
         if words:
-            size += 2 * len(words) - 1
             feats = _word_features(words)
             total += sum(map(delta_of, feats, _NO_DELTA), 0j)
             evidence = not self._readable.isdisjoint(feats)
+        runs: list[str] = []
         if not view.isascii():
             runs = list(map(WORD_PREFIX.__add__, _KANJI_RUN.findall(view)))
-            if runs:
-                size += len(runs)
-                total += sum(map(delta_of, runs, _NO_DELTA), 0j)
+            total += sum(map(delta_of, runs, _NO_DELTA), 0j)
             evidence = (
                 evidence
                 or not self._readable_chars.isdisjoint(view)
                 or not self._readable.isdisjoint(runs)
                 or next(self._readable_grams.iter(padded), None) is not None
             )
-        return total, size, evidence
+        return total, _size(len(view), len(words), len(runs)), evidence
 
     def readable_features(self, view: str) -> frozenset[str]:
         """The readable vocabulary features of a normalised view (what `explain` reads)."""

@@ -178,12 +178,13 @@ def _one_to_one(text: str) -> str | None:
 
 def _stage_one(text: str) -> tuple[list[str], list[int], list[int]]:
     """NFKC and case folding, keeping per-character provenance."""
-    folded = text.casefold()
     n = len(text)
+    same = _one_to_one(text)
+    if same is not None:
+        return list(same), list(range(n)), list(range(1, n + 1))
+    folded = text.casefold()
     if len(folded) != n:
         return _stage_one_per_char(text)  # ß and a few ligatures: rare, do it slowly
-    if unicodedata.is_normalized("NFKC", folded) and not _MARKS.intersection(folded):
-        return list(folded), list(range(n)), list(range(1, n + 1))
     # Usually only a few distinct characters change (！, …, half-width kana): copy the stable
     # stretches in slices and treat just the positions of the characters that change.
     changing = [c for c in set(folded) if c in "\u3099\u309a" or _fold_char(c) != c]

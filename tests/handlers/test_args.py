@@ -25,6 +25,7 @@ from handlers.args import (
     shown,
     staff_ref,
 )
+from usecases.schedule_change import Problem
 
 ANY = st.text(st.characters(exclude_categories=()), max_size=60)
 
@@ -95,18 +96,18 @@ def test_every_button_the_bot_writes_is_read_back() -> None:
 
 
 # What each kind's sentence needs filled in.
-FORM_PARAMS: dict[ArgKind, dict[str, object]] = {
+FORM_PARAMS: dict[ArgKind | Problem, dict[str, object]] = {
     ArgKind.DAYS: {"max": 30},
-    ArgKind.DELAYS: {"nudge": "6h", "escalate": "2d"},
-    ArgKind.TEMPLATE: {"names": "weekly"},
+    Problem.DELAYS: {"nudge": "6h", "escalate": "2d"},
+    Problem.TEMPLATE: {"names": "weekly"},
     ArgKind.OUTCOME: {"choices": "contacted"},
 }
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-@pytest.mark.parametrize("kind", list(ArgKind))
+@pytest.mark.parametrize("kind", [*ArgKind, *Problem])
 def test_every_kind_of_bad_argument_has_one_line_in_each_catalog(
-    kind: ArgKind, language: str
+    kind: ArgKind | Problem, language: str
 ) -> None:
     from infra.i18n import Catalog
 
