@@ -16,7 +16,12 @@ from typing import Any
 
 from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
-from signals.prefilter import compile_with_literals, required_literals, split_alternatives
+from signals.prefilter import (
+    Matcher,
+    compile_with_literals,
+    required_literals,
+    split_alternatives,
+)
 
 __all__ = [
     "CATEGORY_CONCEPTS",
@@ -147,10 +152,10 @@ class Rule:
     keywords: frozenset[str] | None = None
     # Each pattern on its own with its own literals, so a scan runs only the patterns that can
     # match rather than every alternative of a rule whose one literal happens to be present.
-    units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    units: tuple[tuple[Matcher, frozenset[str] | None], ...] = ()
     # Patterns over the morphological view (lemma/pos/form tokens), each with its literals.
     morph: tuple[str, ...] = ()
-    morph_units: tuple[tuple[re.Pattern[str], frozenset[str] | None], ...] = ()
+    morph_units: tuple[tuple[Matcher, frozenset[str] | None], ...] = ()
     concept: str = ""
     # Morph rules: a regex over the normalised text without which the rule cannot match, so
     # messages without it skip the analyser (None: every message of the language is analysed).
@@ -253,7 +258,7 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
 
 
 _Fail = Callable[[str, str], SignalsConfigError]
-_Unit = tuple[re.Pattern[str], frozenset[str] | None]
+_Unit = tuple[Matcher, frozenset[str] | None]
 _Units = list[_Unit]
 
 
@@ -327,10 +332,8 @@ def _compile_parts(pattern: str) -> _Units:
     return [compile_with_literals(pattern)]
 
 
-def _morph_units(
-    morph: list[str], where: str
-) -> tuple[tuple[re.Pattern[str], frozenset[str] | None], ...]:
-    units: list[tuple[re.Pattern[str], frozenset[str] | None]] = []
+def _morph_units(morph: list[str], where: str) -> tuple[tuple[Matcher, frozenset[str] | None], ...]:
+    units: list[tuple[Matcher, frozenset[str] | None]] = []
     for p in morph:
         try:
             compiled = compile_morph(p)

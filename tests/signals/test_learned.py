@@ -201,7 +201,6 @@ def test_scores_are_the_bag_of_the_definition(model: LearnedModel) -> None:
         text = line.split("\t")[2]
         view = normalize(text).text
         counts = view_bag(view).counts
-        assert set(counts) == view_features(view)
         known = [(w, n) for f, n in counts.items() if (w := model.weights(f)) is not None]
         scale = 1 / math.sqrt(feature_count(view))
         expected = [sum(w[k] * n for w, n in known) * scale + model.bias[k] for k in range(3)]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from signals.classifier import Classifier, _Scanner
 from signals.normalize import normalize
-from signals.prefilter import required_literals
+from signals.prefilter import Reach, compile_with_literals, required_literals
 from signals.rules import Rule
+from signals.training.train import CORPUS_PATH
 
 from .test_traps import CONCERN, CRITICAL_EN, CRITICAL_JA, NONE
 
@@ -71,3 +73,70 @@ def test_split_alternatives_splits_only_the_top_level() -> None:
     assert split_alternatives("(?:a|b)") == ["(?:a|b)"]
     assert split_alternatives("[]|]x|y") == ["[]|]x", "y"]
     assert split_alternatives("a||b") == ["a||b"]  # an empty alternative: left whole
+
+
+class _NoFallback:
+    """A whole pattern whose plain scan must not be needed: each match is found from its rest."""
+
+    def __init__(self, whole: re.Pattern[str]) -> None:
+        self.match = whole.match
+
+    def finditer(self, text: str, pos: int = 0) -> None:
+        raise AssertionError(f"a Reach fell back to the plain engine on {text!r}")
+
+
+def _checked(compiled: Reach | re.Pattern[str]) -> Reach | re.Pattern[str]:
+    if isinstance(compiled, Reach):
+        compiled._whole = _NoFallback(compiled._whole)  # type: ignore[assignment]
+    return compiled
+
+
+_REACH_TEXTS = [
+    "",
+    "事件",
+    "昨日の事件を見た",
+    "あ。いいい事件を見た、事件を読んだ",
+    "x" * 50 + "事件を見た" + "y" * 3 + "事件を聞いた",
+    "けどね事件を見たでも事件を知った",
+    "事件事件を見を見た",
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reach"),
+    [
+        ("[^。、]{0,5}事件を(?:見|読|知|聞)", True),
+        ("[^。、]{0,5}?事件を(?:見|読|知|聞)", True),  # lazy: the same starts, shorter ends
+        ("(?:(?!けど|でも)[^。]){0,8}事件を(?:見|知)", True),  # a tempered class
+        (".{0,3}事件", True),
+        ("(?<=昨日)[^。]{0,5}事件", False),  # opens with a look-behind
+        ("[^。]*事件", False),  # unbounded: left to the engine
+        ("[^。]{1,5}事件", False),  # needs one: left to the engine
+        ("(?:ab){0,3}事件", False),  # two characters a step
+        ("[^。]{0,5}(?:事件)?", False),  # the rest may be empty
+    ],
+)
+def test_reach_matches_as_the_plain_engine(pattern: str, reach: bool) -> None:
+    compiled, _ = compile_with_literals(pattern)
+    assert isinstance(compiled, Reach) is reach
+    compiled = _checked(compiled)
+    plain = re.compile(pattern)
+    for text in _REACH_TEXTS:
+        got = [m.span() for m in compiled.finditer(text)]
+        assert got == [m.span() for m in plain.finditer(text)], (pattern, text)
+
+
+def test_every_reach_of_the_rules_matches_as_the_plain_engine() -> None:
+    clf = Classifier.from_files()
+    units = [(r.id, u) for r in clf.rules for u, _ in r.units if isinstance(u, Reach)]
+    assert units  # the rules do open with reaches (ja.media.news, ja.resolved.mood)
+    lines = CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+    views = [normalize(line.split("\t")[2]).text for line in lines if line.count("\t") >= 2]
+    rng = random.Random(11)
+    views += ["。".join(rng.sample(views, 4)) for _ in range(300)]
+    for rule_id, unit in units:
+        plain = re.compile(unit.pattern)
+        _checked(unit)
+        for view in views:
+            got = [m.span() for m in unit.finditer(view)]
+            assert got == [m.span() for m in plain.finditer(view)], (rule_id, view)
