@@ -1,0 +1,76 @@
+"""Round 14's rules from the corpus replay (signals/rules.toml, "Round 14, from the corpus
+replay"): each form in sentences other than the corpus lines it was found from, and the ordinary
+sentences next to it that must not be read as a crisis. Rules only: the learned layer is not
+asked, so each row tests the rule itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from signals import Severity
+from signals.classifier import rules_classifier
+
+C, N = Severity.CRITICAL, Severity.NONE
+
+CASES: list[tuple[Severity, str, str]] = [
+    (C, "ja.plan.r14_execute", "もう迷いはない、週末に実行する"),
+    (C, "ja.plan.r14_execute", "あした実行します"),
+    (N, "", "明日、計画を実行します"),
+    (N, "", "実行委員会は明日です"),
+    (C, "ja.plan.r14_decided", "もう、いなくなることに決めた"),
+    (N, "", "グループLINEから消えることにした"),
+    (C, "ja.ideation.r14_leave_world", "この世からおさらばしたい"),
+    (N, "", "この世界観すき"),
+    (C, "ja.plan.r14_only_left", "場所は決めてある。あとはやるだけ"),
+    (C, "ja.plan.r14_only_left", "準備も出来たし、あとは明日だけ"),
+    (N, "", "旅行の準備できた、あとは荷物詰めるだけ"),
+    (C, "ja.plan.r14_end_today", "今夜でもう終わりにします"),
+    (C, "ja.plan.r14_end_today", "もう疲れた。明日、全部終わらせる"),
+    (N, "", "今日で仕事終わりにします"),
+    (N, "", "明日は全部終わらせてから帰るね"),
+    (C, "ja.selfharm.r14_forms", "わざとやけどした、落ち着くから"),
+    (C, "ja.selfharm.r14_forms", "爪で腕ひっかいて血でた"),
+    (C, "ja.selfharm.r14_forms", "手首、またやっちゃった"),
+    (N, "", "料理してて火傷した、痛い"),
+    (N, "", "猫に腕ひっかかれた"),
+    (C, "ja.medical.r14_symptoms", "蜂にさされたあと、のどが苦しい"),
+    (C, "ja.medical.r14_symptoms", "まっくろなうんちが出た"),
+    (C, "ja.medical.r14_symptoms", "じいちゃんが冷たくなってる"),
+    (N, "", "喉が痛い、風邪かな"),
+    (N, "", "手が冷たい、外寒いね"),
+    (C, "ja.violence.r14_shouted", "隣の部屋で父が「ぶっ殺してやる」と怒鳴ってる"),
+    (C, "ja.means.r14_waiting", "駅のホームで電車ずっと見送ってる"),
+    (C, "ja.means.r14_waiting", "カッター持ってトイレにいる"),
+    (N, "", "ホームで電車待ってる、遅延してる"),
+    (N, "", "快速なら10分早く着くよ"),
+    (C, "en.ideation.r14_forms", "idwt to wake up tomorrow"),
+    (C, "en.ideation.r14_forms", "i just want to be with my late wife again"),
+    (C, "en.ideation.r14_forms", "whats a painless way to die"),
+    (N, "", "want to see my mom again soon, she lives in osaka"),
+    (C, "en.act.r14_whole", "i took the entire bottle"),
+    (N, "", "the dog ate the whole box of cookies"),
+    (N, "", "finished a whole bottle of water at the gym"),
+    (N, "", "今日でこのゲーム終わりにする、飽きた"),
+    (C, "en.selfharm.r14_forms", "picked at my skin until it bled again"),
+    (C, "en.selfharm.r14_forms", "burnt myself with a cigarette"),
+    (N, "", "burned myself on the stove making pancakes"),
+    (N, "en.idiom.r14_burn_accident", "burnt myself with the curling iron"),
+    (C, "en.medical.r14_symptoms", "my dad's smile is drooping on one side"),
+    (C, "en.medical.r14_symptoms", "ate some shrimp and now my throat feels tight"),
+    (C, "en.medical.r14_symptoms", "bad pain in my chest and left arm"),
+    (N, "", "my throat is sore from singing"),
+    (C, "en.violence.r14_now", "someone is trying to break in"),
+    (C, "en.violence.r14_now", "locked myself in the bedroom, he's punching the door"),
+    (N, "", "my cat keeps trying to open the fridge"),
+    (C, "en.means.r14_ready", "i have 40 tablets lined up"),
+    (C, "en.farewell.r14_worry", "you won't need to worry about me anymore"),
+    (N, "", "don't worry about me, i'm fine"),
+]
+
+
+@pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
+def test_form(label: Severity, rule_id: str, text: str) -> None:
+    result = rules_classifier().classify(text)
+    assert result.severity is label, (text, result.rules)
+    if rule_id:
+        assert rule_id in result.rules, (text, result.rules)
