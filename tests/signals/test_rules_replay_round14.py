@@ -1,7 +1,8 @@
 """Round 14's rules from the corpus replay (signals/rules.toml, "Round 14, from the corpus
 replay"): each form in sentences other than the corpus lines it was found from, and the ordinary
-sentences next to it that must not be read as a crisis. Rules only: the learned layer is not
-asked, so each row tests the rule itself."""
+sentences next to it that must not be read as a crisis; then the ordinary readings that stop
+the rules' false alarms, each with a crisis next to it that they must not stop. Rules only: the
+learned layer is not asked, so each row tests the rules themselves."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from signals import Severity
 from signals.classifier import rules_classifier
 
-C, N = Severity.CRITICAL, Severity.NONE
+C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
 
 CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.plan.r14_execute", "もう迷いはない、週末に実行する"),
@@ -65,6 +66,42 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.means.r14_ready", "i have 40 tablets lined up"),
     (C, "en.farewell.r14_worry", "you won't need to worry about me anymore"),
     (N, "", "don't worry about me, i'm fine"),
+    # Ordinary readings.
+    (N, "ja.quote.r14_joking", "妹が「宿題多すぎて死にたい」って叫んどる笑"),
+    (N, "ja.quote.r14_joking", "「殺すぞ〜」って芸人がツッコんでて笑った"),
+    (C, "", "「もう死にたい」って毎日思ってる"),
+    (W, "ja.other.r14_quote_after", "「死にたい」って友達が言ってて心配"),
+    (N, "ja.idiom.r14_level", "消えたいレベルの眠さ"),
+    (N, "en.quote.r14_joking", "my bro was like \"i'm gonna kill myself\" over a game lmao"),
+    (N, "en.quote.r14_joking", "we sang \"i want to die\" at karaoke"),
+    (W, "en.other.r14_shouted", "my daughter screamed \"i want to die\" when i took her phone"),
+    (C, "", "i keep telling myself \"i want to die\" every night"),
+    (N, "en.media.r14_story", "this show has a guy overdose in episode 3, heavy"),
+    (C, "", "that film made me realise i want to die too"),
+    (N, "ja.media.r14_story", "最終回で主人公が自殺しててびっくりした"),
+    (N, "ja.media.r14_story", "研修で自殺予防の講義聞いた"),
+    (C, "", "主人公みたいに消えたい"),
+    (N, "ja.other.r14_stranger_seen", "電車で人が倒れて救急車来てた、駅員さんが対応してた"),
+    (N, "ja.other.r14_stranger_seen", "学校の前に救急車きてた"),
+    (C, "", "家の前に救急車呼んだ、息子が倒れた"),
+    (N, "ja.help.r14_chore", "パソコンの設定わからん、誰か助けて"),
+    (N, "", "ゴキブリ出た、たすけて"),
+    (C, "", "もうどうしたらいいかわからない、助けて"),
+    (N, "ja.idiom.r14_ordinary_end", "チャンネルは今月で終了します、今までありがとう"),
+    (C, "", "今まで話を聞いてくれてありがとう。さようなら"),
+    (N, "en.idiom.r14_ordinary_end", "said goodbye to my old desk at the office"),
+    (N, "en.idiom.r14_ordinary_end", "made up my mind, moving to osaka for good"),
+    (N, "ja.resolved.r14_now_coping", "昔リスカしてたけど、今は落ち着いてる"),
+    (C, "", "昔は落ち着いてたけど、今は死にたい"),
+    (N, "ja.negation.r14_no_room", "消えたいとか考える余裕もないくらい仕事楽しい"),
+    (N, "ja.negation.r14_no_room", "自分を傷つけたりしないから安心して"),
+    (N, "ja.idiom.r14_view_and_fuel", "30階から見える夜景きれい"),
+    (C, "", "車に練炭と七輪用意した"),
+    (N, "ja.substring.r14_named", "リスカっていう名前のバンド知ってる？"),
+    (N, "en.substring.r14_kms", "the kms were brutal on that hike"),
+    (C, "", "kms fr"),
+    (N, "ja.idiom.r14_reassured", "心配かけてごめん、心配してくれてありがとう、もう大丈夫"),
+    (N, "ja.idiom.r14_bath_relief", "温泉行って楽になりたい、肩こりひどい"),
 ]
 
 

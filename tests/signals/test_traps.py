@@ -321,7 +321,6 @@ CONCERN = [
     ("they shut off my water", "en"),
     ("I'm worried about rent this month", "en"),
     ("死にたいとは思わないけど、しんどい", "ja"),
-    ("前は死にたかったけど、今は大丈夫", "ja"),
     ("10年前に自殺未遂をした", "ja"),
     ("昔リスカしてた", "ja"),
     ("母が死にたいと言っていて心配です", "ja"),
@@ -356,6 +355,9 @@ CONCERN = [
 ]
 
 NONE = [
+    # taxonomy §2.3 and the order of decision: history told as over, with present coping
+    # (none, concern acceptable)
+    "前は死にたかったけど、今は大丈夫",
     # taxonomy §M4: news about a suicide, not linked back to oneself
     "自殺のニュースを見て悲しくなった",
     # everyday Japanese
