@@ -203,6 +203,22 @@ def test_near_duplicates_share_a_group() -> None:
     assert g[3] == g[4] != g[5]
 
 
+def test_a_line_shares_a_group_with_the_joins_that_contain_it() -> None:
+    texts = [
+        "お弁当作った",
+        "ガス止まった、電気も止まりそう。お弁当作った",
+        "ガスも水道も止まりそうで不安です",
+        "package arrived",
+        "the pharmacy said no more refills. package arrived",
+        "short",  # too short to join anything by containment
+        "the shortest day of the year",
+    ]
+    g = near_duplicate_groups(texts)
+    assert g[0] == g[1] != g[2]
+    assert g[3] == g[4] != g[0]
+    assert g[5] != g[6]
+
+
 def test_cross_validation_reports_every_label(corpus: list[Example]) -> None:
     sample = corpus[::8]  # every label and most categories, small enough to fit five times
     report = cross_validate(sample)
