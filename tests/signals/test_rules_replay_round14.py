@@ -10,6 +10,7 @@ import pytest
 
 from signals import Severity
 from signals.classifier import rules_classifier
+from signals.normalize import normalize
 
 C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
 
@@ -111,3 +112,48 @@ def test_form(label: Severity, rule_id: str, text: str) -> None:
     assert result.severity is label, (text, result.rules)
     if rule_id:
         assert rule_id in result.rules, (text, result.rules)
+
+
+# Readings that veto a learned raise to critical (the model cannot see what a sentence is
+# about), each beside a crisis that must not be vetoed.
+VETOES: list[tuple[bool, str]] = [
+    (True, "痛み止め飲んだら腰の痛みおさまった"),
+    (True, "took some paracetamol and the fever went away"),
+    (True, "来週から毎朝走るって決めた"),
+    (True, "じゃあまた来週、ばいばい"),
+    (False, "またね、とは言えない。今までありがとう"),
+    (True, "着なくなった服をメルカリに出した"),
+    (True, "counting down till payday lol"),
+    (True, "i'm deleting tiktok for a month"),
+    (True, "先生に言われた通り寝る前に1錠だけ飲んでる"),
+    (True, "took my iron pill after lunch"),
+    (False, "how many of my thyroid pills would be enough"),
+    (True, "死ぬまでに一度富士山登りたい"),
+    (True, "this commute will be the death of me"),
+    (True, "used to cut myself but i'm 3 years clean and doing well"),
+    (True, "昔はODしてたけど、もう3年飲んでない"),
+    (True, "長生きしたいから野菜食べてる"),
+    (False, "もう生きていたくない"),
+    (False, "i want to die tonight"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), VETOES)
+def test_veto(vetoed: bool, text: str) -> None:
+    clf = rules_classifier()
+    result = clf.classify(text)
+    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
+    assert critical is vetoed, (text, result.rules)
+
+
+@pytest.mark.parametrize(
+    ("capped", "text"),
+    [
+        (True, "延命治療はしないでって家族に伝えた"),
+        (True, "しゅうかつ はじめました"),
+        (True, "子どもに迷惑かけんように、物の整理を始めた"),
+        (False, "家族に迷惑かけたくないから消えたい"),
+    ],
+)
+def test_end_of_life_planning_caps_a_raise(capped: bool, text: str) -> None:
+    assert rules_classifier()._capped(normalize(text).text) is capped
