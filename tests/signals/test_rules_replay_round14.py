@@ -19,6 +19,8 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.plan.r14_execute", "あした実行します"),
     (N, "", "明日、計画を実行します"),
     (N, "", "実行委員会は明日です"),
+    (C, "ja.plan.r14_date_death", "月曜日に死ぬ。もう決めた"),
+    (N, "", "テストの日に死ぬかと思った笑"),
     (C, "ja.plan.r14_decided", "もう、いなくなることに決めた"),
     (N, "", "グループLINEから消えることにした"),
     (C, "ja.ideation.r14_leave_world", "この世からおさらばしたい"),
@@ -101,6 +103,8 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "ja.substring.r14_named", "リスカっていう名前のバンド知ってる？"),
     (N, "en.substring.r14_kms", "the kms were brutal on that hike"),
     (C, "", "kms fr"),
+    (C, "", "高校の卒業式の日に死ぬつもり"),
+    (N, "ja.idiom.farewell_ordinary", "退職しました、今までありがとうございました。さようなら"),
     (N, "ja.idiom.r14_reassured", "心配かけてごめん、心配してくれてありがとう、もう大丈夫"),
     (N, "ja.idiom.r14_bath_relief", "温泉行って楽になりたい、肩こりひどい"),
 ]
@@ -133,6 +137,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "used to cut myself but i'm 3 years clean and doing well"),
     (True, "昔はODしてたけど、もう3年飲んでない"),
     (True, "長生きしたいから野菜食べてる"),
+    (True, "あのシーンで泣いた、まさかの展開"),
+    (False, "あした しんでてもいい"),
+    (True, "機種変した、前のスマホのデータ消した"),
+    (False, "スマホのデータ全部消した。もう使わないから"),
     (False, "もう生きていたくない"),
     (False, "i want to die tonight"),
 ]
