@@ -20,17 +20,17 @@ equals, sits inside or contains a held-out line, however short (checked when the
 written; that set is never read here).
 
 Round 14, English: `dev_round14_en.tsv` was written for English chat from people living in Japan
-(foreign residents, students, mixed Japanese-English) in the categories the held-out set found weak
-(farewells as sign-offs, a date or a spot chosen, doses and places, preparation, double forms,
-passive wishes, burdensomeness, slang; PHQ-9 signs, wages, visas, rent and debt, losses,
-loneliness; and every trap kind). Before its fixes it read critical answered critical 0.873, critical
-answered none 0.076, concern escalated 0.932, false critical 0.145, false concern 0.087; its misses
-were fixed in general form (rules of the "Round 14, English" section, new corpus lines). Four of its
-messages take a second label the taxonomy allows (a friend's death wish: critical; a stranger
-fainting, self-harm told as over, reassurance with loneliness: concern). `dev_round14_en_b.tsv`
-was written blind after those fixes: it first read 0.966, 0.000, 0.895, 0.103 and 0.034, and its
-misses were then fixed too. One trap stays critical on purpose ("I wanna die" about a boring
-lecture: in doubt, critical).
+(foreign residents, students, mixed Japanese-English) in the categories the held-out set found
+weak (farewells as sign-offs, a date or a spot chosen, doses and places, preparation, double
+forms, passive wishes, burdensomeness, slang; PHQ-9 signs, wages, visas, rent and debt, losses,
+loneliness; and every trap kind). Four of its messages take a second label the taxonomy allows
+(a friend's death wish: critical; a stranger fainting, self-harm told as over, reassurance with
+loneliness: concern). Before its fixes it read critical answered critical 0.873, critical
+answered none 0.076, concern escalated 0.932, false critical 0.145, false concern 0.058; its
+misses were fixed in general form (rules of the "Round 14, English" section, new corpus lines).
+`dev_round14_en_b.tsv` was written blind after those fixes: it first read 0.966, 0.000, 0.895,
+0.103 and 0.034, and its misses were then fixed too. One trap stays critical on purpose ("I
+wanna die" about a boring lecture: in doubt, critical).
 """
 
 from __future__ import annotations
