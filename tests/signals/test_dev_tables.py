@@ -30,7 +30,11 @@ answered none 0.076, concern escalated 0.932, false critical 0.145, false concer
 misses were fixed in general form (rules of the "Round 14, English" section, new corpus lines).
 `dev_round14_en_b.tsv` was written blind after those fixes: it first read 0.966, 0.000, 0.895,
 0.103 and 0.034, and its misses were then fixed too. One trap stays critical on purpose ("I
-wanna die" about a boring lecture: in doubt, critical).
+wanna die" about a boring lecture: in doubt, critical). `dev_round14_en_c.tsv` holds ordinary twins
+of the round's rules (signing off for tonight, a spot for the fireworks, the dishes once a roommate
+is out, a will with a notary, food for days of camping) and a few crisis variants; written after
+the rules, it first read false critical 0.323 and false concern 0.129 (the rules' over-reach and
+a strict mum's curfew), which rules and corpus lines then brought down.
 """
 
 from __future__ import annotations
@@ -71,6 +75,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_en_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.065),
     },
     "dev_round13.tsv": {
         Metric.CRITICAL_CAUGHT: (0.992, 1.0),
