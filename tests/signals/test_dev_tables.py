@@ -34,7 +34,12 @@ wanna die" about a boring lecture: in doubt, critical). `dev_round14_en_c.tsv` h
 of the round's rules (signing off for tonight, a spot for the fireworks, the dishes once a roommate
 is out, a will with a notary, food for days of camping) and a few crisis variants; written after
 the rules, it first read false critical 0.323 and false concern 0.129 (the rules' over-reach and
-a strict mum's curfew), which rules and corpus lines then brought down.
+a strict mum's curfew), which rules and corpus lines then brought down. `dev_round14_en_d.tsv`
+was written blind after the rules for the forms the corpus replay showed only the model knew (no
+point being alive, N more days and I'm gone, letters left, a head against the wall, a knife in his
+hand, please hurry): it first read false critical 0.588 (away for the summer, a subscription
+cancelled for a reason, a finale tonight, the courier at the door, a head bumped on a shelf, a
+soufflé that collapsed), and one ordinary message stays critical (a recipe tried once before).
 """
 
 from __future__ import annotations
@@ -81,7 +86,14 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.065),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_en_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.059),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round13.tsv": {
         Metric.CRITICAL_CAUGHT: (0.992, 1.0),
