@@ -18,6 +18,31 @@ written to find where they over-reach; its false alarms that rules could stop we
 table is training data: no line equals or sits inside a corpus line (checked below), and none
 equals, sits inside or contains a held-out line, however short (checked when they were
 written; that set is never read here).
+
+Round 14, English: `dev_round14_en.tsv` was written for English chat from people living in Japan
+(foreign residents, students, mixed Japanese-English) in the categories the held-out set found
+weak (farewells as sign-offs, a date or a spot chosen, doses and places, preparation, double
+forms, passive wishes, burdensomeness, slang; PHQ-9 signs, wages, visas, rent and debt, losses,
+loneliness; and every trap kind). Four of its messages take a second label the taxonomy allows
+(a friend's death wish: critical; a stranger fainting, self-harm told as over, reassurance with
+loneliness: concern). Before its fixes it read critical answered critical 0.873, critical
+answered none 0.076, concern escalated 0.932, false critical 0.145, false concern 0.058; its
+misses were fixed in general form (rules of the "Round 14, English" section, new corpus lines).
+`dev_round14_en_b.tsv` was written blind after those fixes: it first read 0.966, 0.000, 0.895,
+0.103 and 0.034, and its misses were then fixed too. One trap stays critical on purpose ("I
+wanna die" about a boring lecture: in doubt, critical). `dev_round14_en_c.tsv` holds ordinary twins
+of the round's rules (signing off for tonight, a spot for the fireworks, the dishes once a roommate
+is out, a will with a notary, food for days of camping) and a few crisis variants; written after
+the rules, it first read false critical 0.323 and false concern 0.129 (the rules' over-reach and
+a strict mum's curfew), which rules and corpus lines then brought down. `dev_round14_en_d.tsv`
+was written blind after the rules for the forms the corpus replay showed only the model knew (no
+point being alive, N more days and I'm gone, letters left, a head against the wall, a knife in his
+hand, please hurry): it first read false critical 0.588 (away for the summer, a subscription
+cancelled for a reason, a finale tonight, the courier at the door, a head bumped on a shelf, a
+soufflé that collapsed), and one ordinary message stays critical (a recipe tried once before).
+`dev_round14_en_e.tsv` holds mixed Japanese-English and romaji messages, written after the round's
+"mix" rules: it first read critical answered critical 0.800 and concern escalated 0.889 (a time
+and a crossing in kanji, a baito that fired me), both then fixed.
 """
 
 from __future__ import annotations
@@ -45,6 +70,41 @@ DATA = Path(__file__).parent / "data"
 # more answered concern. On the held-out set and in the corpus replay the two models are
 # equal or the counted one better (signals/training/README.md).
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round14_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.987, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.014),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_en_b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_en_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_en_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.059),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_en_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round13.tsv": {
         Metric.CRITICAL_CAUGHT: (0.992, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.008),
