@@ -43,6 +43,22 @@ soufflé that collapsed), and one ordinary message stays critical (a recipe trie
 `dev_round14_en_e.tsv` holds mixed Japanese-English and romaji messages, written after the round's
 "mix" rules: it first read critical answered critical 0.800 and concern escalated 0.889 (a time
 and a crossing in kanji, a baito that fired me), both then fixed.
+
+Round 14, Japanese: `dev_round14_ja.tsv` (191 messages) was written from the taxonomy for the
+Japanese categories the held-out set found weak (farewells, plans with a time and no death
+word, means and places without a method verb, preparation, double forms, passive wishes,
+burdensomeness, active thoughts; PHQ-9 signs, food, debt, rent, unpaid wages, losses,
+isolation; every trap kind and everyday talk in dialect, kana and slang voices); its misses
+were fixed in general form. `dev_round14_ja_b.tsv` (78) was written blind after those fixes and
+scored before any change (critical caught 0.964, concern escalated 0.895, false critical
+0.032, false concern 0.032); the misses that named a general form were then fixed.
+`dev_round14_ja_c.tsv` (38), written blind after that, is mostly everyday talk, sore bodies and
+resolved needs, the ordinary messages answered concern (false critical 0.037, false concern
+0.222 before its fixes). After the first run, three burden-without-absence lines of the first
+table were given critical as also accepted and a friend's pet's death concern, as the taxonomy
+allows. `dev_round14_ja_d.tsv` (28) holds only ordinary twins of the round's rules, written blind
+after them (false critical 0.643, false concern 0.179 at first); the rules were narrowed where
+they fired, and ordinary twins went into the corpus; what is left is the model's.
 """
 
 from __future__ import annotations
@@ -135,6 +151,30 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round13e.tsv": {
         Metric.FALSE_CRITICAL: (0.0, 0.2),
         Metric.FALSE_CONCERN: (0.0, 0.1),
+    },
+    "dev_round14_ja.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.027),
+    },
+    "dev_round14_ja_b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_ja_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round14_ja_d.tsv": {
+        Metric.FALSE_CRITICAL: (0.0, 0.214),
+        Metric.FALSE_CONCERN: (0.0, 0.25),
     },
 }
 
