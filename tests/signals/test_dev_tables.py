@@ -59,6 +59,15 @@ table were given critical as also accepted and a friend's pet's death concern, a
 allows. `dev_round14_ja_d.tsv` (28) holds only ordinary twins of the round's rules, written blind
 after them (false critical 0.643, false concern 0.179 at first); the rules were narrowed where
 they fired, and ordinary twins went into the corpus; what is left is the model's.
+
+Round 14, the lead's table: `dev_round14_lead.tsv` (45 messages, both languages) was written
+after every other round-14 rule had landed, blind, for the critical categories the held-out set
+finds weakest (farewells, plans and times, places and doses, double forms, preparation,
+passive wishes, burdensomeness) and ordinary twins of them; 13 drafted lines that equalled, sat
+inside or contained a held-out line were dropped first. Scored before any fix it read critical
+answered critical 0.935, critical answered none 0, false critical 0.286 and false concern
+0.143 (a handover to a new worker, a last message from an old number, dinner decided, a report
+called will-like in jest); the forms behind its misses are rules now.
 """
 
 from __future__ import annotations
@@ -175,6 +184,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round14_ja_d.tsv": {
         Metric.FALSE_CRITICAL: (0.0, 0.214),
         Metric.FALSE_CONCERN: (0.0, 0.25),
+    },
+    "dev_round14_lead.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.071),
     },
 }
 

@@ -85,6 +85,9 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.ideation.r14_gift", "honestly my death would be a relief for everyone"),
     (N, "", "来世でまた会おうね笑"),
     (C, "", "今夜こそやる。来世でまた会おう"),
+    (C, "ja.ideation.r14_not_wake", "もう目覚めなくていいや"),
+    (N, "", "明日は休みだから目覚ましかけなくていい"),
+    (C, "en.plan.r14_once_rehomed", "once the dog has a new home i'm gone"),
     # Ordinary readings.
     (N, "ja.quote.r14_joking", "妹が「宿題多すぎて死にたい」って叫んどる笑"),
     (N, "ja.quote.r14_joking", "「殺すぞ〜」って芸人がツッコんでて笑った"),
@@ -121,6 +124,9 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "", "kms fr"),
     (C, "", "高校の卒業式の日に死ぬつもり"),
     (N, "ja.idiom.farewell_ordinary", "退職しました、今までありがとうございました。さようなら"),
+    (N, "ja.idiom.r14_ordinary_notes", "遺書みたいな長文メール送ってしまった笑"),
+    (C, "", "遺書書き終わった"),
+    (N, "en.idiom.r14_new_number", "last text from this number, new phone tomorrow, bye"),
     (N, "ja.idiom.r14_reassured", "心配かけてごめん、心配してくれてありがとう、もう大丈夫"),
     (N, "ja.idiom.r14_bath_relief", "温泉行って楽になりたい、肩こりひどい"),
 ]
@@ -157,6 +163,9 @@ VETOES: list[tuple[bool, str]] = [
     (False, "あした しんでてもいい"),
     (True, "機種変した、前のスマホのデータ消した"),
     (False, "スマホのデータ全部消した。もう使わないから"),
+    (True, "来月からは新しい担当さんです、今までありがとう"),
+    (True, "土曜の昼はラーメンって決めてる"),
+    (False, "土曜の夜に死ぬって決めてる"),
     (False, "もう生きていたくない"),
     (False, "i want to die tonight"),
 ]
