@@ -126,7 +126,7 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "ja.idiom.farewell_ordinary", "退職しました、今までありがとうございました。さようなら"),
     (N, "ja.idiom.r14_ordinary_notes", "遺書みたいな長文メール送ってしまった笑"),
     (C, "", "遺書書き終わった"),
-    (N, "en.idiom.r14_new_number", "last text from this number, new phone tomorrow, bye"),
+    (N, "en.idiom.r14_new_number", "this is my last message on this account, moving to a new one"),
     (N, "ja.idiom.r14_reassured", "心配かけてごめん、心配してくれてありがとう、もう大丈夫"),
     (N, "ja.idiom.r14_bath_relief", "温泉行って楽になりたい、肩こりひどい"),
 ]
