@@ -223,9 +223,9 @@ def near_duplicate_groups(texts: Sequence[str]) -> list[int]:
     Candidates share a rare 6-character stretch; they are joined only when their trigram sets
     overlap by at least half, so two different sentences with the same opener stay apart.
     Containment matters because part of the corpus joins a crisis line and an everyday line
-    (ガス止まった。お弁当作った): with the join in the training folds and the everyday line alone
-    in the test fold, a model learns the everyday words as distress and the out-of-fold
-    figures count false alarms no deployed model makes.
+    (ガス止まった。お弁当作った): with the join in the training folds and either line alone in
+    the test fold, the model has already seen the test line's words with the join's label, so
+    a crisis line is found more easily out of fold than an unseen one would be.
     """
     views = [normalize(t).text for t in texts]
     trigrams = [{v[i : i + 3] for i in range(max(1, len(v) - 2))} for v in views]
