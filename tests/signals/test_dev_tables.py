@@ -68,6 +68,18 @@ inside or contained a held-out line were dropped first. Scored before any fix it
 answered critical 0.935, critical answered none 0, false critical 0.286 and false concern
 0.143 (a handover to a new worker, a last message from an old number, dinner decided, a report
 called will-like in jest); the forms behind its misses are rules now.
+
+Round 15, the lead's table: `dev_round15_lead.tsv` (53 messages, mostly Japanese) was written
+blind in the voices crisis lines use (関西, 博多, 広島 and 東北 dialect, kana-only, katakana
+telegram, romaji) for the weakest critical categories (preparation, plans and times, places,
+farewells, a crisis framed through a story or a song), with ordinary twins in the same voices
+and a few concerns; 7 drafted lines that contained a held-out line were dropped first. Scored
+before any fix it read critical answered critical 0.720, critical answered none 0.120, concern
+escalated 0.800, false critical 0.217 and false concern 0.130: wishes in dialect endings
+(楽になりたか, 生ぎでいだぐね), a place and から終わらせたい, a day and いなくなる, doing as a
+story's ending did, a romaji "saigo ni suru", wages unpaid in a dialect negative; and medicine
+that lasts until a date, a keepsake given as a wedding present, a wait at a level crossing, a
+knife held to cook, a recipe that failed. The forms behind its misses are rules now.
 """
 
 from __future__ import annotations
@@ -190,6 +202,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.071),
+    },
+    "dev_round15_lead.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
     },
 }
 

@@ -1,0 +1,84 @@
+"""Round 15's rules from the lead's table (signals/rules.toml, "Round 15, the lead's table"):
+each form in sentences other than the table's, with the ordinary sentences next to it that must
+not be read as a crisis; then the ordinary readings that stop the model's false alarms, each with
+a crisis next to it that they must not stop. Rules only: the learned layer is not asked."""
+
+from __future__ import annotations
+
+import pytest
+
+from signals import Severity
+from signals.classifier import rules_classifier
+from signals.normalize import normalize
+
+C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
+
+CASES: list[tuple[Severity, str, str]] = [
+    (C, "ja.ideation.r15_dialect_wish", "もうなんもかんも嫌や、死にたか"),
+    (C, "ja.ideation.r15_dialect_wish", "はよ楽になりたかー"),
+    (C, "ja.ideation.r15_dialect_wish", "もう生ぎでだぐね"),
+    (C, "ja.ideation.r15_dialect_wish", "こんな体で生きていたくない"),
+    (N, "", "ケーキ、もっと食べたかった"),
+    (N, "", "その映画、見たかったなあ"),
+    (N, "", "高いところから見たかね？"),
+    (N, "", "明日は行きたくない、雨やし"),
+    (C, "ja.means.r15_place_end", "ベランダから終わらせたい"),
+    (C, "ja.means.r15_place_end", "今夜、この橋から全部終わりにします"),
+    (N, "", "屋上から花火見たい"),
+    (N, "", "ここから始めよう"),
+    (C, "ja.plan.r15_gone_by", "明日にはもういなくなるね。ありがとう"),
+    (C, "ja.plan.r15_gone_by", "金曜の夜にはおらんようになるけん"),
+    (N, "", "明日から出張で金曜までいなくなるね"),
+    (N, "", "来週は実家に帰るから、いなくなるよ"),
+    (N, "", "週末は旦那がいなくなるから気楽"),
+    (C, "ja.media.r15_self_ending", "あの映画の結末みたいに、私も今夜終わらせる"),
+    (C, "ja.media.r15_self_ending", "この曲の歌詞のとおりに消えたい"),
+    (N, "", "漫画みたいに消える魔球を投げたい"),
+    (N, "", "あの主人公みたいに死ぬほど頑張りたい"),
+    (N, "", "映画の主人公みたいに海外で暮らしたい"),
+    (C, "ja.plan.r15_alone_place", "家族に迷惑かけないように、一人で行く場所は決めてある"),
+    (N, "", "一人で行く場所を決めた、温泉!"),
+    (C, "mix.plan.r15_romaji_last", "ashita de saigo ni shimasu. gomen ne"),
+    (N, "", "kyou de saigo no shift, otsukaresama!"),
+    (N, "", "tabako wa kyou de saigo ni suru!"),
+    (W, "ja.hardship.r15_wages_dialect", "今月の給料、まだ入っとらん"),
+    (W, "ja.hardship.r15_wages_dialect", "バイト代が払われてへん"),
+    (N, "", "給料振り込まれた！"),
+    (N, "ja.idiom.r15_coursework_laugh", "もう無理w 宿題終わらん"),
+    (W, "", "もう無理、仕事終わらん"),
+]
+
+
+@pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
+def test_form(label: Severity, rule_id: str, text: str) -> None:
+    result = rules_classifier().classify(text)
+    assert result.severity is label, (text, result.rules)
+    if rule_id:
+        assert rule_id in result.rules, (text, result.rules)
+
+
+# Readings that veto a learned raise to critical, each beside a crisis it must not veto.
+VETOES: list[tuple[bool, str]] = [
+    (True, "薬ふた月分もらってきた、来月まで十分足りる"),
+    (False, "薬ためてる、これで足りるかな"),
+    (True, "じいちゃんの時計、息子に譲った。成人式のお祝いに"),
+    (False, "形見の時計、弟に譲った。もう要らんから"),
+    (True, "開かずの踏切でまた遅刻した"),
+    (False, "踏切の前にずっと立ってる"),
+    (True, "母が包丁持ってかぼちゃと格闘してる"),
+    (False, "彼が包丁持って部屋から出してくれない"),
+    (True, "マフラー編んだけど失敗した、もう一回やる"),
+    (False, "前もやったけど失敗した。次は確実に"),
+    (True, "部屋片付けた。あとは布団干すだけ"),
+    (False, "部屋片付けた。あとは行くだけ"),
+    (True, "眠れんかったけど、最近はだいぶ落ち着いとる"),
+    (False, "ずっと眠れない、もう限界"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), VETOES)
+def test_veto(vetoed: bool, text: str) -> None:
+    clf = rules_classifier()
+    result = clf.classify(text)
+    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
+    assert critical is vetoed, (text, result.rules)
