@@ -80,6 +80,13 @@ escalated 0.800, false critical 0.217 and false concern 0.130: wishes in dialect
 story's ending did, a romaji "saigo ni suru", wages unpaid in a dialect negative; and medicine
 that lasts until a date, a keepsake given as a wedding present, a wait at a level crossing, a
 knife held to cook, a recipe that failed. The forms behind its misses are rules now.
+`dev_round15_lead_b.tsv` (52), written blind after those rules in the same voices for violence
+now, symptoms, a child, self-harm, cries for help, farewells and the intake's concerns (12
+drafted lines that contained a held-out line dropped), first read 0.957, 0, 1.000, 0.176 and
+0.176: a wish not to wake (寝たまんま起きんでええ), and ordinary talk in dialect the rules or
+the model read as danger (a rope bought for a tent, full after dinner, a fever gone down, a
+utility paid and back on, grandad slow in the toilet, a husband asleep after a drink); those
+readings are rules now.
 """
 
 from __future__ import annotations
@@ -204,6 +211,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CONCERN: (0.0, 0.071),
     },
     "dev_round15_lead.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_lead_b.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
