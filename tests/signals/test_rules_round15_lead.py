@@ -69,6 +69,9 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "ja.resolved.r15_just_anaemia", "父が倒れて救急車で運ばれたけど、ただの脱水やった"),
     (C, "", "父が倒れて動かない"),
     (N, "ja.idiom.r15_sleeps_like_dead", "息子が死んだように眠っとる"),
+    (N, "ja.idiom.r15_choice_decided", "明日のお昼はうどんにする、決めた"),
+    (C, "", "今夜にする、決めた"),
+    (C, "", "明日で終わりにする、決めた"),
 ]
 
 
