@@ -92,7 +92,14 @@ drafted lines dropped), first read 0.938, 0, 1.000, 0.353 and 0.118: a parent ki
 sibling, and the model's false alarms on everyday twins of crisis lines (an errand for the way
 back, a letter for a birthday, a pharmacist's warning, a collapse that was only anaemia, too
 cosy to leave, a snoring husband). Those are rules now; the model's lean on such twins is what
-corpus lines must teach it.
+corpus lines must teach it. `dev_round15_lead_d.tsv` (31, both languages) says crises in
+passing inside longer, chatty messages (a report of the day, then one sentence of a plan, a
+place, a farewell or a dose) beside long ordinary messages with a twin sentence; blind it read
+0.643, 0.286, 0.667, 0.214 and 0: the weakest of the round. Its misses are rules now (medicine
+bought and laid out, "tonight i'm finally going to do it", a spot where nobody goes, a count
+that should be enough, rent next month unsure; the next session arranged, a walk to the shops,
+a pet minded during a trip); one crisis stays answered none, a sister's smile seen "for the last
+time", which reads the same as a goodbye to someone else.
 """
 
 from __future__ import annotations
@@ -233,6 +240,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round15_lead_c.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_lead_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.929, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.071),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),

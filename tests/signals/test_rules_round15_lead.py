@@ -81,6 +81,18 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.plan.r15_savings_given", "預金はぜんぶ母に振り込んだ。もう必要ないから"),
     (N, "", "貯金全部使って車の頭金に払った"),
     (N, "", "お年玉の貯金、全部ママに預けた"),
+    (C, "ja.act.r15_pills_laid_out", "薬局まわって薬あつめた。いま全部テーブルに並べとる"),
+    (N, "", "薬、一週間分ぜんぶ並べてピルケースに入れた"),
+    (N, "", "お皿ぜんぶ並べてる、もうすぐお客さん来る"),
+    (C, "en.plan.r15_do_it_tonight", "everyone was nice today. tomorrow i'm going to do it."),
+    (N, "", "tonight i'm finally going to do it: the haircut"),
+    (N, "", "tomorrow i'm going to do it for real, i'm applying"),
+    (C, "en.means.r15_spot_nobody", "a place under the bridge where nobody goes. that's where"),
+    (N, "", "found a spot by the lake where nobody goes, perfect for reading"),
+    (C, "en.means.r15_count_enough", "saved up my tablets, 60 would be enough i think"),
+    (N, "", "bought snacks for the party, 40 should be enough right"),
+    (W, "ja.hardship.r15_rent_unsure", "家賃、来月払えるかどうか不安"),
+    (N, "", "家賃の更新、無事に終わった"),
 ]
 
 
@@ -118,6 +130,12 @@ VETOES: list[tuple[bool, str]] = [
     (False, "山に行ってくる。帰りのことは考えてない"),
     (True, "こたつから出られない、もう一生ここで暮らす"),
     (False, "もう一生ここから出られない気がする、消えたい"),
+    (True, "今日はありがとうございました。次回もよろしくお願いします"),
+    (False, "今までありがとうございました。子どもたちのことお願いします"),
+    (True, "あとでコンビニまで歩いていく、アイス食べたい"),
+    (False, "今夜、橋まで歩いていく。それで終わり"),
+    (True, "旅行中、猫のこと姉にお願いしてある"),
+    (False, "猫のことは姉にお願いしてある。もう心配ない"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
