@@ -99,7 +99,12 @@ place, a farewell or a dose) beside long ordinary messages with a twin sentence;
 bought and laid out, "tonight i'm finally going to do it", a spot where nobody goes, a count
 that should be enough, rent next month unsure; the next session arranged, a walk to the shops,
 a pet minded during a trip); one crisis stays answered none, a sister's smile seen "for the last
-time", which reads the same as a goodbye to someone else.
+time", which reads the same as a goodbye to someone else. `dev_round15_lead_e.tsv` (24) holds
+replies to a check-in as people write them to their support team (a report of the week, with a
+crisis in one clause, and the same reports without it; 4 drafted lines dropped); blind it read
+0.800, 0.200, 1.000, 0.200 and 0.100: a day by which everything is stopped (日曜日で全部やめに
+しよう), "what if I fell from here", and reports read as farewells (family helping, rent paid,
+see you at next month's session). Those are rules now.
 """
 
 from __future__ import annotations
@@ -247,6 +252,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round15_lead_d.tsv": {
         Metric.CRITICAL_CAUGHT: (0.929, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.071),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_lead_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
