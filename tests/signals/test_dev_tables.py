@@ -104,7 +104,12 @@ replies to a check-in as people write them to their support team (a report of th
 crisis in one clause, and the same reports without it; 4 drafted lines dropped); blind it read
 0.800, 0.200, 1.000, 0.200 and 0.100: a day by which everything is stopped (日曜日で全部やめに
 しよう), "what if I fell from here", and reports read as farewells (family helping, rent paid,
-see you at next month's session). Those are rules now.
+see you at next month's session). Those are rules now. `dev_round15_lead_f.tsv` (25) is about
+spelling (a wrong kanji from voice input, half-width katakana, stretched and small kana,
+kaomoji, letters spaced out); 7 drafted lines equalled, sat inside or contained a held-out line
+and were dropped, a sign the held-out set covers this ground. Blind it read 0.833, 0.167,
+1.000, 0.100 and 0: 市に体 for しにたい, さよおなら spelled with お, and "what does OD stand
+for"; those are rules now.
 """
 
 from __future__ import annotations
@@ -257,6 +262,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round15_lead_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_lead_f.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),

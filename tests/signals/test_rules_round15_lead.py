@@ -99,6 +99,14 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "観覧車でここから落ちたらって考えたら怖くなった"),
     (N, "ja.idiom.r15_see_you_at", "みんなによろしく言っといて。また来週の面談で"),
     (C, "", "みんなによろしく言っといて。今までありがとう"),
+    (C, "ja.ideation.r15_misconverted", "もう氏に鯛"),
+    (C, "ja.ideation.r15_misconverted", "詩にたい。"),
+    (N, "", "市に体育館の予約をした"),
+    (N, "", "四に鯛を三匹"),
+    (C, "ja.farewell.r15_sayoonara", "さよおなら、みなさん"),
+    (N, "", "さよおなら〜みんなまた明日"),
+    (N, "ja.idiom.r15_od_meaning", "ODとはなんのこと？"),
+    (C, "", "ODした、いま全部飲んだ"),
 ]
 
 
