@@ -109,7 +109,15 @@ spelling (a wrong kanji from voice input, half-width katakana, stretched and sma
 kaomoji, letters spaced out); 7 drafted lines equalled, sat inside or contained a held-out line
 and were dropped, a sign the held-out set covers this ground. Blind it read 0.833, 0.167,
 1.000, 0.100 and 0: 市に体 for しにたい, さよおなら spelled with お, and "what does OD stand
-for"; those are rules now.
+for"; those are rules now. `dev_round15_lead_g.tsv` (28) holds the trap kinds that still
+draw a false critical on the held-out set (jokes, negated thoughts, media, trivial help,
+ordinary endings, quotes, third person) in both languages, with five crises close to them (6
+drafted lines dropped); blind it read 0.600, 0.200, n/a, 0.174 and 0.087: self-harm negated as
+〜たりはしてない, SOS about a fridge door, goodbyes on a last shift, a cut that was a cooking
+accident, a licence returned in old age, "telling myself not to die", and a blog closed beside a
+life ended the same day (an older block's reach stopped before 人生). Those are rules now; two
+ordinary messages stay concern by design (a neighbour's ambulance is a look at most, and a
+negated thought the model still reads as distress).
 """
 
 from __future__ import annotations
@@ -274,6 +282,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_lead_g.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.087),
     },
 }
 

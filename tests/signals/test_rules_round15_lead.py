@@ -107,6 +107,15 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "さよおなら〜みんなまた明日"),
     (N, "ja.idiom.r15_od_meaning", "ODとはなんのこと？"),
     (C, "", "ODした、いま全部飲んだ"),
+    (C, "", "ブログは今月で閉鎖します。私の人生も今日で終わりにします"),
+    (N, "ja.help.r15_stuck_thing", "SOS 窓しまらん"),
+    (C, "", "たすけて、閉じ込められて出られない"),
+    (N, "en.idiom.r15_last_shift_goodbye", "last day, said my goodbyes, i'll miss the regulars"),
+    (C, "", "said my goodbyes. nothing left to do now"),
+    (N, "ja.idiom.r15_injury_accident", "手首切った、料理中にうっかり"),
+    (C, "", "また手首切った、止まらない"),
+    (C, "ja.ideation.r15_telling_myself", "生きなきゃって毎日自分に言い聞かせてる"),
+    (N, "", "テスト前、寝ちゃだめって自分に言い聞かせてる"),
 ]
 
 
@@ -155,6 +164,8 @@ VETOES: list[tuple[bool, str]] = [
     (True, "電気代もガス代も無事払えた、来月は余裕ありそう"),
     (False, "家賃はなんとか払った。でも次はもう無理、その前に消える"),
     (False, "今月家賃払ったら生活費ゼロ"),
+    (True, "父が運転免許を返納した、これからは送り迎えする"),
+    (False, "車も売った。これからのことはもう考えてない"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
