@@ -117,7 +117,13 @@ drafted lines dropped); blind it read 0.600, 0.200, n/a, 0.174 and 0.087: self-h
 accident, a licence returned in old age, "telling myself not to die", and a blog closed beside a
 life ended the same day (an older block's reach stopped before 人生). Those are rules now; two
 ordinary messages stay concern by design (a neighbour's ambulance is a look at most, and a
-negated thought the model still reads as distress).
+negated thought the model still reads as distress). `dev_round15_lead_h.tsv` (22) holds
+English replies to a check-in from people living in Japan, a crisis in one clause beside the
+same reports without it (1 drafted line dropped); scored blind with the round's other rules
+merged in, it read 1.000, 0, 1.000, 0.111 and 0.222: shifts "cut again" read as self-harm (and
+a crisis that only that misreading had caught: others better off with the insurance money), a
+second job found, a child back to nursery. Those are rules now; a work app locked by mistake
+stays concern.
 """
 
 from __future__ import annotations
@@ -288,6 +294,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.087),
+    },
+    "dev_round15_lead_h.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.111),
     },
 }
 

@@ -116,6 +116,11 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "", "また手首切った、止まらない"),
     (C, "ja.ideation.r15_telling_myself", "生きなきゃって毎日自分に言い聞かせてる"),
     (N, "", "テスト前、寝ちゃだめって自分に言い聞かせてる"),
+    (W, "en.idiom.r15_cut_shifts", "my hours got cut again this month"),
+    (C, "", "i cut again last night, deeper this time"),
+    (C, "en.burden.r15_insurance", "my wife would be better off with the life insurance"),
+    (N, "", "we'd be better off with a cheaper car insurance"),
+    (W, "", "lost my baito, rent is due and i have nothing left"),
 ]
 
 
@@ -166,6 +171,8 @@ VETOES: list[tuple[bool, str]] = [
     (False, "今月家賃払ったら生活費ゼロ"),
     (True, "父が運転免許を返納した、これからは送り迎えする"),
     (False, "車も売った。これからのことはもう考えてない"),
+    (True, "my son had a cold all week, back to school tomorrow"),
+    (False, "my son has a fever and won't wake up"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
