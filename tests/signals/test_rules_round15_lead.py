@@ -121,6 +121,10 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.burden.r15_insurance", "my wife would be better off with the life insurance"),
     (N, "", "we'd be better off with a cheaper car insurance"),
     (W, "", "lost my baito, rent is due and i have nothing left"),
+    (W, "en.hardship.r15_cafe_nights", "staying at a net cafe, no money for a room"),
+    (N, "", "staying at a capsule hotel for the conference, so fun"),
+    (N, "ja.idiom.r15_diet", "減量中で夜ごはん抜いてる、3キロ減った"),
+    (W, "", "お金なくて夜ごはん抜いてる"),
 ]
 
 
@@ -173,6 +177,12 @@ VETOES: list[tuple[bool, str]] = [
     (False, "車も売った。これからのことはもう考えてない"),
     (True, "my son had a cold all week, back to school tomorrow"),
     (False, "my son has a fever and won't wake up"),
+    (True, "胃カメラの前やけん、朝から何も食べてない"),
+    (True, "fasting before my surgery tomorrow, so hungry"),
+    (True, "キャンプ場、電気ないけんランタン持ってきた"),
+    (True, "給料日まであと3日、がんばろ"),
+    (True, "薬残り3日分、あした薬局に取りに行く"),
+    (True, "fridge is bare, off to the supermarket"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
