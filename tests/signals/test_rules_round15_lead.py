@@ -125,6 +125,10 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "staying at a capsule hotel for the conference, so fun"),
     (N, "ja.idiom.r15_diet", "減量中で夜ごはん抜いてる、3キロ減った"),
     (W, "", "お金なくて夜ごはん抜いてる"),
+    (C, "ja.ideation.r15_life_close", "もう人生たたみたい"),
+    (N, "", "今日の会議、部長が〆た"),
+    (C, "ja.plan.r15_then_end", "卒業式が終わったら、静かに消えるね"),
+    (N, "", "卒業式が終わったら、ちゃんと帰るね"),
 ]
 
 
@@ -183,6 +187,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "給料日まであと3日、がんばろ"),
     (True, "薬残り3日分、あした薬局に取りに行く"),
     (True, "fridge is bare, off to the supermarket"),
+    (False, "人生やり直したい、もう無理"),
+    (True, "人生やり直したくて転職した"),
+    (True, "アカウント削除した、受験に集中する"),
+    (False, "アカウント全部消した。もう疲れた"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
