@@ -1,0 +1,146 @@
+"""Round 15's Japanese rules (signals/rules.toml, "Round 15, Japanese"): each form in sentences
+other than the development-table lines it was found from, with the ordinary sentences next to it
+that must not be read as a crisis; then the ordinary readings that veto a learned raise, each
+beside a crisis they must not veto; then the round's development tables through the classifier
+the bot uses, with their floors. The first two parts ask the rules alone, not the learned layer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from signals import Severity
+from signals.classifier import default_classifier, rules_classifier
+from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
+from signals.normalize import normalize
+from signals.training.train import CORPUS_PATH
+
+C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
+
+CASES: list[tuple[Severity, str, str]] = [
+    (C, "ja.plan.r15ja_pet_handover", "うちの犬、実家の母に託した。あとはよろしくね"),
+    (N, "", "旅行のあいだ犬を実家に預けた、あとよろしく"),
+    (N, "", "猫のごはん一年分まとめ買いした、安かった"),
+    (C, "ja.plan.r15ja_passwords", "ネットバンクの暗証番号、ノートにまとめて引き出しに入れといた"),
+    (N, "", "wifiのパスワード紙に書いて玄関に貼っといた"),
+    (N, "", "母のスマホのパスワード、メモして財布に入れといた"),
+    (C, "ja.plan.r15ja_no_trouble", "ローンも全部払いきった。もう誰にも迷惑かけずに済む"),
+    (N, "", "騒音のことは管理会社に伝えた、これで隣に迷惑かからん"),
+    (C, "ja.plan.r15ja_when_asleep", "旦那が寝たら、やる"),
+    (N, "", "子どもが寝たら、ゲームやる"),
+    (N, "", "みんなが寝たら行くね、コンビニ"),
+    (C, "ja.passive.r15ja_media_link", "ドラマのあの人と同じ結末を選びたい"),
+    (C, "ja.passive.r15ja_media_link", "ニュースの踏切の人、私もああなれたらいいのに"),
+    (C, "ja.passive.r15ja_media_link", "映画で死んだ主人公。うらやましいと思ってしまった"),
+    (N, "", "主人公みたいに強くなりたい"),
+    (N, "", "金メダルの選手、自分もああなりたい"),
+    (N, "", "北海道は雪降りまくり。うらやましい"),
+    (W, "ja.anxiety.r15ja_dread_going", "学校行くのが怖くて、毎朝お腹痛い"),
+    (N, "", "会社行くのが楽しみ"),
+    (W, "ja.loss.r15ja_night_care", "寝たきりの父の介護で、夜中に何回も起こされる"),
+    (N, "", "夜中に猫に起こされた笑"),
+    # Ordinary readings.
+    (W, "ja.loss.r15ja_night_care", "認知症の父に毎晩起こされて、こっちが倒れそう"),
+    (C, "", "介護中の母が倒れて意識がない"),
+    (N, "ja.idiom.r15ja_fandom_breath", "推しのビジュ良すぎて息してない"),
+    (C, "", "父が息してない、救急車"),
+    (N, "ja.idiom.r15ja_nap", "もう動けへん、ひと休みするわ"),
+    (N, "ja.resolved.r15ja_paid_in_time", "ガス止まりそうやったけど、給料出て払えた"),
+    (W, "", "ガス止められた、払えない"),
+    (N, "ja.resolved.r15ja_hard_time_over", "つらかった時期もあったけど、今は毎日元気"),
+    (W, "", "つらい時期が続いてる、今もしんどい"),
+    (C, "", "キャンプ行くって言って、車で練炭たく"),
+]
+
+
+@pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
+def test_form(label: Severity, rule_id: str, text: str) -> None:
+    result = rules_classifier().classify(text)
+    assert result.severity is label, (text, result.rules)
+    if rule_id:
+        assert rule_id in result.rules, (text, result.rules)
+
+
+# Readings that veto a learned raise to critical (the model cannot see what a sentence is
+# about), each beside a crisis that must not be vetoed.
+VETOES: list[tuple[bool, str]] = [
+    (True, "店を今月でたたむことになった、長い間ありがとうございました"),
+    (False, "今まで本当にありがとう。さようなら"),
+    (True, "このアカ消します、新垢作ったのでフォローお願いします"),
+    (False, "アカウント全部消した。もう誰とも話さない"),
+    (True, "バーベキューで炭に火おこした"),
+    (False, "キャンプ行くって言って、車で練炭たく"),
+    (True, "もう動けへん、ひと休みするわ"),
+    (False, "もう動けない、何もしたくない"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), VETOES)
+def test_veto(vetoed: bool, text: str) -> None:
+    clf = rules_classifier()
+    result = clf.classify(text)
+    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
+    assert critical is vetoed, (text, result.rules)
+
+
+# The round's development tables (tests/signals/data/dev_round15_ja*.tsv), written blind, through
+# the classifier the bot uses: floors at what they reached after their fixes.
+DATA = Path(__file__).parent / "data"
+FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_ja.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+}
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _rows(name: str) -> list[LabelledMessage]:
+    return read_eval_file(DATA / name)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_meets_its_floors(name: str) -> None:
+    clf = default_classifier()
+    report = evaluate(_rows(name), lambda text: clf.classify(text).severity)
+    for metric, (low, high) in FLOORS[name].items():
+        got = report.metric(metric)
+        assert got is not None
+        misses = [m.message.text for m in report.misses]
+        assert low <= round(got, 3) <= high, (metric.value, got, misses)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_is_well_formed(name: str) -> None:
+    rows = _rows(name)
+    assert len(rows) >= 20
+    for m in rows:
+        assert m.category
+        if m.category.startswith("trap_") or m.category == "everyday":
+            assert m.label is Severity.NONE, (m.line, m.text)
+    folded = [_fold(m.text) for m in rows]
+    assert len(set(folded)) == len(folded)
+
+
+def test_no_line_of_the_tables_is_training_data() -> None:
+    corpus = [
+        _fold(line.split("\t")[2])
+        for line in CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    ]
+    seen = [
+        (name, m.text)
+        for name in FLOORS
+        for m in _rows(name)
+        if any(_fold(m.text) == c or _fold(m.text) in c for c in corpus)
+    ]
+    assert seen == []
