@@ -62,6 +62,14 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.voices.r15ja_command", "幻聴に「刺せ」って一晩中言われてる"),
     (N, "", "声優さんが「消えろ」ってセリフ言うシーン最高"),
     (N, "", "先生の声が「きれいに書け」って言う夢みた"),
+    (C, "ja.farewell.r15ja_last_word", "さいごに一言だけ、ありがとう。元気でね"),
+    (N, "", "送別会で最後に一言ありがとうって言えた"),
+    (C, "ja.plan.r15ja_date_execute", "10日、ちゃんと実行するね"),
+    (N, "", "25日に引っ越し実行する"),
+    (C, "ja.passive.r15ja_scene_is_me", "ドラマのラスト、あれが私の明日の姿"),
+    (N, "", "あれ、私の明日の予定どうなってたっけ"),
+    (W, "ja.loss.r15ja_care_years", "母の介護、もう5年になる"),
+    (N, "", "介護の資格とって5年"),
     # Ordinary readings.
     (N, "", "犬をペットホテルに預けて温泉いく"),
     (C, "", "犬は友達に引き取ってもらった。あとのことは頼んだ"),
@@ -74,6 +82,12 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "担任の先生、今日で最後やって"),
     (C, "", "今日で最後にします、ありがとう"),
     (N, "", "医者に一日3回って言われた薬、ちゃんと飲んでる"),
+    (N, "ja.idiom.r15ja_strain_named", "もう限界、この暑さ"),
+    (C, "", "もう無理、消えたい"),
+    (N, "ja.idiom.r15ja_nap", "疲れたわ、今日は早よ寝よ"),
+    (C, "", "疲れた、もう寝たい、起きたくない"),
+    (N, "", "胃がもう限界、食べすぎた"),
+    (C, "", "もう限界、死にたい"),
     (C, "", "薬局の薬、一日3回のを全部まとめて飲んだ"),
     (W, "ja.loss.r15ja_night_care", "認知症の父に毎晩起こされて、こっちが倒れそう"),
     (C, "", "介護中の母が倒れて意識がない"),
@@ -118,6 +132,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "医者に一日3回って言われた薬、ちゃんと飲んでる"),
     (True, "薬剤師さんから、この胃薬は一日2回って説明された"),
     (False, "薬局の薬、一日3回のを全部まとめて飲んだ"),
+    (True, "腰の痛みが取れたら楽なのに"),
+    (False, "もう全部なくなったら楽なのに"),
+    (True, "ひざいたい、あした病院"),
+    (False, "ひざいたい、もう生きてたくない"),
 ]
 
 
@@ -129,10 +147,25 @@ def test_veto(vetoed: bool, text: str) -> None:
     assert critical is vetoed, (text, result.rules)
 
 
-# The round's development tables (tests/signals/data/dev_round15_ja*.tsv), written blind, through
-# the classifier the bot uses: floors at what they reached after their fixes.
+# The round's development tables (tests/signals/data/dev_round15_ja*.tsv), each written blind and
+# scored before any fix, through the classifier the bot uses. Blind figures (critical answered
+# critical, critical answered none, concern escalated, false critical, false concern):
+#   dev_round15_ja.tsv   (94): 0.860, 0.060, 0.900, 0.147, 0.059
+#   dev_round15_ja_b.tsv (59): 0.733, 0.167, 0.800, 0.208, 0.167
+#   dev_round15_ja_c.tsv (52): 0.840, 0.080, 1.000, 0.050, 0.200
+# The floors are what they reached after their fixes. One crisis of the third table stays a miss
+# on purpose: subscriptions cancelled as not needed next month (ネトフリもジムも全部解約した、来月は
+# もういらん) reads as saving money as much as preparation, and the older ordinary-ending reading
+# that stops it keeps many ordinary lines right.
 DATA = Path(__file__).parent / "data"
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_ja_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.96, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.04),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round15_ja_b.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
