@@ -70,6 +70,12 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "あれ、私の明日の予定どうなってたっけ"),
     (W, "ja.loss.r15ja_care_years", "母の介護、もう5年になる"),
     (N, "", "介護の資格とって5年"),
+    (C, "ja.plan.r15ja_pet_handover", "インコは姉に飼ってもらう。あとはお願い、もう会えないけど"),
+    (N, "", "犬の散歩、今日は弟に頼んだ。あとよろしく"),
+    (C, "ja.plan.r15ja_no_trouble", "ローン全部済ませた。もう子どもに迷惑かけずに済む"),
+    (N, "", "ローンの返済ぜんぶ済ませた、来月から貯金できる"),
+    (N, "", "職場のパソコンのパスワード、付箋に書いてモニターに貼った"),
+    (C, "ja.plan.r15ja_when_asleep", "子どもたちが寝たら、いく"),
     # Ordinary readings.
     (N, "", "犬をペットホテルに預けて温泉いく"),
     (C, "", "犬は友達に引き取ってもらった。あとのことは頼んだ"),
@@ -88,6 +94,10 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "", "疲れた、もう寝たい、起きたくない"),
     (N, "", "胃がもう限界、食べすぎた"),
     (C, "", "もう限界、死にたい"),
+    (N, "ja.idiom.r15ja_voice_explained", "声が聞こえた気がしたけど、となりのテレビやった"),
+    (W, "", "最近、声が聞こえる。だんだん大きくなってる"),
+    (N, "", "雨だけど花火大会は決行らしい"),
+    (C, "", "もう迷わない、明日決行する"),
     (C, "", "薬局の薬、一日3回のを全部まとめて飲んだ"),
     (W, "ja.loss.r15ja_night_care", "認知症の父に毎晩起こされて、こっちが倒れそう"),
     (C, "", "介護中の母が倒れて意識がない"),
@@ -136,6 +146,14 @@ VETOES: list[tuple[bool, str]] = [
     (False, "もう全部なくなったら楽なのに"),
     (True, "ひざいたい、あした病院"),
     (False, "ひざいたい、もう生きてたくない"),
+    (True, "女優さんみたいに、私もきれいになりたい"),
+    (True, "ドラマみたいな恋がしたい"),
+    (False, "あの人みたいに、私も楽になりたい"),
+    (True, "スーパー三軒回ってやっとトイレットペーパー買えた"),
+    (False, "薬局を三軒まわって、睡眠薬を集めた"),
+    (True, "自分を励ましながら、なんとか発表乗り切った"),
+    (True, "ゴミ当番やっといた、これで近所に迷惑かからん"),
+    (False, "借金ぜんぶ返した。これで誰にも迷惑かからん"),
 ]
 
 
@@ -153,12 +171,20 @@ def test_veto(vetoed: bool, text: str) -> None:
 #   dev_round15_ja.tsv   (94): 0.860, 0.060, 0.900, 0.147, 0.059
 #   dev_round15_ja_b.tsv (59): 0.733, 0.167, 0.800, 0.208, 0.167
 #   dev_round15_ja_c.tsv (52): 0.840, 0.080, 1.000, 0.050, 0.200
+#   dev_round15_ja_d.tsv (39, 30 of them ordinary twins of the round's rules): 0.889, 0.111, n/a,
+#                          0.233, 0.067
 # The floors are what they reached after their fixes. One crisis of the third table stays a miss
 # on purpose: subscriptions cancelled as not needed next month (ネトフリもジムも全部解約した、来月は
 # もういらん) reads as saving money as much as preparation, and the older ordinary-ending reading
 # that stops it keeps many ordinary lines right.
 DATA = Path(__file__).parent / "data"
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_ja_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round15_ja_c.tsv": {
         Metric.CRITICAL_CAUGHT: (0.96, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.04),
