@@ -76,6 +76,14 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "ローンの返済ぜんぶ済ませた、来月から貯金できる"),
     (N, "", "職場のパソコンのパスワード、付箋に書いてモニターに貼った"),
     (C, "ja.plan.r15ja_when_asleep", "子どもたちが寝たら、いく"),
+    (C, "ja.plan.r15ja_passwords", "ネットバンクのログイン情報、メモして弟に郵送した"),
+    (N, "", "会社のログイン情報、メモして後輩に渡した"),
+    (C, "ja.means.r15ja_platform_edge_wait", "駅のいちばん端で待つ"),
+    (N, "", "ホームの端で待ってて、一番前の車両乗るから"),
+    (C, "ja.farewell.r15ja_unfilial", "親不孝でごめん。今までありがとう、元気で"),
+    (N, "", "親不孝でごめんね、今年も帰省できない"),
+    (C, "ja.passive.r15ja_media_link", "彼女は死を選んだ。私も同じ道を選ぶ"),
+    (N, "", "兄は医者になった。私も同じ道を行く"),
     # Ordinary readings.
     (N, "", "犬をペットホテルに預けて温泉いく"),
     (C, "", "犬は友達に引き取ってもらった。あとのことは頼んだ"),
@@ -98,6 +106,12 @@ CASES: list[tuple[Severity, str, str]] = [
     (W, "", "最近、声が聞こえる。だんだん大きくなってる"),
     (N, "", "雨だけど花火大会は決行らしい"),
     (C, "", "もう迷わない、明日決行する"),
+    (N, "ja.help.r15ja_stuck_lock", "ジャムの瓶が開かない、誰か助けて"),
+    (C, "", "閉じ込められて鍵が開かない、誰か助けて"),
+    (N, "ja.idiom.r15ja_heart_aches", "虐待のニュース見て胸が痛む"),
+    (C, "", "ニュース見てたら胸が痛い、汗がとまらん"),
+    (N, "ja.resolved.r15ja_hard_time_over", "前はつらかったけど、今は元気"),
+    (W, "", "前はつらかったけど、今もつらい"),
     (C, "", "薬局の薬、一日3回のを全部まとめて飲んだ"),
     (W, "ja.loss.r15ja_night_care", "認知症の父に毎晩起こされて、こっちが倒れそう"),
     (C, "", "介護中の母が倒れて意識がない"),
@@ -154,6 +168,8 @@ VETOES: list[tuple[bool, str]] = [
     (True, "自分を励ましながら、なんとか発表乗り切った"),
     (True, "ゴミ当番やっといた、これで近所に迷惑かからん"),
     (False, "借金ぜんぶ返した。これで誰にも迷惑かからん"),
+    (True, "けさ雪つもって寒かった"),
+    (False, "雪つもって寒い、ストーブの灯油ない"),
 ]
 
 
@@ -173,12 +189,20 @@ def test_veto(vetoed: bool, text: str) -> None:
 #   dev_round15_ja_c.tsv (52): 0.840, 0.080, 1.000, 0.050, 0.200
 #   dev_round15_ja_d.tsv (39, 30 of them ordinary twins of the round's rules): 0.889, 0.111, n/a,
 #                          0.233, 0.067
+#   dev_round15_ja_e.tsv (43): 0.800, 0.150, 1.000, 0.118, 0.118
 # The floors are what they reached after their fixes. One crisis of the third table stays a miss
 # on purpose: subscriptions cancelled as not needed next month (ネトフリもジムも全部解約した、来月は
 # もういらん) reads as saving money as much as preparation, and the older ordinary-ending reading
 # that stops it keeps many ordinary lines right.
 DATA = Path(__file__).parent / "data"
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_ja_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round15_ja_d.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
