@@ -112,6 +112,14 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "", "ニュース見てたら胸が痛い、汗がとまらん"),
     (N, "ja.resolved.r15ja_hard_time_over", "前はつらかったけど、今は元気"),
     (W, "", "前はつらかったけど、今もつらい"),
+    (N, "ja.idiom.r15ja_thought_id_die", "今日の部活、死ぬかと思った"),
+    (C, "", "死ぬかと思った、首しめられて"),
+    (N, "ja.idiom.r15ja_pain_gone", "親知らず抜いた、腫れ引いて楽になりたい"),
+    (C, "", "もう全部から解放されて楽になりたい"),
+    (N, "ja.idiom.r15ja_period_pain", "生理痛つらすぎ"),
+    (W, "", "毎日つらすぎ"),
+    (N, "ja.help.r15ja_stuck_lock", "財布忘れた、だれか助けて"),
+    (C, "", "もうだめ、だれか助けて"),
     (C, "", "薬局の薬、一日3回のを全部まとめて飲んだ"),
     (W, "ja.loss.r15ja_night_care", "認知症の父に毎晩起こされて、こっちが倒れそう"),
     (C, "", "介護中の母が倒れて意識がない"),
@@ -170,6 +178,8 @@ VETOES: list[tuple[bool, str]] = [
     (False, "借金ぜんぶ返した。これで誰にも迷惑かからん"),
     (True, "けさ雪つもって寒かった"),
     (False, "雪つもって寒い、ストーブの灯油ない"),
+    (True, "四十肩、もう腕あがらん。整体いってくる"),
+    (False, "もう腕あがらん、何もできん、消えたい"),
 ]
 
 
@@ -190,12 +200,20 @@ def test_veto(vetoed: bool, text: str) -> None:
 #   dev_round15_ja_d.tsv (39, 30 of them ordinary twins of the round's rules): 0.889, 0.111, n/a,
 #                          0.233, 0.067
 #   dev_round15_ja_e.tsv (43): 0.800, 0.150, 1.000, 0.118, 0.118
+#   dev_round15_ja_f.tsv (39): 1.000, 0.000, 1.000, 0.174, 0.043
 # The floors are what they reached after their fixes. One crisis of the third table stays a miss
 # on purpose: subscriptions cancelled as not needed next month (ネトフリもジムも全部解約した、来月は
 # もういらん) reads as saving money as much as preparation, and the older ordinary-ending reading
 # that stops it keeps many ordinary lines right.
 DATA = Path(__file__).parent / "data"
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_ja_f.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round15_ja_e.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
