@@ -84,6 +84,13 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "親不孝でごめんね、今年も帰省できない"),
     (C, "ja.passive.r15ja_media_link", "彼女は死を選んだ。私も同じ道を選ぶ"),
     (N, "", "兄は医者になった。私も同じ道を行く"),
+    (C, "ja.plan.r15ja_unseen_after", "日記、全部燃やした。誰にも見られたくないから"),
+    (N, "", "スマホの写真、彼氏に見られたくないから消した"),
+    (C, "ja.farewell.r15ja_life_was", "楽しい人生やった。じゃあね"),
+    (N, "", "いい人生だったって、祖父の葬式で父が言ってた"),
+    (C, "ja.passive.r15ja_media_link", "主人公が自分で幕を下ろした。私もそうする"),
+    (C, "ja.passive.r15ja_media_link", "樹海の行き方、検索した"),
+    (N, "", "テレビの絶景特集見て、あの橋の行き方調べた"),
     # Ordinary readings.
     (N, "", "犬をペットホテルに預けて温泉いく"),
     (C, "", "犬は友達に引き取ってもらった。あとのことは頼んだ"),
@@ -180,6 +187,12 @@ VETOES: list[tuple[bool, str]] = [
     (False, "雪つもって寒い、ストーブの灯油ない"),
     (True, "四十肩、もう腕あがらん。整体いってくる"),
     (False, "もう腕あがらん、何もできん、消えたい"),
+    (True, "今まで本当にお世話になりました。4月から本社勤務です"),
+    (False, "今まで本当にありがとう。さようなら"),
+    (True, "来週から旅行！お土産なにがいい？"),
+    (True, "息子と踏切で電車見てた"),
+    (False, "踏切の前でずっと電車見てる、もう疲れた"),
+    (True, "里親さん探してたけど、結局うちで飼うことにした"),
 ]
 
 
@@ -201,12 +214,19 @@ def test_veto(vetoed: bool, text: str) -> None:
 #                          0.233, 0.067
 #   dev_round15_ja_e.tsv (43): 0.800, 0.150, 1.000, 0.118, 0.118
 #   dev_round15_ja_f.tsv (39): 1.000, 0.000, 1.000, 0.174, 0.043
+#   dev_round15_ja_g.tsv (32): 0.722, 0.111, n/a, 0.214, 0.071
 # The floors are what they reached after their fixes. One crisis of the third table stays a miss
 # on purpose: subscriptions cancelled as not needed next month (ネトフリもジムも全部解約した、来月は
 # もういらん) reads as saving money as much as preparation, and the older ordinary-ending reading
 # that stops it keeps many ordinary lines right.
 DATA = Path(__file__).parent / "data"
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_ja_g.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round15_ja_f.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
