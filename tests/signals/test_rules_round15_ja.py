@@ -91,6 +91,8 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.passive.r15ja_media_link", "主人公が自分で幕を下ろした。私もそうする"),
     (C, "ja.passive.r15ja_media_link", "樹海の行き方、検索した"),
     (N, "", "テレビの絶景特集見て、あの橋の行き方調べた"),
+    (C, "ja.plan.r15ja_date_execute", "金曜、決行する"),
+    (N, "", "土曜にライブ決行する"),
     # Ordinary readings.
     (N, "", "犬をペットホテルに預けて温泉いく"),
     (C, "", "犬は友達に引き取ってもらった。あとのことは頼んだ"),
@@ -193,6 +195,8 @@ VETOES: list[tuple[bool, str]] = [
     (True, "息子と踏切で電車見てた"),
     (False, "踏切の前でずっと電車見てる、もう疲れた"),
     (True, "里親さん探してたけど、結局うちで飼うことにした"),
+    (True, "夫が出かけたら、行くね、ママ友とカフェ"),
+    (True, "草むしりしとったら汗びっしょり"),
 ]
 
 
