@@ -147,6 +147,10 @@ CASES: list[tuple[Severity, str, str]] = [
     (W, "ja.hardship.r15_where_food", "お米もらえるところってありますか"),
     (N, "ja.idiom.r15_busy_meal", "お腹すいて眠れん、なんか食べよ"),
     (W, "", "お金なくてお腹すいて眠れん"),
+    (C, "ja.plan.r15_funeral_money_where", "葬式代は引き出しに入れておきました"),
+    (N, "", "葬儀の費用、互助会で積み立て始めた"),
+    (C, "ja.plan.r15_alone_at_night_dont_worry", "今夜、一人で山に行きます。探さないで"),
+    (N, "", "夜、ひとりで海に行ってきた、星がきれいやった"),
     (C, "ja.ideation.r15_life_close", "もう人生たたみたい"),
     (N, "", "今日の会議、部長が〆た"),
     (C, "ja.plan.r15_then_end", "卒業式が終わったら、静かに消えるね"),
@@ -222,6 +226,9 @@ VETOES: list[tuple[bool, str]] = [
     (True, "娘がヘアアレンジの練習で髪ひっぱる"),
     (False, "彼に髪つかまれて引きずられた"),
     (True, "my dad keeps saying he won't be around much longer but he's 85 and fit as anything"),
+    (True, "春から息子の家で暮らします、今までありがとうございました"),
+    (False, "今までありがとうございました。もう会うこともないと思います"),
+    (True, "明日、電車で実家に帰ります。しばらく留守にします"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
