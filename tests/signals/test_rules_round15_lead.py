@@ -151,6 +151,12 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "葬儀の費用、互助会で積み立て始めた"),
     (C, "ja.plan.r15_alone_at_night_dont_worry", "今夜、一人で山に行きます。探さないで"),
     (N, "", "夜、ひとりで海に行ってきた、星がきれいやった"),
+    (C, "en.ideation.r15_life_finish", "after this month my life will end, i am sure"),
+    (N, "", "if my mom sees my grades my life ends lol"),
+    (C, "en.means.r15_cannot_go_back_in", "standing on the roof edge, i can't step back"),
+    (N, "", "locked myself out on the balcony lol, can't get back in till my flatmate comes"),
+    (C, "en.farewell.r15_anymore_forever", "i won't talk to you anymore. forever. bye"),
+    (N, "", "i can't come to practice anymore, my knee is bad"),
     (C, "ja.ideation.r15_life_close", "もう人生たたみたい"),
     (N, "", "今日の会議、部長が〆た"),
     (C, "ja.plan.r15_then_end", "卒業式が終わったら、静かに消えるね"),
@@ -229,6 +235,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "春から息子の家で暮らします、今までありがとうございました"),
     (False, "今までありがとうございました。もう会うこともないと思います"),
     (True, "明日、電車で実家に帰ります。しばらく留守にします"),
+    (True, "that bridge is so high, we took the ferry under it"),
+    (False, "that bridge is high enough i think"),
+    (True, "at the lake now, best trip ever"),
+    (True, "my visa ends in may but i already applied for the renewal"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
