@@ -124,6 +124,49 @@ merged in, it read 1.000, 0, 1.000, 0.111 and 0.222: shifts "cut again" read as 
 a crisis that only that misreading had caught: others better off with the insurance money), a
 second job found, a child back to nursery. Those are rules now; a work app locked by mistake
 stays concern.
+
+More of the lead's round-15 tables, each written blind after the one before and scored before
+any change: `dev_round15_lead_i.tsv` (35) is the 生活困窮 intake (food, rent, utilities, cash to
+payday, wages, medication, a bed tonight, debt) in many voices beside ordinary twins (a diet, a
+fast before a check-up, rice about to be bought, camping; 3 drafted lines dropped); blind it read
+concern escalated 0.950 and false concern 0.467. Nights in a net cafe with nothing else
+affordable, and the twins' readings (a fast before a test, a diet, payday looked forward to, a
+refill already arranged, a campsite without water, a shop planned) are rules now.
+`dev_round15_lead_j.tsv` (26) is young people's net slang for wishes, plans and self-harm (来世,
+人生リセット, 異世界転生, 界隈, 病み垢, 飛ぶ, 〆る) beside the same words in play (2 drafted lines
+dropped); blind it read 0.833, 0.083, n/a, 0.071 and 0.143: 人生〆たい, "once I have seen my
+fave's birthday, I end", a life "reset" by a haircut, 病み垢 said not made, an app deleted to
+study. `dev_round15_lead_k.tsv` (27) holds Japanese crises that tend to be read as a concern
+(violence now in mild words, active thoughts said softly, commanding voices, an attempt just
+made, a sudden calm, symptoms told calmly) beside twins that open the same way; blind every
+crisis was critical and false critical was 0.500: the model reads an everyday sentence that
+opens like a crisis line as one (a drunk husband asleep in the hall, ways to get up early, a
+mother left to sleep in on Sunday, a fave's concert, tears of joy); two twins stay concern (an
+ex-husband named, a hole in the wall from a ball). `dev_round15_lead_l.tsv` (20; one ordinary
+line, a rope ladder, added after its fixes to reach the tables' minimum, was answered critical
+and is now stopped) holds English traps that still draw a false critical on the held-out set
+and four crises written as the ordinary reading negated (3 drafted lines dropped); blind it
+found none of the four (critical answered none 1.000) and read false critical 0.067. Each was
+stopped by an older context rule reaching over it (a documentary about 青木ヶ原 then "I know
+where I'm going", a grandmother's "don't leave before your time" then "I'm sorry", moving out
+"not to a new place", a rope "for me, not for camping"): their rules start after the ordinary
+span, "used to say" no longer reads as the speaker's own past, and two rope readings stop
+before 用じゃなくて. `dev_round15_lead_m.tsv` (21) holds food running short and relapse, the
+concerns the retrain on the merged corpus answered less often on the held-out set, beside
+twins (2 drafted lines dropped); blind it read concern escalated 0.857 and false concern 0.429
+(school lunch the only sure meal, asking where food can be had; a meal skipped for being busy,
+a snack to be made); a gym skipped "again" stays concern. `dev_round15_lead_n.tsv` (22) holds
+farewells, preparation and plans in the formal Japanese older people use with their support
+staff, beside the same forms for a retirement, a move or a stay in hospital (2 drafted lines
+dropped); blind it read 0.800, 0.100, n/a, 0 and 0.167 (funeral money set aside with where it
+is told, alone at night to the sea with "do not worry"; a move to family or into care, a train
+to a daughter's). `dev_round15_lead_o.tsv` (20; one ordinary line added after its fixes to
+reach the minimum) is English from people living in Japan naming Japanese places, trains and
+shops in crises of means, places and plans, in learner's English, beside the same names in
+ordinary talk (1 drafted line dropped); blind it read 0.667, 0.111, n/a, 0.300 and 0.100 ("my
+life finish", unable to go back in from a balcony, not coming any more "forever"; a bridge seen
+from a boat, a trip enjoyed, rope for a balcony garden, a visa renewal in hand). The forms
+behind every table's misses are rules now (`tests/signals/test_rules_round15_lead.py`).
 """
 
 from __future__ import annotations
