@@ -165,8 +165,15 @@ reach the minimum) is English from people living in Japan naming Japanese places
 shops in crises of means, places and plans, in learner's English, beside the same names in
 ordinary talk (1 drafted line dropped); blind it read 0.667, 0.111, n/a, 0.300 and 0.100 ("my
 life finish", unable to go back in from a balcony, not coming any more "forever"; a bridge seen
-from a boat, a trip enjoyed, rope for a balcony garden, a visa renewal in hand). The forms
-behind every table's misses are rules now (`tests/signals/test_rules_round15_lead.py`).
+from a boat, a trip enjoyed, rope for a balcony garden, a visa renewal in hand).
+`dev_round15_lead_p.tsv` (20) holds double forms and crises framed through a story,
+a song, a post or the news about oneself, beside jokes and media talk (5 drafted lines dropped,
+a sign the held-out set covers this ground); its first 16 read blind 0.375, 0.500, n/a, 0 and 0:
+"I'm not joking" negated the wish after it, a media mention blocked a crisis the sentence then
+tied to oneself (うちの部屋でもできそう, 私のことだ, "i want that too"), and "it was not a joke"
+after a joke; four more written after those fixes read 0.500 and 0.500 (the pills "right
+here", a story's ending and a lake). The forms behind every table's misses are rules now
+(`tests/signals/test_rules_round15_lead.py`).
 """
 
 from __future__ import annotations
@@ -384,6 +391,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_lead_p.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.1),
     },
 }
 
