@@ -1,0 +1,199 @@
+"""Round 15, English (issue 10): the rules of signals/rules.toml's "Round 15, English" section,
+each form in sentences other than the table lines it was found from, with the ordinary sentences
+next to it that must not be read as a crisis; then the ordinary readings that stop false alarms,
+each with a crisis next to it that they must not stop. Rules only: the learned layer is not
+asked, so each row tests the rules themselves. Last, the round's development tables through the
+classifier the bot uses, at the floors they reached."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from signals import Severity
+from signals.classifier import default_classifier, rules_classifier
+from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
+from signals.normalize import normalize
+from signals.training.train import CORPUS_PATH
+
+C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
+
+CASES: list[tuple[Severity, str, str]] = [
+    # Preparation: things given away with the reason kept back.
+    (C, "en.preparation.r15en_given_unexplained", "left my ps5 for my cousin, she doesnt know why"),
+    (
+        C,
+        "en.preparation.r15en_given_unexplained",
+        "giving my records to my friend, i wont need them",
+    ),
+    (N, "", "gave my old rice cooker to my roommate since i'm moving out"),
+    (N, "", "gave my sister my switch for her birthday, she doesnt know why i did it early"),
+    # Preparation: the last thing on the list.
+    (
+        C,
+        "en.preparation.r15en_last_on_list",
+        "wrote my passwords on a card for mum. last thing to do",
+    ),
+    (C, "en.preparation.r15en_last_on_list", "rehomed the cat. nothing left to sort now"),
+    (N, "", "rehomed the cat before my move to osaka, last thing on the list"),
+    (N, "", "paid off the phone bill, last thing on my list before the trip"),
+    # Preparation: who gets what.
+    (C, "en.preparation.r15en_who_gets_what", "wrote down who gets my books and clothes"),
+    (N, "", "made a list of who gets what chores this week"),
+    (N, "", "sayonara sale: made a list of who gets what from my room"),
+    # A count of days, then free of all of it.
+    (C, "en.plan.r15en_free_soon", "a few more nights and i'm free of everything"),
+    (N, "", "two more days until i'm free from finals!!"),
+    (N, "", "one more week then free of this cast on my arm"),
+    # A place known for suicides, present there.
+    (C, "en.means.r15en_known_place", "made it to tojinbo. it's windy up here"),
+    (C, "en.means.r15en_known_place", "wandered off the trail, no one around for hours"),
+    (N, "", "we went to aokigahara with my class to see the ice cave"),
+    (N, "", "walked off the path to take photos of the mushrooms"),
+    # Medicine saved up.
+    (C, "en.means.r15en_stockpiled", "been hoarding my sleeping pills, up to 60"),
+    (
+        N,
+        "en.idiom.r15en_meds_for_trip",
+        "saving some of my meds for the flight home, pharmacy is far",
+    ),
+    (C, "", "been saving my pills for the weekend when i'm alone, 40 now"),
+    (N, "", "collecting points at the drugstore for my vitamins"),
+    # Sorry for being a disappointment, then goodbye.
+    (C, "en.farewell.r15en_sorry_goodbye", "sorry for being such a burden to you. goodbye"),
+    (C, "en.farewell.r15en_sorry_goodbye", "goodbye everyone, sorry i was such a failure"),
+    (N, "", "sorry i was a mess tonight lol, bye"),
+    (N, "", "sorry for being a bad friend lately, bye see you tomorrow"),
+    # A death in a song, a film or a post, linked back to oneself.
+    (C, "en.media_self.r15en_linked", "that drama where the mom overdoses is basically me rn"),
+    (
+        C,
+        "en.media_self.r15en_linked",
+        "the girl in that anime disappears in the end. jealous of her tbh",
+    ),
+    (N, "", "that song about moving to tokyo is literally me rn"),
+    (N, "", "the hero dies in the last episode and i cried so much"),
+    (N, "", "the main character dies and comes back, that's me after mondays lol"),
+    # Romaji thoughts of suicide.
+    (C, "mix.ideation.r15en_romaji_thoughts", "mata shinu koto kangaeteru"),
+    (N, "", "shigoto no koto bakari kangaeteru"),
+    # A death wish said as a joke, then taken back.
+    (C, "en.double_form.r15en_retracted_joke", "gonna jump off my balcony lol. that wasn't a joke"),
+    (C, "en.double_form.r15en_retracted_joke", "lol i wanna disappear. or am i?"),
+    (N, "", "that wasn't a joke, the line at the ward office was 2 hours"),
+    (N, "", "not even joking, this ramen is to die for"),
+    # Not wanting to keep waking up.
+    (C, "en.ideation.r15en_keep_waking", "i dont want to keep being alive like this"),
+    (N, "", "i don't want to keep waking up early on weekends"),
+    # Others freed if I were gone.
+    (C, "en.burden.r15en_if_i_were_gone", "honestly my kids would be better off if i were dead"),
+    (N, "", "my parents will be fine when i'm gone to tokyo for uni"),
+    # Food for a couple more days; days of barely sleeping; a successor wished happier.
+    (W, "en.food.r15en_days_left", "rice for only a couple more days, payday is the 25th"),
+    (N, "", "packed food for a couple more days of camping"),
+    (W, "en.sleep.r15en_days_without", "five nights of hardly sleeping, my head is heavy"),
+    (W, "en.sleep.r15en_days_without", "nemurenai, mou 3 nichi"),
+    (N, "", "three nights of barely sleeping at the festival lol worth it"),
+    (C, "en.farewell.r15en_hope_next", "bye. hope whoever comes after me is happier here"),
+    (N, "", "moving out friday, bye room, hope the next tenant is happier with the noise"),
+    # Concern: crying at work; caregiving worn out.
+    (W, "en.depression.r15en_crying_at_work", "i end up crying at my desk most days"),
+    (N, "", "cried at the office farewell party, such nice people"),
+    (W, "en.caregiving.r15en_worn_out", "taking care of grandma with dementia alone, i'm worn out"),
+    (N, "", "my grandpa's dementia care home has a lovely garden"),
+    # Ordinary readings.
+    (N, "en.idiom.r15en_rope_purpose", "bought rope and a tarp for the tent"),
+    (C, "", "bought rope. no one will find me"),
+    (N, "en.idiom.r15en_slang_sob", "that dance was so cute i'm dead 😭"),
+    (N, "en.idiom.r15en_slang_sob", "ate that performance 😭"),
+    (W, "", "i'm dead inside 😭"),
+    (N, "en.idiom.r15en_rehomed_for_move", "rehomed my dog before my flight home to manila"),
+    (C, "", "rehomed my dog. nothing left to sort now"),
+]
+
+
+@pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
+def test_form(label: Severity, rule_id: str, text: str) -> None:
+    result = rules_classifier().classify(text)
+    assert result.severity is label, (text, result.rules)
+    if rule_id:
+        assert rule_id in result.rules, (text, result.rules)
+
+
+# Readings that veto a learned raise to critical, each beside a crisis that must not be vetoed.
+VETOES: list[tuple[bool, str]] = [
+    (True, "can someone save me and explain the gas bill"),
+    (False, "someone save me, i can't do this anymore"),
+    (True, "someone save me and help fill in this pension form"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), VETOES)
+def test_veto(vetoed: bool, text: str) -> None:
+    clf = rules_classifier()
+    result = clf.classify(text)
+    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
+    assert critical is vetoed, (text, result.rules)
+
+
+DATA = Path(__file__).parent / "data"
+
+# Floors at what the tables reached after the round's fixes (at least, at most) per metric.
+FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round15_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+}
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def _rows(name: str) -> list[LabelledMessage]:
+    return read_eval_file(DATA / name)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_meets_its_floors(name: str) -> None:
+    clf = default_classifier()
+    report = evaluate(_rows(name), lambda text: clf.classify(text).severity)
+    for metric, (low, high) in FLOORS[name].items():
+        got = report.metric(metric)
+        assert got is not None
+        misses = [m.message.text for m in report.misses]
+        assert low <= round(got, 3) <= high, (metric.value, got, misses)
+
+
+@pytest.mark.parametrize("name", sorted(FLOORS))
+def test_the_table_is_well_formed(name: str) -> None:
+    rows = _rows(name)
+    assert len(rows) >= 20
+    assert all(m.category for m in rows)
+    for m in rows:
+        if m.category.startswith("trap_") or m.category in ("everyday", "endings_ordinary"):
+            assert m.label is Severity.NONE, (m.line, m.text)
+    folded = [_fold(m.text) for m in rows]
+    assert len(set(folded)) == len(folded)
+
+
+def test_no_line_of_the_tables_is_training_data() -> None:
+    corpus = [
+        _fold(line.split("\t")[2])
+        for line in CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    ]
+    seen = [
+        (name, m.text)
+        for name in FLOORS
+        for m in _rows(name)
+        if any(_fold(m.text) == c or _fold(m.text) in c for c in corpus)
+    ]
+    assert seen == []
