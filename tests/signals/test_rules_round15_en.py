@@ -104,6 +104,53 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "cried at the office farewell party, such nice people"),
     (W, "en.caregiving.r15en_worn_out", "taking care of grandma with dementia alone, i'm worn out"),
     (N, "", "my grandpa's dementia care home has a lovely garden"),
+    # After the second table: affairs squared away "before"; a bare time, then "that's when".
+    (
+        C,
+        "en.preparation.r15en_squared_away",
+        "gave back every book and game i borrowed. wanted it all in order before.",
+    ),
+    (N, "", "returned everything i borrowed before my move to fukuoka"),
+    (C, "en.plan.r15en_thats_when", "sunday night, thats when."),
+    (N, "", "friday, thats when the party starts"),
+    # The last day of my life; heights with access; medicine bought at several shops.
+    (
+        C,
+        "en.plan.r15en_last_of_my_life",
+        "last christmas of my life probably. not that anyone cares",
+    ),
+    (N, "", "the last exam of my life!! graduating next week"),
+    (C, "en.means.r15en_height_access", "at the 9th floor fire escape again"),
+    (N, "", "door to the roof was unlocked so we watched the fireworks"),
+    (
+        C,
+        "en.means.r15en_split_purchase",
+        "got sleeping pills from three different pharmacies this week",
+    ),
+    (N, "", "bought masks at several drugstores for the kids"),
+    (N, "", "bought allergy pills at different drugstores, hay fever is brutal"),
+    (C, "en.means.r15en_end_of_pier", "sitting at the edge of the breakwater, nobody around"),
+    (N, "", "standing at the end of the pier fishing with my dad"),
+    # A see-you taken back; a threat quoted from home.
+    (C, "mix.farewell.r15en_not_mata", "not mata ne this time. bye everyone"),
+    (N, "", "see you next time, bye!"),
+    (
+        C,
+        "en.violence.r15en_quoted_home",
+        'my stepfather yelled "you\'re next" and locked the front door',
+    ),
+    (N, "", 'my mom texted "wait till i get home" about the dishes lol'),
+    (N, "", 'my boss said "you\'re done" after i broke the printer'),
+    # Media linked to oneself as "my life"; a wish said "serious though"; free of a cold.
+    (
+        C,
+        "en.media_self.r15en_linked",
+        "that show where the dad starves himself, it's basically my life",
+    ),
+    (N, "", "that movie ending is so my life, she gets the job and moves to paris"),
+    (C, "en.double_form.r15en_retracted_joke", "what if i just didn't exist. serious though"),
+    (N, "", "serious though, what's the best ramen in shinjuku"),
+    (N, "", "a few more days and i'm free of this cold finally"),
     # Ordinary readings.
     (N, "en.idiom.r15en_rope_purpose", "bought rope and a tarp for the tent"),
     (C, "", "bought rope. no one will find me"),
@@ -128,6 +175,8 @@ VETOES: list[tuple[bool, str]] = [
     (True, "can someone save me and explain the gas bill"),
     (False, "someone save me, i can't do this anymore"),
     (True, "someone save me and help fill in this pension form"),
+    (True, "exams are murdering me, can't eat and i'm shaking"),
+    (False, "my husband is killing me, please come"),
 ]
 
 
@@ -144,6 +193,13 @@ DATA = Path(__file__).parent / "data"
 # Floors at what the tables reached after the round's fixes (at least, at most) per metric.
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round15_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_en_b.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
