@@ -151,6 +151,18 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.double_form.r15en_retracted_joke", "what if i just didn't exist. serious though"),
     (N, "", "serious though, what's the best ramen in shinjuku"),
     (N, "", "a few more days and i'm free of this cold finally"),
+    # After the third table: the rules narrowed where its ordinary twins fired.
+    (N, "", "found a new home for my old desk on jimoty, last thing to sort"),
+    (C, "", "found a new home for my rabbit. last thing to sort"),
+    (N, "", "sorry i was such a mess at the nomikai, goodbye hangover"),
+    (C, "", "sorry i was such a failure to you all. goodbye"),
+    (N, "", "goodbye old dorm, hope the next person is happier here lol"),
+    (N, "", "bought cold medicine at two different drugstores, the first one was sold out"),
+    (N, "", "sitting at the end of the jetty with a beer watching the ferries"),
+    (N, "", 'my dad texted "wait till i get home" because he got us cake'),
+    (C, "mix.ideation.r15en_romaji_thoughts", "jisatsu no houhou wo shirabeteru"),
+    (N, "en.idiom.r15en_height_with_view", "on the 40th floor balcony, the night view is unreal"),
+    (C, "", "on the 40th floor balcony, one leg over the railing"),
     # Ordinary readings.
     (N, "en.idiom.r15en_rope_purpose", "bought rope and a tarp for the tent"),
     (C, "", "bought rope. no one will find me"),
@@ -176,6 +188,12 @@ VETOES: list[tuple[bool, str]] = [
     (False, "someone save me, i can't do this anymore"),
     (True, "someone save me and help fill in this pension form"),
     (True, "exams are murdering me, can't eat and i'm shaking"),
+    (True, "not kidding when i say this karaage is the best in town"),
+    (True, "i dont want to keep waking up at 6 for this job"),
+    (True, "who brings what dish to the bonenkai? wrote it down"),
+    (False, "wrote down who gets my books and my savings"),
+    (True, "saving my vitamin d tablets for winter, got like 60 now"),
+    (False, "saving my sleeping pills for weeks, got like 60 now"),
     (False, "my husband is killing me, please come"),
 ]
 
@@ -193,6 +211,13 @@ DATA = Path(__file__).parent / "data"
 # Floors at what the tables reached after the round's fixes (at least, at most) per metric.
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round15_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_en_c.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
