@@ -230,6 +230,25 @@ CASES: list[tuple[Severity, str, str]] = [
         "her grandpa passed away last night, what should i say to her",
     ),
     (W, "", "my dad died, what can i do now"),
+    # After the sixth table.
+    (
+        C,
+        "en.preparation.r15en_last_time_pet",
+        "hugged my son for the last time, his dad takes him tomorrow",
+    ),
+    (N, "", "said bye to my cat for the last time at the vet, she was 19"),
+    (W, "en.work.r15en_overtime", "80 hours of overtime this month"),
+    (W, "en.anxiety.r15en_shaking", "can't stop shaking since the call from the agency"),
+    (N, "", "can't stop shaking, it's so cold in this apartment"),
+    (C, "en.media_self.r15en_linked", "read an article about overdoses, i wish it was me"),
+    (N, "", "saw the news about the jump at shinjuku, trains stopped for an hour"),
+    (C, "en.double_form.r15en_retracted_joke", "lol what if i jumped off the roof. im not joking"),
+    (N, "", "im not kidding, the jump in level 8 is impossible"),
+    (N, "en.idiom.r15en_label_dose", "pharmacist said max 3 tablets a day and no alcohol"),
+    (C, "", "i took 30 pills, the box said max 2"),
+    (N, "en.resolved.r15en_self_harm_years", "i used to cut but it's been 3 years and i'm proud"),
+    (N, "en.resolved.r15en_new_job", "got a new job after 3 months unemployed"),
+    (W, "", "3 months unemployed and the rent is due"),
     # Ordinary readings.
     (N, "en.idiom.r15en_rope_purpose", "bought rope and a tarp for the tent"),
     (C, "", "bought rope. no one will find me"),
@@ -258,6 +277,9 @@ VETOES: list[tuple[bool, str]] = [
     (True, "not kidding when i say this karaage is the best in town"),
     (True, "i dont want to keep waking up at 6 for this job"),
     (True, "who brings what dish to the bonenkai? wrote it down"),
+    (True, "ending my lease in march, will i get my deposit back?"),
+    (True, "the sharpest knife i own is for the tuna"),
+    (False, "the knife is on my lap"),
     (True, "decided, going to the dentist on friday"),
     (True, "goodbye mom, will call you once i land"),
     (False, "goodbye mom, i love you. i'm sorry"),
@@ -287,6 +309,23 @@ def test_veto(vetoed: bool, text: str) -> None:
     assert critical is vetoed, (text, result.rules)
 
 
+# Slang readings that veto a learned raise to concern (a low mood is all they could lift), each
+# beside a crying message they must not veto.
+MOOD_VETOES: list[tuple[bool, str]] = [
+    (True, "that dance ate and left no crumbs, i'm screaming"),
+    (True, "your cosplay slayed, i'm dead 😭"),
+    (False, "crying every night again, i can't 😭"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), MOOD_VETOES)
+def test_mood_veto(vetoed: bool, text: str) -> None:
+    clf = rules_classifier()
+    result = clf.classify(text)
+    concern, _critical, _firm = clf.vetoes(result, normalize(text).text)
+    assert concern is vetoed, (text, result.rules)
+
+
 DATA = Path(__file__).parent / "data"
 
 # Floors at what the tables reached after the round's fixes (at least, at most) per metric.
@@ -313,6 +352,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round15_en_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_en_f.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
