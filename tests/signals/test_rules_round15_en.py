@@ -258,6 +258,7 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "left a note for the cat sitter: where the key is, who to call"),
     (C, "en.farewell.r15en_sorry_note", "gave back the keys and wrote sorry. bye"),
     (N, "", "returned the books and wrote sorry for being late"),
+    (N, "", "handed back the umbrella and wrote sorry for keeping it so long"),
     (C, "mix.plan.r15en_zenbu_owari", "raishuu de zenbu owari. hontou ni"),
     (N, "", "raishuu de shiken zenbu owari!"),
     (C, "en.means.r15en_parked_edge", "parked near the dam, engine off"),
