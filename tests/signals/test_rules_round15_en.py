@@ -273,6 +273,31 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "planning how i'll ask her out at hanami"),
     (N, "en.idiom.r15en_dispensed_for", "pharmacist gave me a whole sheet of bron for my cough"),
     (C, "", "bought 3 boxes of pills for my headache and i'll take them all tonight"),
+    # After the eighth table.
+    (
+        C,
+        "en.refusal.r15en_not_anywhere",
+        "once the semester ends i'm not staying. not in japan, not anywhere",
+    ),
+    (
+        C,
+        "en.media_self.r15en_linked",
+        "the drama line \"i'm going where it doesn't hurt\" - yeah. me too",
+    ),
+    (N, "", "that song about summer love - yeah me too"),
+    (
+        C,
+        "en.double_form.r15en_retracted_joke",
+        "i'd never do it lol. i mean i've thought about the pills but",
+    ),
+    (
+        C,
+        "en.selfharm.r15en_attempt_return",
+        "tried to jump once from the school roof, today i went back up there",
+    ),
+    (W, "en.food.r15en_living_on", "been living on onigiri from the 100 yen shop for two weeks"),
+    (N, "", "living on onigiri for a week as a challenge lol"),
+    (W, "en.anxiety.r15en_shaking", "i shake before every shift"),
     # Ordinary readings.
     (N, "en.idiom.r15en_rope_purpose", "bought rope and a tarp for the tent"),
     (C, "", "bought rope. no one will find me"),
@@ -301,6 +326,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "not kidding when i say this karaage is the best in town"),
     (True, "i dont want to keep waking up at 6 for this job"),
     (True, "who brings what dish to the bonenkai? wrote it down"),
+    (True, "counted my grandma's pills into her pill organiser"),
+    (True, "i tried to jump once years ago, now i'm in therapy and doing well"),
+    (False, "tried to jump once from the school roof, today i went back up there"),
+    (True, "the hike destroyed my legs, i want the soreness gone"),
     (True, "i want to know how it feels to ride the shinkansen"),
     (True, "picked up cough medicine and cooling sheets for my kid's fever"),
     (True, "ending my lease in march, will i get my deposit back?"),
@@ -392,6 +421,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round15_en_g.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_en_h.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
