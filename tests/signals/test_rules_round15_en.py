@@ -3,7 +3,25 @@ each form in sentences other than the table lines it was found from, with the or
 next to it that must not be read as a crisis; then the ordinary readings that stop false alarms,
 each with a crisis next to it that they must not stop. Rules only: the learned layer is not
 asked, so each row tests the rules themselves. Last, the round's development tables through the
-classifier the bot uses, at the floors they reached."""
+classifier the bot uses, at the floors they reached.
+
+The tables were written for English chat from people living in Japan (foreign residents,
+students, workers; learners' English, romaji and Tagalog mixed in) in the categories the
+held-out set still misses, each blind after the previous table's fixes and scored before any
+change (critical answered critical, critical answered none, concern escalated, false critical,
+false concern):
+
+- `dev_round15_en.tsv` (96): 0.740, 0.160, 0.917, 0.059, 0.029.
+- `dev_round15_en_b.tsv` (53): 0.593, 0.259, 1.000, 0.053, 0.053.
+- `dev_round15_en_c.tsv` (50, mostly ordinary twins): 0.933, 0.067, 1.000, 0.367, 0.033.
+- `dev_round15_en_d.tsv` (52, learners' English): 0.690, 0.207, 1.000, 0.125, 0.062.
+- `dev_round15_en_e.tsv` (45): 0.583, 0.167, 1.000, 0.176, 0.176.
+- `dev_round15_en_f.tsv` (44, mostly traps): 0.714, 0.286, 0.500, 0.154, 0.077.
+- `dev_round15_en_g.tsv` (46): 0.808, 0.077, 1.000, 0.067, 0.000.
+- `dev_round15_en_h.tsv` (45): 0.833, 0.125, 0.800, 0.125, 0.000.
+
+Each table's misses were then fixed in general form (rules here, corpus lines in new words); one
+double form with no death word in the fifth table was given concern as also accepted."""
 
 from __future__ import annotations
 
