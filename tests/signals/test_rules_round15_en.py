@@ -19,6 +19,7 @@ false concern):
 - `dev_round15_en_f.tsv` (44, mostly traps): 0.714, 0.286, 0.500, 0.154, 0.077.
 - `dev_round15_en_g.tsv` (46): 0.808, 0.077, 1.000, 0.067, 0.000.
 - `dev_round15_en_h.tsv` (45): 0.833, 0.125, 0.800, 0.125, 0.000.
+- `dev_round15_en_i.tsv` (36): 0.550, 0.450, 0.750, 0.000, 0.000.
 
 Each table's misses were then fixed in general form (rules here, corpus lines in new words); one
 double form with no death word in the fifth table was given concern as also accepted."""
@@ -316,6 +317,40 @@ CASES: list[tuple[Severity, str, str]] = [
     (W, "en.food.r15en_living_on", "been living on onigiri from the 100 yen shop for two weeks"),
     (N, "", "living on onigiri for a week as a challenge lol"),
     (W, "en.anxiety.r15en_shaking", "i shake before every shift"),
+    # After the ninth table.
+    (C, "en.plan.r15en_doing_it_so", "i'm doing it after payday so my rent is paid first"),
+    (N, "", "i'm doing it after payday so my rent is paid, the move i mean"),
+    (C, "en.plan.r15en_so_will_i", "when the leaves fall, so will i"),
+    (N, "", "if you go to the nomikai, so will i"),
+    (C, "en.means.r15en_platform_edge", "sitting on the platform edge, feet over the yellow line"),
+    (N, "", "standing behind the yellow line like a good citizen lol"),
+    (
+        C,
+        "en.means.r15en_closed_room_question",
+        "how many hours in a sealed car with a charcoal burner",
+    ),
+    (
+        C,
+        "en.mixing.r15en_pills_and_drink",
+        "sleeping pills and a whole bottle of shochu on the table",
+    ),
+    (N, "", "drank a whole bottle of wine with friends lol"),
+    (C, "mix.farewell.r15en_raisei", "mata raisei de ne"),
+    (N, "", "mata ne! see you next week at nihongo class"),
+    (C, "en.violence.r15en_quoted_dead", 'he said "call the police and your kids are dead"'),
+    (N, "", "my boss said \"if you're late again you're dead\" lol"),
+    (W, "en.food.r15en_days_without", "5 days without food, waiting for payday"),
+    (N, "", "3 days without food for my colonoscopy"),
+    (
+        C,
+        "en.media_self.r15en_linked",
+        "read a manga where she ends it and gets peace. i want peace too",
+    ),
+    (
+        C,
+        "en.double_form.r15en_retracted_joke",
+        "jump off skytree haha. ok not funny, i actually looked up how",
+    ),
     # Ordinary readings.
     (N, "en.idiom.r15en_rope_purpose", "bought rope and a tarp for the tent"),
     (C, "", "bought rope. no one will find me"),
@@ -446,6 +481,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round15_en_h.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round15_en_i.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
