@@ -251,6 +251,15 @@ VETOES: list[tuple[bool, str]] = [
     (False, "that bridge is high enough i think"),
     (True, "at the lake now, best trip ever"),
     (True, "my visa ends in may but i already applied for the renewal"),
+    (True, "引っ越し手伝ってくれて本当にありがとう"),
+    (True, "今までありがとう、来月からは新しい担当さんです"),
+    (False, "今までありがとう。みんな元気でね"),
+    (True, "デパスもらってる、よく眠れる"),
+    (True, "going to the bridge club tonight"),
+    (False, "going to the bridge tonight"),
+    (True, "ending my shift now, see you tomorrow"),
+    (True, "the baby is teething again"),
+    (True, "眠たすぎ、もう寝るおやすみ"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
