@@ -2,8 +2,8 @@
 each form in sentences other than the table lines it was found from, with the ordinary sentences
 next to it that must not be read as a crisis; then the ordinary readings that stop false alarms,
 each with a crisis next to it that they must not stop. Rules only: the learned layer is not
-asked, so each row tests the rules themselves. Last, the round's development tables through the
-classifier the bot uses, at the floors they reached.
+asked, so each row tests the rules themselves. The round's development tables are run through
+the classifier the bot uses, at the floors they reached, in test_dev_tables.py.
 
 The tables were written for English chat from people living in Japan (foreign residents,
 students, workers; learners' English, romaji and Tagalog mixed in) in the categories the
@@ -26,17 +26,10 @@ double form with no death word in the fifth table was given concern as also acce
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from pathlib import Path
-
 import pytest
 
 from signals import Severity
-from signals.classifier import default_classifier, rules_classifier
-from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
-from signals.normalize import normalize
-from signals.training.train import CORPUS_PATH
+from tests.signals.rule_rows import assert_form, assert_veto
 
 C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
 
@@ -364,10 +357,7 @@ CASES: list[tuple[Severity, str, str]] = [
 
 @pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
 def test_form(label: Severity, rule_id: str, text: str) -> None:
-    result = rules_classifier().classify(text)
-    assert result.severity is label, (text, result.rules)
-    if rule_id:
-        assert rule_id in result.rules, (text, result.rules)
+    assert_form(label, rule_id, text)
 
 
 # Readings that veto a learned raise to critical, each beside a crisis that must not be vetoed.
@@ -411,10 +401,7 @@ VETOES: list[tuple[bool, str]] = [
 
 @pytest.mark.parametrize(("vetoed", "text"), VETOES)
 def test_veto(vetoed: bool, text: str) -> None:
-    clf = rules_classifier()
-    result = clf.classify(text)
-    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
-    assert critical is vetoed, (text, result.rules)
+    assert_veto(vetoed, text)
 
 
 # Slang readings that veto a learned raise to concern (a low mood is all they could lift), each
@@ -428,123 +415,4 @@ MOOD_VETOES: list[tuple[bool, str]] = [
 
 @pytest.mark.parametrize(("vetoed", "text"), MOOD_VETOES)
 def test_mood_veto(vetoed: bool, text: str) -> None:
-    clf = rules_classifier()
-    result = clf.classify(text)
-    concern, _critical, _firm = clf.vetoes(result, normalize(text).text)
-    assert concern is vetoed, (text, result.rules)
-
-
-DATA = Path(__file__).parent / "data"
-
-# Floors at what the tables reached after the round's fixes (at least, at most) per metric.
-FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
-    "dev_round15_en.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_c.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_d.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_e.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_f.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_g.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_h.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_i.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_en_b.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-}
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _rows(name: str) -> list[LabelledMessage]:
-    return read_eval_file(DATA / name)
-
-
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_the_table_meets_its_floors(name: str) -> None:
-    clf = default_classifier()
-    report = evaluate(_rows(name), lambda text: clf.classify(text).severity)
-    for metric, (low, high) in FLOORS[name].items():
-        got = report.metric(metric)
-        assert got is not None
-        misses = [m.message.text for m in report.misses]
-        assert low <= round(got, 3) <= high, (metric.value, got, misses)
-
-
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_the_table_is_well_formed(name: str) -> None:
-    rows = _rows(name)
-    assert len(rows) >= 20
-    assert all(m.category for m in rows)
-    for m in rows:
-        if m.category.startswith("trap_") or m.category in ("everyday", "endings_ordinary"):
-            assert m.label is Severity.NONE, (m.line, m.text)
-    folded = [_fold(m.text) for m in rows]
-    assert len(set(folded)) == len(folded)
-
-
-def test_no_line_of_the_tables_is_training_data() -> None:
-    corpus = [
-        _fold(line.split("\t")[2])
-        for line in CORPUS_PATH.read_text(encoding="utf-8").split("\n")
-        if line and not line.startswith("#") and line.count("\t") >= 2
-    ]
-    seen = [
-        (name, m.text)
-        for name in FLOORS
-        for m in _rows(name)
-        if any(_fold(m.text) == c or _fold(m.text) in c for c in corpus)
-    ]
-    assert seen == []
+    assert_veto(vetoed, text, critical=False)

@@ -1,22 +1,15 @@
 """Round 15's Japanese rules (signals/rules.toml, "Round 15, Japanese"): each form in sentences
 other than the development-table lines it was found from, with the ordinary sentences next to it
 that must not be read as a crisis; then the ordinary readings that veto a learned raise, each
-beside a crisis they must not veto; then the round's development tables through the classifier
-the bot uses, with their floors. The first two parts ask the rules alone, not the learned layer."""
+beside a crisis they must not veto. Both ask the rules alone, not the learned layer. The round's
+development tables, their blind figures and their floors are in test_dev_tables.py."""
 
 from __future__ import annotations
-
-import re
-import unicodedata
-from pathlib import Path
 
 import pytest
 
 from signals import Severity
-from signals.classifier import default_classifier, rules_classifier
-from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
-from signals.normalize import normalize
-from signals.training.train import CORPUS_PATH
+from tests.signals.rule_rows import assert_form, assert_veto
 
 C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
 
@@ -145,10 +138,7 @@ CASES: list[tuple[Severity, str, str]] = [
 
 @pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
 def test_form(label: Severity, rule_id: str, text: str) -> None:
-    result = rules_classifier().classify(text)
-    assert result.severity is label, (text, result.rules)
-    if rule_id:
-        assert rule_id in result.rules, (text, result.rules)
+    assert_form(label, rule_id, text)
 
 
 # Readings that veto a learned raise to critical (the model cannot see what a sentence is
@@ -202,124 +192,4 @@ VETOES: list[tuple[bool, str]] = [
 
 @pytest.mark.parametrize(("vetoed", "text"), VETOES)
 def test_veto(vetoed: bool, text: str) -> None:
-    clf = rules_classifier()
-    result = clf.classify(text)
-    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
-    assert critical is vetoed, (text, result.rules)
-
-
-# The round's development tables (tests/signals/data/dev_round15_ja*.tsv), each written blind and
-# scored before any fix, through the classifier the bot uses. Blind figures (critical answered
-# critical, critical answered none, concern escalated, false critical, false concern):
-#   dev_round15_ja.tsv   (94): 0.860, 0.060, 0.900, 0.147, 0.059
-#   dev_round15_ja_b.tsv (59): 0.733, 0.167, 0.800, 0.208, 0.167
-#   dev_round15_ja_c.tsv (52): 0.840, 0.080, 1.000, 0.050, 0.200
-#   dev_round15_ja_d.tsv (39, 30 of them ordinary twins of the round's rules): 0.889, 0.111, n/a,
-#                          0.233, 0.067
-#   dev_round15_ja_e.tsv (43): 0.800, 0.150, 1.000, 0.118, 0.118
-#   dev_round15_ja_f.tsv (39): 1.000, 0.000, 1.000, 0.174, 0.043
-#   dev_round15_ja_g.tsv (32): 0.722, 0.111, n/a, 0.214, 0.071
-# The floors are what they reached after their fixes. One crisis of the third table stays a miss
-# on purpose: subscriptions cancelled as not needed next month (ネトフリもジムも全部解約した、来月は
-# もういらん) reads as saving money as much as preparation, and the older ordinary-ending reading
-# that stops it keeps many ordinary lines right.
-DATA = Path(__file__).parent / "data"
-FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
-    "dev_round15_ja_g.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    # The retrain on the whole round's merged corpus reads one dialect line of this table
-    # (そげんこと言うたっちゃ、もう遅かばい) as concern.
-    "dev_round15_ja_f.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.043),
-    },
-    "dev_round15_ja_e.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_ja_d.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_ja_c.tsv": {
-        Metric.CRITICAL_CAUGHT: (0.96, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.04),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    "dev_round15_ja_b.tsv": {
-        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-    # The retrain on the whole round's merged corpus moved one farewell of this table
-    # (先に行ってるね。ゆっくりおいで) from critical to concern.
-    "dev_round15_ja.tsv": {
-        Metric.CRITICAL_CAUGHT: (0.98, 1.0),
-        Metric.CRITICAL_NONE: (0.0, 0.0),
-        Metric.CONCERN_ESCALATED: (1.0, 1.0),
-        Metric.FALSE_CRITICAL: (0.0, 0.0),
-        Metric.FALSE_CONCERN: (0.0, 0.0),
-    },
-}
-
-
-def _fold(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
-
-
-def _rows(name: str) -> list[LabelledMessage]:
-    return read_eval_file(DATA / name)
-
-
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_the_table_meets_its_floors(name: str) -> None:
-    clf = default_classifier()
-    report = evaluate(_rows(name), lambda text: clf.classify(text).severity)
-    for metric, (low, high) in FLOORS[name].items():
-        got = report.metric(metric)
-        assert got is not None
-        misses = [m.message.text for m in report.misses]
-        assert low <= round(got, 3) <= high, (metric.value, got, misses)
-
-
-@pytest.mark.parametrize("name", sorted(FLOORS))
-def test_the_table_is_well_formed(name: str) -> None:
-    rows = _rows(name)
-    assert len(rows) >= 20
-    for m in rows:
-        assert m.category
-        if m.category.startswith("trap_") or m.category == "everyday":
-            assert m.label is Severity.NONE, (m.line, m.text)
-    folded = [_fold(m.text) for m in rows]
-    assert len(set(folded)) == len(folded)
-
-
-def test_no_line_of_the_tables_is_training_data() -> None:
-    corpus = [
-        _fold(line.split("\t")[2])
-        for line in CORPUS_PATH.read_text(encoding="utf-8").split("\n")
-        if line and not line.startswith("#") and line.count("\t") >= 2
-    ]
-    seen = [
-        (name, m.text)
-        for name in FLOORS
-        for m in _rows(name)
-        if any(_fold(m.text) == c or _fold(m.text) in c for c in corpus)
-    ]
-    assert seen == []
+    assert_veto(vetoed, text)

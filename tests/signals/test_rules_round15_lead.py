@@ -8,8 +8,7 @@ from __future__ import annotations
 import pytest
 
 from signals import Severity
-from signals.classifier import rules_classifier
-from signals.normalize import normalize
+from tests.signals.rule_rows import assert_form, assert_veto
 
 C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
 
@@ -178,10 +177,7 @@ CASES: list[tuple[Severity, str, str]] = [
 
 @pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
 def test_form(label: Severity, rule_id: str, text: str) -> None:
-    result = rules_classifier().classify(text)
-    assert result.severity is label, (text, result.rules)
-    if rule_id:
-        assert rule_id in result.rules, (text, result.rules)
+    assert_form(label, rule_id, text)
 
 
 # Readings that veto a learned raise to critical, each beside a crisis it must not veto.
@@ -266,7 +262,4 @@ VETOES: list[tuple[bool, str]] = [
 
 @pytest.mark.parametrize(("vetoed", "text"), VETOES)
 def test_veto(vetoed: bool, text: str) -> None:
-    clf = rules_classifier()
-    result = clf.classify(text)
-    _concern, critical, _firm = clf.vetoes(result, normalize(text).text)
-    assert critical is vetoed, (text, result.rules)
+    assert_veto(vetoed, text)
