@@ -172,8 +172,12 @@ a sign the held-out set covers this ground); its first 16 read blind 0.375, 0.50
 "I'm not joking" negated the wish after it, a media mention blocked a crisis the sentence then
 tied to oneself (うちの部屋でもできそう, 私のことだ, "i want that too"), and "it was not a joke"
 after a joke; four more written after those fixes read 0.500 and 0.500 (the pills "right
-here", a story's ending and a lake). The forms behind every table's misses are rules now
-(`tests/signals/test_rules_round15_lead.py`).
+here", a story's ending and a lake). `dev_round15_lead_q.tsv` (20), written after the round's
+last merge, holds English plans, preparation and farewells beside the same forms in ordinary
+life (2 drafted lines dropped, 2 written in their place before scoring); blind it read 0.900,
+0, n/a, 0.400 and 0: "I won't be here to feed her", and then done with exams, a note for the
+plumber, "by the time you read this" on a plane, papers shown while away. The forms behind every
+table's misses are rules now (`tests/signals/test_rules_round15_lead.py`).
 """
 
 from __future__ import annotations
@@ -399,6 +403,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.1),
+    },
+    "dev_round15_lead_q.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     # The Japanese helper's round-15 tables (tests/signals/data/dev_round15_ja*.tsv), each
     # written blind and scored before any fix. Blind figures (critical answered critical,

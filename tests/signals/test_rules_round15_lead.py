@@ -168,6 +168,12 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "the girl in the movie who overdosed, great acting"),
     (C, "en.means.r15_at_hand", "i've got my pills lined up"),
     (N, "", "i have my pills with me, taking them after lunch like the doctor said"),
+    (C, "en.plan.r15_wont_be_here_to", "bought enough dog food. i won't be around to walk him"),
+    (N, "", "i won't be here to feed the fish next week, can you?"),
+    (N, "en.idiom.r15_ordinary_errands", "two shifts, then i'm done with this job, new one soon"),
+    (C, "", "two more days, then i'm done. for good"),
+    (N, "en.idiom.r15_ordinary_errands", "by the time you read this i'll be asleep, night!"),
+    (C, "", "by the time you read this i'll be gone"),
     (C, "ja.ideation.r15_life_close", "もう人生たたみたい"),
     (N, "", "今日の会議、部長が〆た"),
     (C, "ja.plan.r15_then_end", "卒業式が終わったら、静かに消えるね"),
@@ -256,6 +262,9 @@ VETOES: list[tuple[bool, str]] = [
     (True, "ending my shift now, see you tomorrow"),
     (True, "the baby is teething again"),
     (True, "眠たすぎ、もう寝るおやすみ"),
+    (True, "left a note and the spare keys for the cleaner"),
+    (True, "showed my brother where the papers are, in case dad needs them"),
+    (False, "showed my brother where the papers are. he'll need them soon"),
     (False, "ずっと眠れない、もう限界"),
 ]
 
