@@ -18,6 +18,7 @@ from signals import (
 )
 from signals.classifier import default_rules
 from signals.crisis import Channel, Situation
+from signals.rules import CONTEXT_KINDS
 
 GOOD_RULE = """
 [[rule]]
@@ -42,6 +43,20 @@ def test_packaged_rules_are_well_formed() -> None:
     assert all(r.description for r in rules)
     kinds = {r.kind.value for r in rules}
     assert {"trigger", "means", "plan", "time", "block", "downgrade", "negation"} <= kinds
+
+
+def test_packaged_context_rules_target_categories_that_exist() -> None:
+    # A target no signal carries is silently inert: a typo would leave a reading unguarded.
+    rules = default_rules()
+    categories = {r.category for r in rules if r.kind not in CONTEXT_KINDS}
+    unknown = {
+        (r.id, t)
+        for r in rules
+        if r.kind in CONTEXT_KINDS
+        for t in r.targets
+        if t not in categories
+    }
+    assert unknown == set()
 
 
 def test_extra_rules_are_added(tmp_path: Path) -> None:
