@@ -9,7 +9,7 @@ import pytest
 
 from signals.classifier import Classifier, _Scanner
 from signals.normalize import normalize
-from signals.prefilter import Reach, compile_with_literals, required_literals
+from signals.prefilter import Gate, Matcher, Reach, compile_with_literals, required_literals
 from signals.rules import Rule
 from signals.training.train import CORPUS_PATH
 
@@ -56,6 +56,11 @@ def test_prefiltered_scan_equals_brute_force() -> None:
         (".+", None),
         ("(?i)abc", None),
         ("[ab]c", {"c"}),
+        # A look-around that must hold needs its literals in the text; one that must not, none.
+        (r"^(?=[\s\S]*\b(?:song|film)\b)[\s\S]*?me", {"song", "film"}),
+        ("(?<=死ん)も", {"死ん"}),
+        ("(?!死ん)もう", {"もう"}),
+        ("(?:(?<=ab)|(?<=cd))x", {"ab", "cd"}),
     ],
 )
 def test_required_literals(pattern: str, expected: set[str] | None) -> None:
@@ -85,7 +90,7 @@ class _NoFallback:
         raise AssertionError(f"a Reach fell back to the plain engine on {text!r}")
 
 
-def _checked(compiled: Reach | re.Pattern[str]) -> Reach | re.Pattern[str]:
+def _checked(compiled: Matcher) -> Matcher:
     if isinstance(compiled, Reach):
         compiled._whole = _NoFallback(compiled._whole)  # type: ignore[assignment]
     return compiled
@@ -137,6 +142,53 @@ def test_every_reach_of_the_rules_matches_as_the_plain_engine() -> None:
     for rule_id, unit in units:
         plain = re.compile(unit.pattern)
         _checked(unit)
+        for view in views:
+            got = [m.span() for m in unit.finditer(view)]
+            assert got == [m.span() for m in plain.finditer(view)], (rule_id, view)
+
+
+_GATE_TEXTS = [
+    *_REACH_TEXTS,
+    "映画で主人公が死んだ。私もそうする",
+    "死んだ。私もそうする。死んだ。私もそうする",
+    "私もそうする、死んでから私もそうする",
+    "in the movie he dies. in the movie she lives, me too",
+    "in the movie in the movie",
+    "the song says goodbye",
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "gate"),
+    [
+        ("(?<=死ん[^。]{2})私も(?:そう|ああ)する", True),
+        ("(?:(?<=死んだ)|(?<=死んだ。))私もそうする", True),  # a ladder of look-behinds
+        (r"(?![\s\S]*me too)\bin the movie\b[^.]{0,10}", True),  # a look-ahead to the end
+        ("(?<!昨日の)事件を見", True),
+        (r"^(?![\s\S]*lol)[\s\S]*?goodbye", False),  # anchored: tried at one position
+        ("(?<=死ん)(?:だ)?", False),  # the rest may be empty
+        ("私もそうする", False),  # nothing to gate
+    ],
+)
+def test_gate_matches_as_the_plain_engine(pattern: str, gate: bool) -> None:
+    compiled, _ = compile_with_literals(pattern)
+    assert isinstance(compiled, Gate) is gate
+    plain = re.compile(pattern)
+    for text in _GATE_TEXTS:
+        got = [m.span() for m in compiled.finditer(text)]
+        assert got == [m.span() for m in plain.finditer(text)], (pattern, text)
+
+
+def test_every_gate_of_the_rules_matches_as_the_plain_engine() -> None:
+    clf = Classifier.from_files()
+    units = [(r.id, u) for r in clf.rules for u, _ in r.units if isinstance(u, Gate)]
+    assert units  # the rules do open with look-arounds (ja.passive.r15ja_media_link)
+    lines = CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+    views = [normalize(line.split("\t")[2]).text for line in lines if line.count("\t") >= 2]
+    rng = random.Random(13)
+    views += ["。".join(rng.sample(views, 4)) for _ in range(300)]
+    for rule_id, unit in units:
+        plain = re.compile(unit.pattern)
         for view in views:
             got = [m.span() for m in unit.finditer(view)]
             assert got == [m.span() for m in plain.finditer(view)], (rule_id, view)
