@@ -178,6 +178,14 @@ life (2 drafted lines dropped, 2 written in their place before scoring); blind i
 0, n/a, 0.400 and 0: "I won't be here to feed her", and then done with exams, a note for the
 plumber, "by the time you read this" on a plane, papers shown while away. The forms behind every
 table's misses are rules now (`tests/signals/test_rules_round15_lead.py`).
+
+Round 16, the lead's: `dev_round16_lead.tsv` (39) holds the critical categories the tables had
+least of (a sudden calm after distress, a child in danger now, an act under way, voices telling
+one to die, a past attempt with intent now, symptoms of an emergency) in both languages, beside
+ordinary twins in the same words (1 drafted line dropped). Blind it read 0.870, 0.043, n/a,
+0.312 and 0.312: the crises held up, their twins did not (a toy's battery cover, a cold medicine
+and sleepiness, a father snoring on the couch, slurring from drink, relief after an exam, a
+choice of university). Its misses are rules now (`tests/signals/test_rules_round16_lead.py`).
 """
 
 from __future__ import annotations
@@ -205,6 +213,12 @@ DATA = Path(__file__).parent / "data"
 # more answered concern. On the held-out set and in the corpus replay the two models are
 # equal or the counted one better (signals/training/README.md).
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round16_lead.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
     "dev_round14_en.tsv": {
         Metric.CRITICAL_CAUGHT: (0.987, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),

@@ -1,0 +1,75 @@
+"""Round 16's rules from the lead's blind table (signals/rules.toml, "Round 16, the lead's
+table"): each form in sentences other than the table's lines, beside ordinary sentences in the
+same words; then the ordinary readings that veto a learned raise, each beside a crisis they must
+not veto. Both ask the rules alone. The table, its blind figures and its floors are in
+test_dev_tables.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from signals import Severity
+from tests.signals.rule_rows import assert_form, assert_veto
+
+C, W, N = Severity.CRITICAL, Severity.CONCERN, Severity.NONE
+
+CASES: list[tuple[Severity, str, str]] = [
+    (C, "ja.plan.r16_decided_calm", "いろいろ考えたけど、もう決めたから。今はすごく穏やか"),
+    (C, "ja.plan.r16_decided_calm", "全部決めた。だいじょうぶ、こわくないよ"),
+    (N, "", "ランチもう決めたから大丈夫"),
+    (N, "", "旅行の行き先、やっと決めた！すっきり"),
+    (N, "", "彼へのプレゼント、もう決めたから大丈夫"),
+    (C, "en.plan.r16_at_peace_what", "honestly i'm calm with what i'm about to do. thank you"),
+    (N, "", "i'm at peace with what i'm going to do after graduation"),
+    (C, "en.selfharm.r16_tried_unknown", "i attempted last year and no one knows. it's back"),
+    (C, "en.selfharm.r16_tried_unknown", "i tried back in october, never told anyone"),
+    (N, "", "i tried in april to get into the course and nobody knows yet"),
+    (N, "", "tried the new ramen place in march, nobody knows about it yet"),
+    (N, "", "酔っぱらった友達、ろれつがおかしくて笑った"),
+    (C, "ja.medical.signs", "父が酔ってるけどろれつが回らないし片方の手が動かない"),
+    (C, "ja.medical.signs", "急にろれつが回らなくなった"),
+    (N, "", "ホラー映画で『こっちへおいで』って声が聞こえる場面、鳥肌たった"),
+    (W, "ja.voices.signs", "最近、誰もいないのに声が聞こえる"),
+    (N, "", "i'm at peace with my decision about the job offer"),
+    (C, "en.plan.eighteenth_date", "i'm at peace with my decision. thank you all"),
+    # ja.plan.eighth: a child and a battery or detergent are a crisis when it went in the mouth.
+    (C, "ja.plan.eighth", "うちの子が洗剤なめたかもしれない"),
+    (N, "", "子どもと電池交換した、リモコン直った"),
+]
+
+
+@pytest.mark.parametrize(("label", "rule_id", "text"), CASES)
+def test_form(label: Severity, rule_id: str, text: str) -> None:
+    assert_form(label, rule_id, text)
+
+
+# Readings that veto a learned raise to critical (the model cannot see what a sentence is
+# about), each beside a crisis that must not be vetoed.
+VETOES: list[tuple[bool, str]] = [
+    (True, "花粉症の薬のんで、ぼーっとしてる"),
+    (False, "風邪薬ひと箱ぜんぶ飲んだ。眠くなってきた"),
+    (True, "grandpa dozed off in front of the tv again, snoring like a train"),
+    (False, "he took all his pills and now he's snoring weird and won't wake up"),
+    (True, "期末終わった〜！もう勉強しなくていいと思ったらほっとした"),
+    (False, "テスト終わったら、もう全部終わりにする"),
+    (True, "made that recipe again and it finally worked, i know better now"),
+    (True, "don't worry, i'm happy with my choice of college"),
+    (False, "last time i didn't take enough. i know better now"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), VETOES)
+def test_veto(vetoed: bool, text: str) -> None:
+    assert_veto(vetoed, text)
+
+
+# Readings that veto a learned raise to concern only.
+CONCERN_VETOES: list[tuple[bool, str]] = [
+    (True, "坂道のぼったら息切れした、年かな"),
+    (False, "階段あがったら息切れして胸が痛い、冷や汗が出る"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), CONCERN_VETOES)
+def test_concern_veto(vetoed: bool, text: str) -> None:
+    assert_veto(vetoed, text, critical=False)
