@@ -185,7 +185,13 @@ one to die, a past attempt with intent now, symptoms of an emergency) in both la
 ordinary twins in the same words (1 drafted line dropped). Blind it read 0.870, 0.043, n/a,
 0.312 and 0.312: the crises held up, their twins did not (a toy's battery cover, a cold medicine
 and sleepiness, a father snoring on the couch, slurring from drink, relief after an exam, a
-choice of university). Its misses are rules now (`tests/signals/test_rules_round16_lead.py`).
+choice of university). `dev_round16_lead_b.tsv` (21), written blind after those fixes, holds
+crises written as the answer to a check-in question (slept, ate, mood) beside the same answers
+in ordinary life; 15 of 36 drafted lines were dropped, their check-in openings colliding with
+held-out or corpus lines. Blind it read 0.818, 0, n/a, 0.200 and 0.400 (no need to eat any more
+and a last proper meal read as concern; chairs counted as "enough", a trip arranged, the last
+pudding, a bench in the breeze, a job at last over). The misses of both tables are rules now
+(`tests/signals/test_rules_round16_lead.py`).
 """
 
 from __future__ import annotations
@@ -214,6 +220,12 @@ DATA = Path(__file__).parent / "data"
 # equal or the counted one better (signals/training/README.md).
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     "dev_round16_lead.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_lead_b.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),

@@ -35,6 +35,15 @@ CASES: list[tuple[Severity, str, str]] = [
     # ja.plan.eighth: a child and a battery or detergent are a crisis when it went in the mouth.
     (C, "ja.plan.eighth", "うちの子が洗剤なめたかもしれない"),
     (N, "", "子どもと電池交換した、リモコン直った"),
+    # The second table: answers to a check-in.
+    (C, "ja.passive.r16_no_need_anymore", "もう薬飲む必要もないよね"),
+    (C, "ja.passive.r16_no_need_anymore", "もう起きる意味ない"),
+    (N, "", "明日休みだから、もう起きる必要ない"),
+    (N, "", "お腹いっぱいで、もう食べる必要ない"),
+    (C, "en.farewell.r16_last_meal", "cooked my last real meal tonight. it was nice"),
+    (C, "en.farewell.r16_last_meal", "had my last meal"),
+    (N, "", "had my last meal before the colonoscopy prep"),
+    (N, "", "ate the last meal of the trip at the airport"),
 ]
 
 
@@ -55,6 +64,14 @@ VETOES: list[tuple[bool, str]] = [
     (True, "made that recipe again and it finally worked, i know better now"),
     (True, "don't worry, i'm happy with my choice of college"),
     (False, "last time i didn't take enough. i know better now"),
+    (True, "最後の一枚のクッキー、妹と半分こした"),
+    (False, "最後にちゃんと食べとこうと思って"),
+    (True, "counted the plates twice, 30 should be enough for the party"),
+    (False, "counted my pills again, 30 should be enough"),
+    (True, "everything is packed for the camp next week"),
+    (False, "everything's arranged for after i'm gone"),
+    (True, "やっとバイト終われる〜"),
+    (False, "やっと終われる"),
 ]
 
 
@@ -67,6 +84,10 @@ def test_veto(vetoed: bool, text: str) -> None:
 CONCERN_VETOES: list[tuple[bool, str]] = [
     (True, "坂道のぼったら息切れした、年かな"),
     (False, "階段あがったら息切れして胸が痛い、冷や汗が出る"),
+    (True, "公園のベンチで風に当たってる、気持ちいい"),
+    (False, "歩道橋の上で風に当たってる"),
+    (True, "grabbed some food before my shift"),
+    (False, "had dinner. my last one, i think"),
 ]
 
 
