@@ -190,8 +190,15 @@ crises written as the answer to a check-in question (slept, ate, mood) beside th
 in ordinary life; 15 of 36 drafted lines were dropped, their check-in openings colliding with
 held-out or corpus lines. Blind it read 0.818, 0, n/a, 0.200 and 0.400 (no need to eat any more
 and a last proper meal read as concern; chairs counted as "enough", a trip arranged, the last
-pudding, a bench in the breeze, a job at last over). The misses of both tables are rules now
-(`tests/signals/test_rules_round16_lead.py`).
+pudding, a bench in the breeze, a job at last over). `dev_round16_lead_c.tsv` (28), written
+blind after those, holds danger from others (control of phone and papers, a son after a
+pension, collectors, followed home, papers withheld at work), a child in danger, summons and
+stop-me cries and burdensomeness tied to absence, beside twins (5 drafted lines dropped). Blind
+it read 1.000, 0, n/a, 0.333 and 0.167: every crisis found, the twins over-read (a courier
+knocking, a daughter studying late, a baby who won't stop giggling, a jar lid). One ordinary
+line stays concern (私がいなくても、母は元気に旅行楽しんでる): "if I am not there" is
+burdensomeness's own form, and a worker looking is the lesser harm. The misses of the three
+tables are rules now (`tests/signals/test_rules_round16_lead.py`).
 """
 
 from __future__ import annotations
@@ -230,6 +237,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_lead_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.084),
     },
     "dev_round14_en.tsv": {
         Metric.CRITICAL_CAUGHT: (0.987, 1.0),

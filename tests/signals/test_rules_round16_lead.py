@@ -44,6 +44,11 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.farewell.r16_last_meal", "had my last meal"),
     (N, "", "had my last meal before the colonoscopy prep"),
     (N, "", "ate the last meal of the trip at the airport"),
+    # The third table: danger from others, a child, cries for help.
+    (N, "", "郵便屋さんが玄関ドアをノックしてる、出なきゃ"),
+    (C, "ja.violence.more", "元彼がドア叩いてる、開けろって怒鳴ってて怖い"),
+    (N, "", "だれか来て、ジャムの瓶のふたが開かない"),
+    (C, "ja.help.kana", "だれか来て"),
 ]
 
 
@@ -72,6 +77,10 @@ VETOES: list[tuple[bool, str]] = [
     (False, "everything's arranged for after i'm gone"),
     (True, "やっとバイト終われる〜"),
     (False, "やっと終われる"),
+    (True, "娘が夜中まで宿題してる、えらいなあ"),
+    (False, "娘が夜中になっても帰ってこない"),
+    (True, "the puppy won't stop wagging, so cute"),
+    (False, "the baby won't stop crying and i'm scared i'll shake her"),
 ]
 
 
