@@ -302,6 +302,13 @@ def _score(weighted: list[tuple[Rule, int, int]]) -> int:
     return sum(weights.values())
 
 
+# A turn after a denial: what follows is the message's point (taxonomy §M1, double forms).
+_CONTRAST = re.compile(
+    r"\b(?:but|though|although|however|i lied|that'?s a lie)\b|けど|けれど|でも|のに|しかし",
+    re.IGNORECASE,
+)
+
+
 def _clause_bounds(t: str, start: int, end: int) -> tuple[int, int]:
     s = start
     while s > 0 and t[s - 1] not in _CLAUSE_BREAKS:
@@ -618,7 +625,7 @@ class Classifier:
         if raised is None:
             return result
         target, says, confidence, features = raised
-        if target is Severity.CRITICAL and any(h.status == "negated" for h in result.hits):
+        if target is Severity.CRITICAL and self._negated_alone(result):
             # The rules read a negated wish (消えたいなんて思ってない): the model, which cannot
             # see scope, may ask for a look but not for the crisis card.
             target = Severity.CONCERN
@@ -695,6 +702,14 @@ class Classifier:
         if result.severity is Severity.CONCERN:
             return not set(result.concepts) <= _CONCERN_ONLY_CONCEPTS
         return any(h.status == "counted" and h.kind in _PARTIAL_KINDS for h in result.hits)
+
+    @staticmethod
+    def _negated_alone(result: Classification) -> bool:
+        """Whether the rules read a negated wish with nothing turned against it after: "not
+        suicidal, just tired" keeps a learned crisis to concern, "not suicidal but I'd be fine
+        if it all ended tonight" does not (the model's reading may be the second clause's)."""
+        ends = [h.span[1] for h in result.hits if h.status == "negated"]
+        return bool(ends) and _CONTRAST.search(result.text, min(ends)) is None
 
     def _target(self, says: Severity, confidence: float) -> Severity:
         if says is Severity.CRITICAL:

@@ -110,7 +110,7 @@ def replay(
     if in_doubt and (rules is Severity.NONE or Classifier._agreeable(result)):
         target = Severity.CRITICAL
     if target is Severity.CRITICAL and (
-        ordinary.capped or any(h.status == "negated" for h in result.hits)
+        ordinary.capped or Classifier._negated_alone(result)
     ):
         target = Severity.CONCERN
     if target is Severity.CRITICAL and ordinary.veto_critical:

@@ -73,3 +73,33 @@ def test_a_verdict_without_evidence_raises_nothing() -> None:
     clf = Classifier(rules_classifier().rules, model=_PriorOnly())
     assert clf.classify("hello").severity is Severity.NONE
     assert default_classifier().classify("hello").severity is Severity.NONE
+
+
+class _SureOfACrisis:
+    """A model that reads every message as a crisis, with evidence."""
+
+    def predict(self, text: str) -> _Verdict:
+        verdict = _Verdict()
+        verdict.features = ("x",)
+        return verdict
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        # A negated wish alone: the model may ask for a look, not for the crisis card.
+        ("i'm not suicidal, just tired", Severity.CONCERN),
+        ("消えたいなんて思ってないよ", Severity.CONCERN),
+        # A turn after the denial (taxonomy §M1, double forms): the model's reading stands.
+        ("not suicidal but i'd be fine if it all ended tonight", Severity.CRITICAL),
+        ("told my therapist i'm not suicidal. i lied", Severity.CRITICAL),
+        ("消えたいなんて思ってない、けどもう疲れた", Severity.CRITICAL),
+    ],
+)
+def test_a_negated_wish_caps_a_learned_crisis_unless_something_turns_after(
+    text: str, label: Severity
+) -> None:
+    clf = Classifier(rules_classifier().rules, model=_SureOfACrisis())
+    result = clf.classify(text)
+    assert any(h.status == "negated" for h in result.hits), result.explain()
+    assert result.severity is label, result.explain()

@@ -49,6 +49,12 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.violence.more", "元彼がドア叩いてる、開けろって怒鳴ってて怖い"),
     (N, "", "だれか来て、ジャムの瓶のふたが開かない"),
     (C, "ja.help.kana", "だれか来て"),
+    # Older readings narrowed where the corpus showed them reaching a crisis: a denial that is
+    # itself denied, and a media mention two clauses before a wish of one's own.
+    (C, "ja.ideation.shinitai", "正直、死にたいと思わない夜はない"),
+    (N, "", "死にたいとは思わない"),
+    (C, "ja.ideation.shinou", "映画みた、泣けた、毎晩どうやったら楽に死ねるか調べてる"),
+    (N, "", "映画見た、主人公が死にたいって言ってた"),
 ]
 
 
