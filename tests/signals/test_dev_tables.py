@@ -197,8 +197,16 @@ stop-me cries and burdensomeness tied to absence, beside twins (5 drafted lines 
 it read 1.000, 0, n/a, 0.333 and 0.167: every crisis found, the twins over-read (a courier
 knocking, a daughter studying late, a baby who won't stop giggling, a jar lid). One ordinary
 line stays concern (私がいなくても、母は元気に旅行楽しんでる): "if I am not there" is
-burdensomeness's own form, and a worker looking is the lesser harm. The misses of the three
-tables are rules now (`tests/signals/test_rules_round16_lead.py`).
+burdensomeness's own form, and a worker looking is the lesser harm. `dev_round16_lead_d.tsv`
+(26), written blind after those, puts a crisis of one's own beside the words of an ordinary
+reading in the same message (a drama watched, an exam over, "a funny story", a need met, a
+friend's past, self-harm told as over, the news), beside messages where the ordinary reading is
+all of it (4 drafted lines dropped). Blind it read 0.692, 0.308, n/a, 0.308 and 0.077, the
+weakest of the round: the readings of a past act with present coping reached a "but yesterday I
+did it again", a news story blocked the bridge the message then placed near home, and nothing
+knew "I need not be saved" or "thinking of doing the same" after someone's attempt. One ordinary
+line stays concern (a friend's heartbreak, and "I had a time I thought the same"). The misses of
+the four tables are rules now (`tests/signals/test_rules_round16_lead.py`).
 """
 
 from __future__ import annotations
@@ -237,6 +245,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_lead_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.077),
     },
     "dev_round16_lead_c.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),

@@ -55,6 +55,20 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "死にたいとは思わない"),
     (C, "ja.ideation.shinou", "映画みた、泣けた、毎晩どうやったら楽に死ねるか調べてる"),
     (N, "", "映画見た、主人公が死にたいって言ってた"),
+    # The fourth table: a crisis of one's own beside an ordinary reading's words.
+    (C, "ja.passive.r16_need_not_be_saved", "もう助けてくれなくていいよ"),
+    (N, "", "ゲームのキャラ、もう助けなくていいよ、先に進もう"),
+    (C, "ja.passive.r16_place_near_home", "駅で飛び込みがあったって。あの駅、うちから5分"),
+    (N, "", "あの駅、家から歩いて5分で便利"),
+    (C, "en.passive.r16_same_as_them", "a girl at school overdosed. i think about doing the same"),
+    (N, "", "my friend ran a marathon. i keep thinking about doing the same"),
+    (N, "", "she jumped into the pool. i thought about doing the same lol"),
+    (C, "en.plan.intent", "tonight's the night."),
+    (N, "", "tonight's the night we finally see the fireworks"),
+    (C, "en.act.eleventh", "i'm going to stop eating until i disappear"),
+    (N, "", "i need to stop eating so much junk"),
+    (C, "ja.selfharm.cutting", "昔リスカしてたけど今は大丈夫、って言いたいけど、今日またやった"),
+    (N, "", "前はリスカしてたけど、今は落ち着いてる"),
 ]
 
 
@@ -87,6 +101,9 @@ VETOES: list[tuple[bool, str]] = [
     (False, "娘が夜中になっても帰ってこない"),
     (True, "the puppy won't stop wagging, so cute"),
     (False, "the baby won't stop crying and i'm scared i'll shake her"),
+    (True, "started biting my nails again this week"),
+    (False, "started cutting again this week"),
+    (True, "i really want to move out next year"),
 ]
 
 
