@@ -205,8 +205,15 @@ all of it (4 drafted lines dropped). Blind it read 0.692, 0.308, n/a, 0.308 and 
 weakest of the round: the readings of a past act with present coping reached a "but yesterday I
 did it again", a news story blocked the bridge the message then placed near home, and nothing
 knew "I need not be saved" or "thinking of doing the same" after someone's attempt. One ordinary
-line stays concern (a friend's heartbreak, and "I had a time I thought the same"). The misses of
-the four tables are rules now (`tests/signals/test_rules_round16_lead.py`).
+line stays concern (a friend's heartbreak, and "I had a time I thought the same").
+`dev_round16_lead_e.tsv` (23), written blind after those, does the same with idioms, jokes,
+quotes, someone else's death and met needs (死ぬほど, 笑える話, "killing me lol", "dying to"; 6
+drafted lines dropped). Blind it read 0.667, 0.250, n/a, 0.182 and 0.273: a rope reading took
+「キャンプですか」 asked by a clerk as a camping trip, "killing me lol" put a dose question down as
+a joke, and nothing knew wanting to go over to a pet that died or "if I'm still around by then";
+the edge of a pool was a ledge. Two ordinary lines stay concern (死ぬほど疲れた, and a cat's
+death a year on: exhaustion and loss are concerns the taxonomy keeps). The misses of the five
+tables are rules now (`tests/signals/test_rules_round16_lead.py`).
 """
 
 from __future__ import annotations
@@ -251,6 +258,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.077),
+    },
+    "dev_round16_lead_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.182),
     },
     "dev_round16_lead_c.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),

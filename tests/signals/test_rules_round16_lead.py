@@ -69,6 +69,20 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "i need to stop eating so much junk"),
     (C, "ja.selfharm.cutting", "昔リスカしてたけど今は大丈夫、って言いたいけど、今日またやった"),
     (N, "", "前はリスカしてたけど、今は落ち着いてる"),
+    # The fifth table: a crisis beside an idiom, a joke, a quote or someone else's death.
+    (C, "ja.passive.r16_follow_the_dead", "母が亡くなって半年。わたしも早くあっちに行きたい"),
+    (W, "ja.loss.events", "母が亡くなって半年。あっちで元気にしてるかな"),
+    (C, "en.passive.r16_follow_the_dead", "grandpa passed in may. i want to be with him again"),
+    (W, "en.loss.events", "grandma died last week. i want to be with her family at the funeral"),
+    (C, "en.means.r16_how_many_take", "looking up how many of these tablets it would take"),
+    (N, "", "how many pills would it take for my headache, the label is gone"),
+    (C, "en.passive.r16_still_around", "see you at graduation, if i'm still alive by then"),
+    (N, "", "i'll still be around by then, save me a seat"),
+    (C, "en.means.jump", "sitting on the edge of the roof"),
+    (N, "", "sitting on the edge of the bed, trying to wake up"),
+    (C, "ja.plan.prepare", "ロープ買ってきた。「キャンプですか」って聞かれた"),
+    (N, "", "ロープ買ってきた、キャンプのテント用"),
+    (N, "", "「死ね」って言うキャラ、怖いけど好き"),
 ]
 
 
@@ -104,6 +118,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "started biting my nails again this week"),
     (False, "started cutting again this week"),
     (True, "i really want to move out next year"),
+    (True, "keeping the extra tablets for the trip next week"),
+    (False, "keeping the extra tablets in a jar"),
+    (True, "sat on the edge of the pool with my feet in the water"),
+    (False, "sat on the edge of the platform"),
 ]
 
 
