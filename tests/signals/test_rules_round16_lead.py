@@ -83,6 +83,15 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "ja.plan.prepare", "ロープ買ってきた。「キャンプですか」って聞かれた"),
     (N, "", "ロープ買ってきた、キャンプのテント用"),
     (N, "", "「死ね」って言うキャラ、怖いけど好き"),
+    # The sixth table: concerns said in passing.
+    (W, "ja.utilities.r16_notice_again", "ガスの督促ハガキがとうとう来た"),
+    (W, "ja.utilities.r16_notice_again", "電気の赤い紙、どうしよう"),
+    (N, "", "水道の検針の紙が来た、先月より安い"),
+    (W, "ja.work.r16_wages_unpaid", "残業代、三か月分いまだに払われてない"),
+    (N, "", "給料、今日振り込まれてた！"),
+    (W, "en.concern.eighth", "final notice from the gas company came today"),
+    (N, "", "got a final notice for my library book lol"),
+    (N, "", "i'm sleeping in tomorrow, no alarm"),
 ]
 
 
@@ -143,4 +152,19 @@ CONCERN_VETOES: list[tuple[bool, str]] = [
 
 @pytest.mark.parametrize(("vetoed", "text"), CONCERN_VETOES)
 def test_concern_veto(vetoed: bool, text: str) -> None:
+    assert_veto(vetoed, text, critical=False)
+
+
+# Readings that veto a learned raise to concern, from the sixth table.
+CONCERN_VETOES_F: list[tuple[bool, str]] = [
+    (True, "この一週間、アニメしか見てない、最高"),
+    (False, "この一週間、誰とも話してない"),
+    (True, "been sleeping in late since the holidays started, bliss"),
+    (False, "haven't slept in 3 days and cry all the time"),
+    (False, "been sleeping in my car since the weekend"),
+]
+
+
+@pytest.mark.parametrize(("vetoed", "text"), CONCERN_VETOES_F)
+def test_concern_veto_of_the_sixth_table(vetoed: bool, text: str) -> None:
     assert_veto(vetoed, text, critical=False)
