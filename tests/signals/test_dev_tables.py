@@ -219,8 +219,15 @@ nowhere to sleep; loneliness, no joy, worry, relapse, losses) beside everyday tw
 lines dropped). Blind it read concern escalated 0.941, false critical 0 and false concern 0.300:
 unpaid wages with the month between (バイト代、先月分まだ振り込まれてない) went unheard, the
 pink water notice read as a crisis to the model, and a week of a favourite's streams, a library
-book's final notice and sleeping in on holiday read as concerns. The misses of the six tables
-are rules now (`tests/signals/test_rules_round16_lead.py`).
+book's final notice and sleeping in on holiday read as concerns. `dev_round16_lead_g.tsv`
+(25), written blind after those, holds conditional intent (〜たら + an ending, "if X, I'm done")
+and questions of means or relief beside the same conditionals and questions about ordinary
+things (4 drafted lines dropped). Blind it read 1.000, 0, n/a, 0.385 and 0.154: every crisis
+found, and the learned layer read ordinary 〜たら conditionals as crises (an outing if he does not
+come back, a cat missing its owner on a trip, how much drink makes one drunk: 0.77-0.99), and
+"is 30 minutes enough" as a dose. One ordinary line stays concern (家賃払えなかったら、分割に
+してもらう約束: rent trouble, arranged). The misses of the seven tables are rules now
+(`tests/signals/test_rules_round16_lead.py`).
 """
 
 from __future__ import annotations
@@ -276,6 +283,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_lead_g.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.077),
     },
     "dev_round16_lead_c.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),

@@ -92,6 +92,9 @@ CASES: list[tuple[Severity, str, str]] = [
     (W, "en.concern.eighth", "final notice from the gas company came today"),
     (N, "", "got a final notice for my library book lol"),
     (N, "", "i'm sleeping in tomorrow, no alarm"),
+    # The seventh table: conditionals and questions.
+    (C, "en.means.fourth", "are 40 of these enough"),
+    (N, "", "would 40 people be enough for the hall"),
 ]
 
 
@@ -131,6 +134,16 @@ VETOES: list[tuple[bool, str]] = [
     (False, "keeping the extra tablets in a jar"),
     (True, "sat on the edge of the pool with my feet in the water"),
     (False, "sat on the edge of the platform"),
+    (True, "あの子が来なかったら、ひとりでカラオケ行こう"),
+    (False, "あの人が戻ってこなかったら、海に行く"),
+    (True, "出張でいなくなったら、金魚のエサどうしよう"),
+    (False, "私がいなくなったら、みんな楽になる"),
+    (True, "何杯飲んだら酔うのか知りたい笑"),
+    (False, "何錠飲んだら死ねるのか知りたい"),
+    (True, "is 20 minutes enough for the bus transfer"),
+    (False, "is 20 enough to not wake up"),
+    (True, "if the party runs late i'll drive myself home"),
+    (True, "set three alarms so i wake up in time for work"),
 ]
 
 
@@ -157,6 +170,8 @@ def test_concern_veto(vetoed: bool, text: str) -> None:
 
 # Readings that veto a learned raise to concern, from the sixth table.
 CONCERN_VETOES_F: list[tuple[bool, str]] = [
+    (True, "家賃、今月は分割にしてもらえた"),
+    (False, "家賃が払えない"),
     (True, "この一週間、アニメしか見てない、最高"),
     (False, "この一週間、誰とも話してない"),
     (True, "been sleeping in late since the holidays started, bliss"),
