@@ -226,7 +226,11 @@ things (4 drafted lines dropped). Blind it read 1.000, 0, n/a, 0.385 and 0.154: 
 found, and the learned layer read ordinary 〜たら conditionals as crises (an outing if he does not
 come back, a cat missing its owner on a trip, how much drink makes one drunk: 0.77-0.99), and
 "is 30 minutes enough" as a dose. One ordinary line stays concern (家賃払えなかったら、分割に
-してもらう約束: rent trouble, arranged). The misses of the seven tables are rules now
+してもらう約束: rent trouble, arranged). `dev_round16_lead_h.tsv` (25) holds everyday verbs
+that are also a crisis's verbs (消えた, 切った, 飛んだ, ためてる, 最後; gone, done, cut, jump,
+saving up), the ordinary use beside the crisis (4 drafted lines dropped); blind it read 1.000,
+0, n/a, 0.133 and 0.067 (a fringe cut too short read as a cut too deep, plans blown away by a
+stopped train, a last shift at a cafe). The misses of the eight tables are rules now
 (`tests/signals/test_rules_round16_lead.py`).
 """
 
@@ -289,6 +293,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.077),
+    },
+    "dev_round16_lead_h.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
     },
     "dev_round16_lead_c.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),

@@ -95,6 +95,9 @@ CASES: list[tuple[Severity, str, str]] = [
     # The seventh table: conditionals and questions.
     (C, "en.means.fourth", "are 40 of these enough"),
     (N, "", "would 40 people be enough for the hall"),
+    # The eighth table: everyday verbs that are also a crisis's verbs.
+    (N, "", "娘の前髪を切りすぎた、ごめん"),
+    (C, "ja.act.tenth", "手首、切りすぎた"),
 ]
 
 
@@ -144,6 +147,10 @@ VETOES: list[tuple[bool, str]] = [
     (False, "is 20 enough to not wake up"),
     (True, "if the party runs late i'll drive myself home"),
     (True, "set three alarms so i wake up in time for work"),
+    (True, "台風で連休の予定が全部パー"),
+    (False, "予定は全部終わらせた。あとは飛ぶだけ"),
+    (True, "my last day at the old office, cake with everyone"),
+    (False, "this is my last day. thank you for everything"),
 ]
 
 
