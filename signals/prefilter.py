@@ -138,7 +138,26 @@ def _literals_of(parsed: Any) -> frozenset[str] | None:
     return found
 
 
-class Reach:
+class _FromRest:
+    """A whole pattern run from its rest: the matches are the whole pattern's, found where the
+    rest is (subclasses say how far back a match may start)."""
+
+    __slots__ = ("_rest", "_whole", "pattern")
+
+    def __init__(self, pattern: str, whole: re.Pattern[str], rest: re.Pattern[str]) -> None:
+        self.pattern = pattern
+        self._whole = whole
+        self._rest = rest
+
+    @property
+    def groupindex(self) -> Mapping[str, int]:
+        return self._whole.groupindex
+
+    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        return self._whole.match(text, pos)
+
+
+class Reach(_FromRest):
     """A pattern that opens with up to N of one character (``[^。]{0,30}(?:事件|記事)を見``),
     run from its rest.
 
@@ -151,7 +170,7 @@ class Reach:
     whole pattern (a test compares them on every corpus line).
     """
 
-    __slots__ = ("_reach", "_rest", "_step", "_whole", "pattern")
+    __slots__ = ("_reach", "_step")
 
     def __init__(
         self,
@@ -161,18 +180,9 @@ class Reach:
         reach: int,
         rest: re.Pattern[str],
     ) -> None:
-        self.pattern = pattern
-        self._whole = whole
+        super().__init__(pattern, whole, rest)
         self._step = step
         self._reach = reach
-        self._rest = rest
-
-    @property
-    def groupindex(self) -> Mapping[str, int]:
-        return self._whole.groupindex
-
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self._whole.match(text, pos)
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         pos = 0
@@ -189,7 +199,7 @@ class Reach:
             pos = m.end()
 
 
-class Gate:
+class Gate(_FromRest):
     r"""A pattern that opens with look-arounds (``(?<=死ん[^。]{3})私も…``, ``(?![\s\S]*me too)in
     the movie…``), run from the rest that follows them.
 
@@ -201,19 +211,7 @@ class Gate:
     every corpus line).
     """
 
-    __slots__ = ("_rest", "_whole", "pattern")
-
-    def __init__(self, pattern: str, whole: re.Pattern[str], rest: re.Pattern[str]) -> None:
-        self.pattern = pattern
-        self._whole = whole
-        self._rest = rest
-
-    @property
-    def groupindex(self) -> Mapping[str, int]:
-        return self._whole.groupindex
-
-    def match(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        return self._whole.match(text, pos)
+    __slots__ = ()
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
         pos = 0
