@@ -542,6 +542,17 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
+    # The English helper's round-16 tables (tests/signals/data/dev_round16_en*.tsv; rules in
+    # test_rules_round16_en.py), blind figures (critical caught, critical answered none, concern
+    # escalated, false critical, false concern) before their fixes, floors at what they reached
+    # after them:
+    #   dev_round16_en.tsv (41): 0.889, 0.037, n/a, 0.286, 0.214
+    "dev_round16_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
 }
 
 
