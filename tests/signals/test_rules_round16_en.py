@@ -11,6 +11,7 @@ the previous table's fixes and scored before any change (critical answered criti
 answered none, concern escalated, false critical, false concern):
 
 - `dev_round16_en.tsv` (41): 0.889, 0.037, n/a, 0.286, 0.214.
+- `dev_round16_en_b.tsv` (41): 0.783, 0.043, 1.000, 0.375, 0.188.
 """
 
 from __future__ import annotations
@@ -37,6 +38,44 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.burden.r16en_best_gift", "the best thing i could do for my family would be to die"),
     (N, "", "the best gift i can give my mum is a trip to okinawa"),
     (N, "", "the only thing i can do for them is work hard"),
+    # After the second table: wanting to not be; a fatal accident welcome.
+    (C, "en.double_form.r16en_want_not_be", "honestly i want to not exist sometimes"),
+    (C, "en.double_form.r16en_want_not_be", "not gonna do anything. i just wanna not be anymore"),
+    (N, "", "i want to not be late again tomorrow"),
+    (N, "", "i want to not be the one who cleans every time"),
+    (
+        C,
+        "en.double_form.r16en_accident_welcome",
+        "i wouldn't mind if a truck hit me on the way to work",
+    ),
+    (
+        C,
+        "en.double_form.r16en_accident_welcome",
+        "if the ceiling fell on me tonight i'd be relieved",
+    ),
+    (N, "", "if the flight is delayed i wouldn't mind, more time at the lounge"),
+    # Suicide or death in my head all the time.
+    (C, "en.ideation.r16en_in_my_head", "death has been on my mind all week"),
+    (C, "en.ideation.r16en_in_my_head", "killing myself is always in the back of my mind"),
+    (N, "", "my grandpa's death is on my mind a lot"),
+    # One last time first.
+    (C, "en.plan.r16en_one_last_time_first", "i want to hug my dog one last time first"),
+    (C, "en.plan.r16en_one_last_time_first", "wanna visit the beach one last time before i go"),
+    (N, "", "want to eat at that ramen shop one last time before it closes"),
+    (N, "", "i want to see the sakura one last time before i go back home"),
+    # A move out announced, then said not to be one (the older ordinary-move block narrowed).
+    (
+        C,
+        "en.preparation.r16en_move_that_isnt",
+        "gave notice on my apartment, moving out friday. i'm not moving anywhere",
+    ),
+    (N, "", "moving out next month, not moving anywhere far though lol"),
+    (N, "", "moving out in april, new place is near the station"),
+    # The older rules narrowed: a whole box of snacks, a railing's height.
+    (N, "", "ate the whole box of pocky lol"),
+    (C, "en.twelfth.critical", "took the whole sheet of depas"),
+    (N, "", "how high does a balcony railing have to be? for the kids"),
+    (C, "en.means.eighteenth_place", "how high does the bridge have to be"),
 ]
 
 
@@ -59,6 +98,15 @@ VETOES: list[tuple[bool, str]] = [
     (True, "rewatched 13 reasons why, the soundtrack still slaps"),
     (True, "the kids are playing in the snow, so cute"),
     (False, "the kid upstairs is playing on the balcony railing alone, 8th floor"),
+    (True, "counted my coins, 340 yen left till payday"),
+    (False, "counting the pills in my hand, 45"),
+    (True, "is this eye drops enough for the hay fever season"),
+    (True, "when spring comes we're going camping!"),
+    (True, "my mum will die of embarrassment if she sees this"),
+    (True, "that episode of the office where michael burns his foot"),
+    (True, "listening to that song about dying on repeat"),
+    (True, "how high is the balcony railing in your apartment"),
+    (True, "will my sleeping pills last till the next appointment"),
 ]
 
 
