@@ -12,6 +12,7 @@ answered none, concern escalated, false critical, false concern):
 
 - `dev_round16_en.tsv` (41): 0.889, 0.037, n/a, 0.286, 0.214.
 - `dev_round16_en_b.tsv` (41): 0.783, 0.043, 1.000, 0.375, 0.188.
+- `dev_round16_en_c.tsv` (40): 0.727, 0.091, 1.000, 0.250, 0.125.
 """
 
 from __future__ import annotations
@@ -76,6 +77,50 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.twelfth.critical", "took the whole sheet of depas"),
     (N, "", "how high does a balcony railing have to be? for the kids"),
     (C, "en.means.eighteenth_place", "how high does the bridge have to be"),
+    # After the third table: how long it takes; a day named, then no more.
+    (
+        C,
+        "en.means.r16en_how_long_takes",
+        "how long would it take to pass out from charcoal in a small room",
+    ),
+    (C, "en.means.r16en_how_long_takes", "how quickly does it take to bleed out from the wrist"),
+    (N, "", "how long does it take to lose consciousness when freediving"),
+    (N, "", "how long does it take for the cat to stop breathing after surgery"),
+    (C, "en.plan.r16en_day_then_no_more", "christmas eve is the night. there's no more after that"),
+    (N, "", "friday is the day. i'm not late again lol"),
+    (N, "", "my birthday is the day. i'm not working!!"),
+    # Accounts closed and the pet with a relative.
+    (
+        C,
+        "en.preparation.r16en_accounts_and_pet",
+        "unsubscribed from all the apps, my cat lives with my ex now",
+    ),
+    (W, "", "cancelled my netflix, my cat is at my mum's while i'm in hospital"),
+    # New lines or cuts; cat scratches with no cat.
+    (C, "en.selfharm.r16en_new_lines", "3 new cuts on my wrist, didn't mean to go that far"),
+    (C, "en.selfharm.r16en_new_lines", "fresh lines across my arm, it stings"),
+    (N, "", "new stretch marks on my thighs from the pregnancy"),
+    (N, "", "new lines on my arm from the cat lol"),
+    (
+        C,
+        "en.selfharm.r16en_no_cat",
+        '"my cat scratched me" is what i told my teacher. there\'s no cat',
+    ),
+    (N, "", "the cat scratched my hand lol"),
+    # Thoughts or urges getting louder.
+    (C, "en.ideation.r16en_thoughts_louder", "thoughts of the train are getting stronger"),
+    (C, "en.ideation.r16en_thoughts_louder", "urges about cutting are back, all day"),
+    (N, "", "thoughts of jumping into a new career are getting stronger"),
+    (N, "", "my intrusive thoughts about the plane crashing are getting worse"),
+    # The older rules narrowed: returned before graduation, the end of the platform for a car.
+    (N, "", "returned everything i borrowed before graduation, all done"),
+    (
+        C,
+        "en.preparation.r15en_squared_away",
+        "returned everything i borrowed. all in order before.",
+    ),
+    (N, "", "standing at the end of the platform near the exit stairs"),
+    (C, "en.means.r15en_end_of_pier", "standing at the end of the platform. the train is coming"),
 ]
 
 
@@ -107,6 +152,14 @@ VETOES: list[tuple[bool, str]] = [
     (True, "listening to that song about dying on repeat"),
     (True, "how high is the balcony railing in your apartment"),
     (True, "will my sleeping pills last till the next appointment"),
+    (True, "how long does it take to renew a visa"),
+    (True, "how long does it take to pass the jlpt n2"),
+    (True, "💊 vitamins and fish oil 💊💊"),
+    (False, "💊💊💊 all of them tonight, vitamins too"),
+    (True, "planning to see my parents in osaka this weekend"),
+    (True, "my dog bit my hand again, she's teething"),
+    (True, "standing at the far end of the platform for the women only car"),
+    (True, "returned all my textbooks before graduation"),
 ]
 
 
