@@ -13,6 +13,7 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en.tsv` (41): 0.889, 0.037, n/a, 0.286, 0.214.
 - `dev_round16_en_b.tsv` (41): 0.783, 0.043, 1.000, 0.375, 0.188.
 - `dev_round16_en_c.tsv` (40): 0.727, 0.091, 1.000, 0.250, 0.125.
+- `dev_round16_en_d.tsv` (36, half of it traps): 0.750, 0.125, 0.500, 0.333, 0.111.
 """
 
 from __future__ import annotations
@@ -121,6 +122,24 @@ CASES: list[tuple[Severity, str, str]] = [
     ),
     (N, "", "standing at the end of the platform near the exit stairs"),
     (C, "en.means.r15en_end_of_pier", "standing at the end of the platform. the train is coming"),
+    # After the fourth table: a child telling of a coach or a relative; not waking hoped for.
+    (C, "en.child.r16en_told_touches", "my niece told me her uncle comes into her room at night"),
+    (C, "en.child.r16en_told_touches", "my son said his teacher hit him again today"),
+    (N, "", "my daughter said her coach touched her shoulder to correct her form"),
+    (N, "", "my son told me his dad hit the jackpot at pachinko lol"),
+    (C, "en.double_form.r16en_hope_not_wake", "not gonna do anything. praying i don't wake up"),
+    (C, "en.double_form.r16en_hope_not_wake", "just hope i never wake up."),
+    (N, "", "hoping i don't wake up late again lol"),
+    # A break from me, a permanent one; dead weight.
+    (C, "en.burden.r16en_break_permanent", "they need a break from me, forever"),
+    (N, "", "my kids need a break from me this weekend, going to my sister's"),
+    (W, "en.burden.r16en_dead_weight", "i'm just a parasite living off my parents"),
+    (N, "", "he's dead weight in this game lol"),
+    # The older rules narrowed: a burn when nobody's home; "to die for" after want.
+    (C, "en.selfharm.forms", "i burn myself with the iron when nobody is around"),
+    (N, "", "burned myself on the iron making my shirt for the interview"),
+    (C, "en.ideation.want_to_die", "i want to die for real"),
+    (N, "", "this cake is to die for"),
 ]
 
 
@@ -160,6 +179,17 @@ VETOES: list[tuple[bool, str]] = [
     (True, "my dog bit my hand again, she's teething"),
     (True, "standing at the far end of the platform for the women only car"),
     (True, "returned all my textbooks before graduation"),
+    (True, "which floor is your office on"),
+    (True, "everything's ready for the party tomorrow"),
+    (True, "cleaned my room so it's spotless for the guests"),
+    (False, "cleaned my whole room so nobody has to deal with it after"),
+    (True, "our drama club rehearsal, i die in act 3 lol"),
+    (True, 'the poster on the train says "feeling suicidal? call this number"'),
+    (True, "rise and shine!"),
+    (True, "gonna unalive this mosquito"),
+    (False, "i want to unalive myself"),
+    (True, "not going home after work, maybe karaoke"),
+    (False, "not going home after work. i'm done"),
 ]
 
 
