@@ -14,6 +14,8 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en_b.tsv` (41): 0.783, 0.043, 1.000, 0.375, 0.188.
 - `dev_round16_en_c.tsv` (40): 0.727, 0.091, 1.000, 0.250, 0.125.
 - `dev_round16_en_d.tsv` (36, half of it traps): 0.750, 0.125, 0.500, 0.333, 0.111.
+- `dev_round16_en_e.tsv` (30, learners' English, romaji, check-in replies): 0.857, 0.143, 1.000,
+  0.071, 0.143.
 """
 
 from __future__ import annotations
@@ -140,6 +142,20 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "burned myself on the iron making my shirt for the interview"),
     (C, "en.ideation.want_to_die", "i want to die for real"),
     (N, "", "this cake is to die for"),
+    # After the fifth table: romaji self-harm slang; the means arrived.
+    (C, "mix.selfharm.r16en_romaji", "amuka yamerarenai"),
+    (C, "mix.selfharm.r16en_romaji", "risuka shita"),
+    (N, "", "rika shita? (my friend rika)"),
+    (N, "", "jisho de shirabeta"),
+    (C, "en.preparation.r16en_means_arrived", "the helium tank arrived today"),
+    (C, "en.preparation.r16en_means_arrived", "charcoal came. tonight"),
+    (N, "", "the charcoal arrived for the bbq on sunday"),
+    (N, "", "my pills arrived from the online pharmacy"),
+    # The older letter rules narrowed: a letter for a birthday or to a penpal.
+    (N, "", "i already wrote a letter to my penpal"),
+    (N, "", "wrote a letter to my grandma for her birthday"),
+    (C, "en.ideation.want_to_die", "wrote a letter to my kids. they'll understand one day"),
+    (C, "en.plan.eighth", "just wrote the letter for my mum. forgive me"),
 ]
 
 
@@ -190,6 +206,9 @@ VETOES: list[tuple[bool, str]] = [
     (False, "i want to unalive myself"),
     (True, "not going home after work, maybe karaoke"),
     (False, "not going home after work. i'm done"),
+    (True, "How much paracetamol can I take in a day? the pharmacist said 4"),
+    (False, "how many can i take at once a day before it's dangerous, doctor said 2"),
+    (True, "wrote a card for my sister's wedding"),
 ]
 
 
@@ -203,6 +222,7 @@ def test_veto(vetoed: bool, text: str) -> None:
 MOOD_VETOES: list[tuple[bool, str]] = [
     (True, "graduation day, so proud of my son 😭"),
     (True, "the news about the actor who died is so sad"),
+    (True, "cut my bangs myself 😭"),
     (False, "crying alone every night 😭"),
 ]
 
