@@ -16,6 +16,7 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en_d.tsv` (36, half of it traps): 0.750, 0.125, 0.500, 0.333, 0.111.
 - `dev_round16_en_e.tsv` (30, learners' English, romaji, check-in replies): 0.857, 0.143, 1.000,
   0.071, 0.143.
+- `dev_round16_en_f.tsv` (37): 0.700, 0.100, 1.000, 0.200, 0.067.
 """
 
 from __future__ import annotations
@@ -156,6 +157,37 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "wrote a letter to my grandma for her birthday"),
     (C, "en.ideation.want_to_die", "wrote a letter to my kids. they'll understand one day"),
     (C, "en.plan.eighth", "just wrote the letter for my mum. forgive me"),
+    # After the sixth table: bills paid ahead, a relative's number on the pet's chip (a look
+    # alone, critical together); a passcode left for afterwards.
+    (W, "en.preparation.r16en_paid_ahead", "paid 6 months ahead for my mum's care home"),
+    (W, "en.preparation.r16en_pet_chip", "put my sister's number on my dog's microchip"),
+    (
+        C,
+        "en.preparation.r16en_paid_ahead",
+        "put my sister's number on my dog's microchip and paid mum's care home 6 months ahead",
+    ),
+    (N, "", "going abroad for work so i paid 6 months ahead on the rent"),
+    (N, "", "paid 3 months in advance, got a discount"),
+    (N, "", "put my mum's number on the dog's tag too, as a backup"),
+    (
+        C,
+        "en.preparation.r16en_passcode_after",
+        "left my passwords in the drawer so they can get into everything after.",
+    ),
+    (N, "", "left the wifi password for my son so he can get in after school"),
+    # Arms a mess again; the butterfly on the wrist dead.
+    (C, "en.selfharm.r16en_mess_again", "my arms are a mess again. why do i do this"),
+    (N, "", "my legs are a mess again after the hike lol"),
+    (C, "en.selfharm.r16en_butterfly", "the butterfly i drew on my wrist died"),
+    (N, "", "the butterfly on my wrist is so pretty, got it done in harajuku"),
+    # Waiting for it all to end; no longer looking both ways.
+    (C, "en.double_form.r16en_waiting_to_end", "not suicidal, just waiting for my life to end"),
+    (N, "", "just waiting for the meeting to end"),
+    (C, "en.double_form.r16en_no_look_crossing", "i stopped looking both ways when i cross"),
+    (N, "", "my son never looks both ways, so scary"),
+    # The older beneficiary rule narrowed: changed after a wedding.
+    (N, "", "changed the beneficiary on my life insurance to my husband after we got married"),
+    (C, "en.plan.eighth", "the beneficiary is my sister now. everything is ready"),
 ]
 
 
@@ -209,6 +241,10 @@ VETOES: list[tuple[bool, str]] = [
     (True, "How much paracetamol can I take in a day? the pharmacist said 4"),
     (False, "how many can i take at once a day before it's dangerous, doctor said 2"),
     (True, "wrote a card for my sister's wedding"),
+    (True, "left my card with my wife so she can pay the gas bill"),
+    (True, "we set the date for our wedding!!"),
+    (False, "i've set the date for my exit"),
+    (True, "reading about the history of seppuku for my class, intense"),
 ]
 
 
