@@ -17,6 +17,7 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en_e.tsv` (30, learners' English, romaji, check-in replies): 0.857, 0.143, 1.000,
   0.071, 0.143.
 - `dev_round16_en_f.tsv` (37): 0.700, 0.100, 1.000, 0.200, 0.067.
+- `dev_round16_en_g.tsv` (30): 0.733, 0.067, 1.000, 0.286, 0.143.
 """
 
 from __future__ import annotations
@@ -188,6 +189,26 @@ CASES: list[tuple[Severity, str, str]] = [
     # The older beneficiary rule narrowed: changed after a wedding.
     (N, "", "changed the beneficiary on my life insurance to my husband after we got married"),
     (C, "en.plan.eighth", "the beneficiary is my sister now. everything is ready"),
+    # After the seventh table: a waterfall or a dam alone; "that's when" with nothing after.
+    (C, "en.means.r16en_falls_alone", "sitting at the top of the dam alone, it's so quiet"),
+    (N, "", "at kegon falls with my parents, so beautiful"),
+    (N, "", "at the dam at night with friends, stars were amazing"),
+    (C, "en.plan.r16en_once_thats_when", "once the rent is paid, that's when."),
+    (N, "", "once the sale starts, that's when"),
+    (N, "", "when the kids are asleep, that's when i play games"),
+    # Not to be opened till next month; depth slang.
+    (
+        C,
+        "en.preparation.r16en_not_open_till",
+        "gave her the envelope and told her not to open it till next month",
+    ),
+    (N, "", "gave him the box and told him not to open it till his birthday"),
+    (C, "en.selfharm.r16en_depth_slang", "hit styro last night, it won't close"),
+    (C, "en.selfharm.r16en_depth_slang", "went down to the fat layer again"),
+    (N, "", "bought beans and styrofoam cups for the bbq"),
+    # A trivial thing that makes me want to die, laughing: concern at most.
+    (W, "en.idiom.r16en_makes_me_lol", "this humidity makes me wanna die lol"),
+    (C, "en.ideation.kill_myself", "school makes me want to kms lol"),
 ]
 
 
@@ -245,6 +266,13 @@ VETOES: list[tuple[bool, str]] = [
     (True, "we set the date for our wedding!!"),
     (False, "i've set the date for my exit"),
     (True, "reading about the history of seppuku for my class, intense"),
+    (True, "would that do it for the party?"),
+    (True, "transferred my savings to my son for his university fees"),
+    (True, "did some art on my wrist with a sharpie in class lol"),
+    (True, "baby won't sleep, send coffee"),
+    (True, "my cat is the only thing that keeps me going"),
+    (False, "the idea of dying is the only thing that keeps me going"),
+    (False, "set the date for my birthday. fitting"),
 ]
 
 
