@@ -18,6 +18,7 @@ answered none, concern escalated, false critical, false concern):
   0.071, 0.143.
 - `dev_round16_en_f.tsv` (37): 0.700, 0.100, 1.000, 0.200, 0.067.
 - `dev_round16_en_g.tsv` (30): 0.733, 0.067, 1.000, 0.286, 0.143.
+- `dev_round16_en_h.tsv` (28, mostly traps): 1.000, 0.000, 1.000, 0.167, 0.111.
 """
 
 from __future__ import annotations
@@ -209,6 +210,19 @@ CASES: list[tuple[Severity, str, str]] = [
     # A trivial thing that makes me want to die, laughing: concern at most.
     (W, "en.idiom.r16en_makes_me_lol", "this humidity makes me wanna die lol"),
     (C, "en.ideation.kill_myself", "school makes me want to kms lol"),
+    # After the eighth table: the older rules narrowed (insurance paying for a car repair is not
+    # a death's payout; tonight's the night, then a first date).
+    (N, "", "the insurance will pay for the car repair"),
+    (C, "en.ideation.burden_absence", "my life insurance would pay for the funeral and more"),
+    (N, "", "tonight's the night! party at shibuya"),
+    (C, "en.plan.intent", "tonight's the night. nobody will stop me"),
+    # A trend about how others would kill themselves, reported (a look at most).
+    (N, "", "that youtube trend where people unalive themselves is sick, reported it"),
+    (
+        C,
+        "en.ideation.kill_myself",
+        "saw a tiktok about how people unalive themselves and i want to try it",
+    ),
 ]
 
 
@@ -273,6 +287,9 @@ VETOES: list[tuple[bool, str]] = [
     (True, "my cat is the only thing that keeps me going"),
     (False, "the idea of dying is the only thing that keeps me going"),
     (False, "set the date for my birthday. fitting"),
+    (True, '"kms" means kilometres in my running app lol'),
+    (True, "how many floors do you need for a house with 3 kids"),
+    (False, "how many floors is enough to not survive"),
 ]
 
 
