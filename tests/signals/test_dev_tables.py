@@ -555,6 +555,7 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     #   dev_round16_en_g.tsv (30): 0.733, 0.067, 1.000, 0.286, 0.143
     #   dev_round16_en_h.tsv (28): 1.000, 0.000, 1.000, 0.167, 0.111 (one trend video reported
     #   stays a look: the model is sure and media lowers its raise to concern, no further)
+    #   dev_round16_en_i.tsv (30): 0.588, 0.235, 1.000, 0.167, 0.167
     "dev_round16_en.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
@@ -609,6 +610,13 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.056),
+    },
+    "dev_round16_en_i.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
     },
 }
 

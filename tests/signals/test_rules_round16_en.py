@@ -19,6 +19,7 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en_f.tsv` (37): 0.700, 0.100, 1.000, 0.200, 0.067.
 - `dev_round16_en_g.tsv` (30): 0.733, 0.067, 1.000, 0.286, 0.143.
 - `dev_round16_en_h.tsv` (28, mostly traps): 1.000, 0.000, 1.000, 0.167, 0.111.
+- `dev_round16_en_i.tsv` (30): 0.588, 0.235, 1.000, 0.167, 0.167.
 """
 
 from __future__ import annotations
@@ -223,6 +224,26 @@ CASES: list[tuple[Severity, str, str]] = [
         "en.ideation.kill_myself",
         "saw a tiktok about how people unalive themselves and i want to try it",
     ),
+    # After the ninth table: no future self; climbing over at a bridge (the older ordinary-place
+    # block narrowed); a weight in kilos on a rail.
+    (C, "en.double_form.r16en_no_future_self", "i can't picture myself alive at 30"),
+    (C, "en.double_form.r16en_no_future_self", "i don't see myself being here next christmas"),
+    (N, "", "i can't imagine myself living in tokyo forever"),
+    (N, "", "i don't see myself being here in 5 years, i want my own company"),
+    (C, "en.ideation.r16en_climbing_over", "on the platform i keep thinking about stepping off"),
+    (N, "", "on the bridge watching the sunset"),
+    (C, "en.means.r16en_ligature_question", "is the shower rail strong enough for 70kg"),
+    (N, "", "can the closet rod hold 20kg of clothes"),
+    # The rent paid till then; things finished, then calm.
+    (C, "en.plan.r16en_rent_till_then", "paid the rent till then."),
+    (N, "", "paid the rent until then, new lease starts on the 1st"),
+    (C, "en.preparation.r16en_done_feels_lighter", "wrote letters to everyone. i feel so calm now"),
+    (N, "", "finished my will with a lawyer, feel relieved"),
+    # Scare quotes, words carved into skin.
+    (C, "en.selfharm.r16en_scare_quotes", 'i\'m "fine". the blade says otherwise'),
+    (N, "", 'my "cat" is actually a dog lol'),
+    (C, "en.selfharm.r16en_carved", "cut his initials into my thigh"),
+    (N, "", "carved our names into the desk"),
 ]
 
 
@@ -290,6 +311,11 @@ VETOES: list[tuple[bool, str]] = [
     (True, '"kms" means kilometres in my running app lol'),
     (True, "how many floors do you need for a house with 3 kids"),
     (False, "how many floors is enough to not survive"),
+    (True, "paid the rent until then, the new apartment starts on the 1st"),
+    (True, "how many insulin pens should i pack for a 2 week trip"),
+    (True, "nearly had a heart attack when the cat jumped out lol"),
+    (False, "i think i'm having a heart attack, chest is tight"),
+    (True, "saying sorry to people one by one, it's part of my aa steps"),
 ]
 
 
