@@ -556,6 +556,7 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     #   dev_round16_en_h.tsv (28): 1.000, 0.000, 1.000, 0.167, 0.111 (one trend video reported
     #   stays a look: the model is sure and media lowers its raise to concern, no further)
     #   dev_round16_en_i.tsv (30): 0.588, 0.235, 1.000, 0.167, 0.167
+    #   dev_round16_en_j.tsv (28): 0.857, 0.143, n/a, 0.381, 0.190 (a visa ending stays a look)
     "dev_round16_en.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
@@ -617,6 +618,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_j.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.048),
     },
 }
 

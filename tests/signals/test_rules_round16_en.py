@@ -20,6 +20,8 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en_g.tsv` (30): 0.733, 0.067, 1.000, 0.286, 0.143.
 - `dev_round16_en_h.tsv` (28, mostly traps): 1.000, 0.000, 1.000, 0.167, 0.111.
 - `dev_round16_en_i.tsv` (30): 0.588, 0.235, 1.000, 0.167, 0.167.
+- `dev_round16_en_j.tsv` (28, mostly ordinary words of the round's rules): 0.857, 0.143, n/a,
+  0.381, 0.190.
 """
 
 from __future__ import annotations
@@ -244,6 +246,17 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", 'my "cat" is actually a dog lol'),
     (C, "en.selfharm.r16en_carved", "cut his initials into my thigh"),
     (N, "", "carved our names into the desk"),
+    # After the tenth table (mostly ordinary words of this round's rules): a time, then before
+    # anyone is up; the older wake-up and "is N enough" rules narrowed.
+    (C, "en.plan.r16en_before_anyone_up", "tonight at 2am, before everyone wakes up."),
+    (N, "", "tomorrow at 6, before the kids are up, i'm going running"),
+    (N, "", "hope i don't wake up before noon"),
+    (C, "en.double_form.r16en_hope_not_wake", "hope i don't wake up tomorrow"),
+    (N, "", "is 20 yen enough for the vending machine"),
+    (C, "en.means.fourth", "is 20 of these enough"),
+    (N, "", "my thighs are a mess again after karate"),
+    (W, "en.burden.r16en_dead_weight", "i'm just dead weight to my family"),
+    (N, "", "i'm dead weight today lol"),
 ]
 
 
@@ -316,6 +329,16 @@ VETOES: list[tuple[bool, str]] = [
     (True, "nearly had a heart attack when the cat jumped out lol"),
     (False, "i think i'm having a heart attack, chest is tight"),
     (True, "saying sorry to people one by one, it's part of my aa steps"),
+    (True, "waiting for it all to end, i mean the semester"),
+    (False, "waiting for it all to end."),
+    (True, "hoping i don't wake the neighbours"),
+    (True, "would 5000 yen be enough for the taxi"),
+    (True, "my arms are covered in mosquito bites again"),
+    (False, "my arms are covered again, the blade is in my drawer"),
+    (True, "thoughts about quitting are louder every day"),
+    (True, "counted my pills into my weekly organiser"),
+    (True, "how long does it take to fall asleep with melatonin"),
+    (False, "how long does it take to fall asleep forever"),
 ]
 
 
