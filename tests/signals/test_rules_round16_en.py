@@ -22,6 +22,8 @@ answered none, concern escalated, false critical, false concern):
 - `dev_round16_en_i.tsv` (30): 0.588, 0.235, 1.000, 0.167, 0.167.
 - `dev_round16_en_j.tsv` (28, mostly ordinary words of the round's rules): 0.857, 0.143, n/a,
   0.381, 0.190.
+- `dev_round16_en_k.tsv` (22, crises in the words the round's vetoes listen for, and twins):
+  0.455, 0.545, n/a, 0.182, 0.000.
 """
 
 from __future__ import annotations
@@ -257,6 +259,22 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "my thighs are a mess again after karate"),
     (W, "en.burden.r16en_dead_weight", "i'm just dead weight to my family"),
     (N, "", "i'm dead weight today lol"),
+    # After the eleventh table (crises carrying the words the vetoes listen for): the last photos
+    # from a bridge; wished i'd never woken up; a one-way trip; first this, then the bridge; a
+    # child on a railing; the older rope-purpose blocks narrowed (a trip not come back from).
+    (C, "en.farewell.r16en_last_photos", "pics from the rooftop, the last ones. it's windy"),
+    (N, "", "pics from the rooftop bar, the last ones of the trip"),
+    (C, "en.ideation.r16en_wished_never_woke", "i wish i had never woken up"),
+    (N, "", "wished i'd never woken up this morning for this meeting lol"),
+    (C, "en.plan.r16en_one_way", "packed the pills. one way trip"),
+    (C, "en.plan.r16en_one_way", "rope for the camping trip i'm not coming back from"),
+    (N, "", "one way ticket to osaka lol"),
+    (N, "", "rope for the camping trip next week"),
+    (C, "en.plan.r16en_first_then_place", "finish this beer first, then the bridge"),
+    (N, "", "finish this beer first, then the bridge to the station"),
+    (C, "en.child.r16en_on_railing", "my son is standing on the balcony railing"),
+    (N, "", "the kids are climbing the railing at the playground"),
+    (N, "", "my 3 yo climbed onto the window sill, i grabbed him, safe now"),
 ]
 
 
@@ -339,6 +357,12 @@ VETOES: list[tuple[bool, str]] = [
     (True, "counted my pills into my weekly organiser"),
     (True, "how long does it take to fall asleep with melatonin"),
     (False, "how long does it take to fall asleep forever"),
+    (False, "fell asleep on the sofa and wished i never woke up"),
+    (False, "maybe drinks first, then the bridge"),
+    (True, "maybe drinks after work, then home"),
+    (True, "took pics of the sunset from the pedestrian bridge"),
+    (True, "packed my insulin for the trip, enough for two weeks"),
+    (False, "waiting for it all to end, i mean my life"),
 ]
 
 
