@@ -558,6 +558,8 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     #   dev_round16_en_i.tsv (30): 0.588, 0.235, 1.000, 0.167, 0.167
     #   dev_round16_en_j.tsv (28): 0.857, 0.143, n/a, 0.381, 0.190 (a visa ending stays a look)
     #   dev_round16_en_k.tsv (22): 0.455, 0.545, n/a, 0.182, 0.000
+    #   dev_round16_en_l.tsv (24, not blind: crises carrying the words of the round's own
+    #   ordinary readings): 0.167, 0.667, n/a, 0.167, 0.000
     "dev_round16_en.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
@@ -627,6 +629,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CONCERN: (0.0, 0.048),
     },
     "dev_round16_en_k.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_l.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),

@@ -24,6 +24,10 @@ answered none, concern escalated, false critical, false concern):
   0.381, 0.190.
 - `dev_round16_en_k.tsv` (22, crises in the words the round's vetoes listen for, and twins):
   0.455, 0.545, n/a, 0.182, 0.000.
+- `dev_round16_en_l.tsv` (24, not blind: a stress test of the round's own ordinary readings, each
+  crisis carrying the words of one): 0.167, 0.667, n/a, 0.167, 0.000. Every ordinary reading of
+  the round now stands down when a crisis follows it in the message (a shared list of crisis
+  words in each pattern's lookahead).
 """
 
 from __future__ import annotations
@@ -275,6 +279,20 @@ CASES: list[tuple[Severity, str, str]] = [
     (C, "en.child.r16en_on_railing", "my son is standing on the balcony railing"),
     (N, "", "the kids are climbing the railing at the playground"),
     (N, "", "my 3 yo climbed onto the window sill, i grabbed him, safe now"),
+    # After the twelfth table (a stress test of the round's own ordinary readings): nothing
+    # matters after a day; a death on screen or in the news as one's own; pills counted out;
+    # how many would stop my heart; charcoal enough for a closed room.
+    (C, "en.plan.r16en_nothing_matters_after", "nothing matters after sunday anyway"),
+    (N, "", "nothing matters more than family"),
+    (C, "en.media_self.r16en_same_way", "that drama ending is how mine will go"),
+    (C, "en.media_self.r16en_same_way", "read about the idol who died. i want to go the same way"),
+    (N, "", "i want to go the same way as last year, via kyoto"),
+    (C, "en.means.r16en_counted_my_pills", "counted my sleeping pills, 48"),
+    (N, "", "counted my pills into the weekly organiser, 28 for the month"),
+    (C, "en.means.r16en_how_many_stop_heart", "how much of my heart medicine would stop my heart"),
+    (N, "", "how much coffee would stop me sleeping"),
+    (C, "en.means.r16en_charcoal_room", "is one bag of charcoal enough for a small closed room"),
+    (N, "", "is one bag of charcoal enough for the bbq, small group"),
 ]
 
 
@@ -363,6 +381,12 @@ VETOES: list[tuple[bool, str]] = [
     (True, "took pics of the sunset from the pedestrian bridge"),
     (True, "packed my insulin for the trip, enough for two weeks"),
     (False, "waiting for it all to end, i mean my life"),
+    # An ordinary reading does not veto a message that also carries a crisis after it.
+    (False, "decided. quitting the gym and everything else. nothing matters after friday"),
+    (False, "is this eve enough for the trip i won't come back from"),
+    (False, "moved my savings to my daughter for her school fees, she'll need it when i'm gone"),
+    (False, "henna on my arm covers the fresh cuts"),
+    (True, "henna on my arm from the festival, so pretty"),
 ]
 
 
