@@ -560,6 +560,8 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     #   dev_round16_en_k.tsv (22): 0.455, 0.545, n/a, 0.182, 0.000
     #   dev_round16_en_l.tsv (24, not blind: crises carrying the words of the round's own
     #   ordinary readings): 0.167, 0.667, n/a, 0.167, 0.000
+    #   dev_round16_en_m.tsv (22, mostly everyday chat): 1.000, 0.000, n/a, 0.111, 0.111 (two
+    #   messages of loneliness at work stay a look)
     "dev_round16_en.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
@@ -639,6 +641,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_NONE: (0.0, 0.0),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_m.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.111),
     },
 }
 

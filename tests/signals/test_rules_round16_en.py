@@ -28,6 +28,8 @@ answered none, concern escalated, false critical, false concern):
   crisis carrying the words of one): 0.167, 0.667, n/a, 0.167, 0.000. Every ordinary reading of
   the round now stands down when a crisis follows it in the message (a shared list of crisis
   words in each pattern's lookahead).
+- `dev_round16_en_m.tsv` (22, mostly everyday chat): 1.000, 0.000, n/a, 0.111, 0.111 (the two
+  answered concern are loneliness at work, a look the taxonomy allows).
 """
 
 from __future__ import annotations
@@ -293,6 +295,10 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "how much coffee would stop me sleeping"),
     (C, "en.means.r16en_charcoal_room", "is one bag of charcoal enough for a small closed room"),
     (N, "", "is one bag of charcoal enough for the bbq, small group"),
+    # After the thirteenth table (mostly everyday chat): the older known-place rule narrowed (a
+    # visit told as sightseeing).
+    (N, "", "the cliffs at tojinbo were stunning"),
+    (C, "en.means.r15en_known_place", "made it to tojinbo. it's windy up here"),
 ]
 
 
@@ -387,6 +393,8 @@ VETOES: list[tuple[bool, str]] = [
     (False, "moved my savings to my daughter for her school fees, she'll need it when i'm gone"),
     (False, "henna on my arm covers the fresh cuts"),
     (True, "henna on my arm from the festival, so pretty"),
+    (True, "my phone is dead lol"),
+    (False, "my phone is dead and so will i be, goodbye. kill myself tonight"),
 ]
 
 
