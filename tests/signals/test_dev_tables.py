@@ -643,6 +643,112 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
+    # The English helper's round-16 tables (tests/signals/data/dev_round16_en*.tsv; rules in
+    # test_rules_round16_en.py), blind figures (critical caught, critical answered none, concern
+    # escalated, false critical, false concern) before their fixes, floors at what they reached
+    # after them:
+    #   dev_round16_en.tsv (41): 0.889, 0.037, n/a, 0.286, 0.214
+    #   dev_round16_en_b.tsv (41): 0.783, 0.043, 1.000, 0.375, 0.188
+    #   dev_round16_en_c.tsv (40): 0.727, 0.091, 1.000, 0.250, 0.125
+    #   dev_round16_en_d.tsv (36): 0.750, 0.125, 0.500, 0.333, 0.111
+    #   dev_round16_en_e.tsv (30): 0.857, 0.143, 1.000, 0.071, 0.143
+    #   dev_round16_en_f.tsv (37): 0.700, 0.100, 1.000, 0.200, 0.067
+    #   dev_round16_en_g.tsv (30): 0.733, 0.067, 1.000, 0.286, 0.143
+    #   dev_round16_en_h.tsv (28): 1.000, 0.000, 1.000, 0.167, 0.111 (one trend video reported
+    #   stays a look: the model is sure and media lowers its raise to concern, no further)
+    #   dev_round16_en_i.tsv (30): 0.588, 0.235, 1.000, 0.167, 0.167
+    #   dev_round16_en_j.tsv (28): 0.857, 0.143, n/a, 0.381, 0.190 (a visa ending stays a look)
+    #   dev_round16_en_k.tsv (22): 0.455, 0.545, n/a, 0.182, 0.000
+    #   dev_round16_en_l.tsv (24, not blind: crises carrying the words of the round's own
+    #   ordinary readings): 0.167, 0.667, n/a, 0.167, 0.000
+    #   dev_round16_en_m.tsv (22, mostly everyday chat): 1.000, 0.000, n/a, 0.111, 0.111 (two
+    #   messages of loneliness at work stay a look)
+    "dev_round16_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_f.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_g.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_h.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.056),
+    },
+    "dev_round16_en_i.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_j.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.048),
+    },
+    "dev_round16_en_k.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_l.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_en_m.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.111),
+    },
 }
 
 

@@ -151,6 +151,11 @@ VETOES: list[tuple[bool, str]] = [
     (False, "予定は全部終わらせた。あとは飛ぶだけ"),
     (True, "my last day at the old office, cake with everyone"),
     (False, "this is my last day. thank you for everything"),
+    # Merge interactions with the English round: a bare date is not an event, and a sleep
+    # wished never to end is not a nap.
+    (False, "picked the date for the 21st"),
+    (True, "set the date for the bbq"),
+    (False, "dozed off on the couch, wish i never woke up"),
 ]
 
 
