@@ -542,6 +542,31 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
+    # The Japanese helper's round-16 tables (tests/signals/data/dev_round16_ja*.tsv), each
+    # written blind and scored before any fix. Blind figures (critical answered critical,
+    # critical answered none, concern escalated, false critical, false concern):
+    #   dev_round16_ja.tsv   (36): 0.905, 0.048, n/a, 0.400, 0.067
+    #   dev_round16_ja_b.tsv (42): 0.750, 0.125, n/a, 0.444, 0.111
+    #   dev_round16_ja_c.tsv (33): 0.706, 0.118, n/a, 0.250, 0.000
+    # The floors are what they reached after their fixes.
+    "dev_round16_ja.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
 }
 
 
