@@ -550,10 +550,14 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
     #   dev_round16_ja_c.tsv (33): 0.706, 0.118, n/a, 0.250, 0.000
     #   dev_round16_ja_d.tsv (37): 0.818, 0.091, n/a, 0.267, 0.133 (one label corrected after
     #                          scoring: a classmate's quoted wish to vanish is concern, taxonomy M5)
+    #   dev_round16_ja_e.tsv (41): 0.783, 0.174, n/a, 0.500, 0.111
     # The floors are what they reached after their fixes. One crisis of the fourth table stays a
     # miss on purpose: the place a novel's hero "went last", looked up and to be visited
     # (あの小説の主人公が最後に行った場所、…行ってみる) reads as a fan's pilgrimage as much as a
-    # crisis; a rule for it would catch visits to a story's cafés and towns.
+    # crisis; a rule for it would catch visits to a story's cafés and towns. Nor is one crisis
+    # of the fifth table: a fan's goods all put up for sale as no longer wanted
+    # (推しのアクスタ全部メルカリ出した、もういらんし😌) reads as clearing out as much as
+    # preparation, like round 15's subscriptions cancelled.
     "dev_round16_ja.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
@@ -576,6 +580,12 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CRITICAL_CAUGHT: (0.955, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.045),
         Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.957, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.043),
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.0),
     },
