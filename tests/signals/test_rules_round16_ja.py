@@ -270,6 +270,23 @@ CASES: list[tuple[Severity, str, str]] = [
     (N, "", "髪ばっさり切った、軽い"),
     (W, "ja.resolved.r16ja_since_then_well", "前にODしたけど、あれから回復して元気"),
     (C, "", "去年ODした日がもうすぐ。また同じことしそう"),
+    (C, "ja.means.r16ja_gazing_nightly", "夜な夜な紐をじっと見てる"),
+    (C, "ja.means.r16ja_gazing_nightly", "ためた眠剤、毎晩ながめてる"),
+    (N, "", "毎晩ロープ見てる、通販でキャンプ用のやつ"),
+    (C, "ja.farewell.r16ja_not_a_move", "旅行じゃないよ、もう戻らないだけ"),
+    (N, "", "引っ越しじゃないよ、ただの大掃除"),
+    (
+        C,
+        "ja.ideation.r16ja_told_to_die_comply",
+        "彼氏に「消えろ」って言われた。ほんとにそうしようかな",
+    ),
+    (N, "", "兄に「消えろ」って言われた、ゲームで負けたくらいで"),
+    (N, "ja.negation.r16ja_not_said_not_meant", "消えたいなんて言わないよ、思ってないもん"),
+    (C, "", "死にたいとか言わないよ。言ったら入院させられるし"),
+    (N, "ja.resolved.r16ja_someone_elses_past", "友達が昔リスカしてたって話、聞いた"),
+    (N, "ja.resolved.r16ja_then_and_now_well", "前は消えたいって思ってた。今は元気"),
+    (C, "ja.means.r16ja_same_amount_too", "兄は前に薬で運ばれた。俺も同じくらい持ってる"),
+    (N, "", "ポイント、私も同じくらいためてる"),
 ]
 
 
@@ -351,6 +368,9 @@ VETOES: list[tuple[bool, str]] = [
     (False, "夫が子どもを叩いてる、子どもが危ない"),
     (True, "冬の山、寒かったけどロッジ着いた"),
     (False, "冬の山、軽装で来た。もう暗い"),
+    (True, "前は死にたいって思ってた。今は毎日楽しい"),
+    (False, "前は死にたいって思ってた。今は、いつやるかだけ考えてる"),
+    (True, "姉が昔ODしたって話、聞いてびっくりした"),
 ]
 
 
