@@ -303,8 +303,10 @@ def _score(weighted: list[tuple[Rule, int, int]]) -> int:
 
 
 # A turn after a denial: what follows is the message's point (taxonomy §M1, double forms).
+# でも and しかし open a clause (not わけでもない); けど and のに close one.
 _CONTRAST = re.compile(
-    r"\b(?:but|though|although|however|i lied|that'?s a lie)\b|けど|けれど|でも|のに|しかし",
+    r"\b(?:but|though|although|however|i lied|that'?s a lie)\b|けど|けれど|のに"
+    r"|(?:^|(?<=[、。,.!?！？\s…]))(?:でも|しかし|だけど|だが)",
     re.IGNORECASE,
 )
 

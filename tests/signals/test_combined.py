@@ -90,6 +90,7 @@ class _SureOfACrisis:
         # A negated wish alone: the model may ask for a look, not for the crisis card.
         ("i'm not suicidal, just tired", Severity.CONCERN),
         ("消えたいなんて思ってないよ", Severity.CONCERN),
+        ("消えたいわけでもないし、元気にやってるよ", Severity.CONCERN),  # でも inside the denial
         # A turn after the denial (taxonomy §M1, double forms): the model's reading stands.
         ("not suicidal but i'd be fine if it all ended tonight", Severity.CRITICAL),
         ("told my therapist i'm not suicidal. i lied", Severity.CRITICAL),

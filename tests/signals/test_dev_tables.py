@@ -749,6 +749,113 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.FALSE_CRITICAL: (0.0, 0.0),
         Metric.FALSE_CONCERN: (0.0, 0.111),
     },
+    # The Japanese helper's round-16 tables (tests/signals/data/dev_round16_ja*.tsv), each
+    # written blind and scored before any fix. Blind figures (critical answered critical,
+    # critical answered none, concern escalated, false critical, false concern):
+    #   dev_round16_ja.tsv   (36): 0.905, 0.048, n/a, 0.400, 0.067
+    #   dev_round16_ja_b.tsv (42): 0.750, 0.125, n/a, 0.444, 0.111
+    #   dev_round16_ja_c.tsv (33): 0.706, 0.118, n/a, 0.250, 0.000
+    #   dev_round16_ja_d.tsv (37): 0.818, 0.091, n/a, 0.267, 0.133 (one label corrected after
+    #                          scoring: a classmate's quoted wish to vanish is concern, taxonomy M5)
+    #   dev_round16_ja_e.tsv (41): 0.783, 0.174, n/a, 0.500, 0.111
+    #   dev_round16_ja_f.tsv (42): 0.826, 0.130, n/a, 0.368, 0.105
+    #   dev_round16_ja_g.tsv (44): 0.727, 0.136, n/a, 0.364, 0.182
+    #   dev_round16_ja_h.tsv (39): 0.842, 0.053, n/a, 0.300, 0.100
+    #   dev_round16_ja_i.tsv (43): 0.870, 0.087, n/a, 0.450, 0.100
+    #   dev_round16_ja_j.tsv (36): 0.667, 0.111, n/a, 0.222, 0.111
+    #   dev_round16_ja_k.tsv (34): 0.765, 0.235, n/a, 0.353, 0.059
+    #   dev_round16_ja_l.tsv (24): 0.769, 0.231, 1.000, 0.300, 0.000
+    #   dev_round16_ja_m.tsv (21): 1.000, 0.000, n/a, 0.500, 0.100
+    # The floors are what they reached after their fixes. One crisis of the fourth table stays a
+    # miss on purpose: the place a novel's hero "went last", looked up and to be visited
+    # (あの小説の主人公が最後に行った場所、…行ってみる) reads as a fan's pilgrimage as much as a
+    # crisis; a rule for it would catch visits to a story's cafés and towns. Nor is one crisis
+    # of the fifth table: a fan's goods all put up for sale as no longer wanted
+    # (推しのアクスタ全部メルカリ出した、もういらんし😌) reads as clearing out as much as
+    # preparation, like round 15's subscriptions cancelled. One ordinary line of the eighth table
+    # stays concern: a choke that cleared (父が餅のどに詰まらせかけたけど、すぐ出た) is read as
+    # resolved, but the model is sure enough of a crisis that a resolved reading lowers its raise
+    # to concern rather than stopping it.
+    "dev_round16_ja.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_c.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_d.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.955, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.045),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_e.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.957, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.043),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_f.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_g.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_h.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.05),
+    },
+    "dev_round16_ja_i.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_j.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_k.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_l.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (1.0, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
+    "dev_round16_ja_m.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.0),
+        Metric.FALSE_CONCERN: (0.0, 0.0),
+    },
 }
 
 

@@ -156,6 +156,14 @@ VETOES: list[tuple[bool, str]] = [
     (False, "picked the date for the 21st"),
     (True, "set the date for the bbq"),
     (False, "dozed off on the couch, wish i never woke up"),
+    # Merge interactions with the Japanese round: a debt repaid "with this" is settling
+    # affairs, and leaving first "not to come back" is a farewell.
+    (False, "借金、全部返済した。これでもう思い残すことない"),
+    (True, "立て替えてもらってた分、返した。すっきり！"),
+    (False, "お先に失礼します。もう戻りません、お元気で"),
+    (True, "お先に失礼します、また明日"),
+    (False, "兄が前にODしたって話を聞いた。自分も同じことばかり考える"),
+    (True, "姉が昔ODしたって話、今ならわかる気がする"),
 ]
 
 
