@@ -180,16 +180,7 @@ CONCERN_VETOES: list[tuple[bool, str]] = [
     (False, "歩道橋の上で風に当たってる"),
     (True, "grabbed some food before my shift"),
     (False, "had dinner. my last one, i think"),
-]
-
-
-@pytest.mark.parametrize(("vetoed", "text"), CONCERN_VETOES)
-def test_concern_veto(vetoed: bool, text: str) -> None:
-    assert_veto(vetoed, text, critical=False)
-
-
-# Readings that veto a learned raise to concern, from the sixth table.
-CONCERN_VETOES_F: list[tuple[bool, str]] = [
+    # The sixth table's.
     (True, "家賃、今月は分割にしてもらえた"),
     (False, "家賃が払えない"),
     (True, "この一週間、アニメしか見てない、最高"),
@@ -200,6 +191,6 @@ CONCERN_VETOES_F: list[tuple[bool, str]] = [
 ]
 
 
-@pytest.mark.parametrize(("vetoed", "text"), CONCERN_VETOES_F)
-def test_concern_veto_of_the_sixth_table(vetoed: bool, text: str) -> None:
+@pytest.mark.parametrize(("vetoed", "text"), CONCERN_VETOES)
+def test_concern_veto(vetoed: bool, text: str) -> None:
     assert_veto(vetoed, text, critical=False)
