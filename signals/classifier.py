@@ -231,7 +231,8 @@ class _Scanner:
 
     Each rule carries literals of which any match contains one. One Aho-Corasick automaton
     (pyahocorasick, in C) finds every literal present in a single pass over the message, and
-    only rules with a literal present run their regex (most messages run none). Rules are
+    only rules with a literal present run their regex (most messages run none), and only when
+    the further literals each needs are in the text too (`Unit.may_match`). Rules are
     independent, so overlapping matches of different rules are all reported.
     """
 
@@ -239,15 +240,13 @@ class _Scanner:
 
     def __init__(self, rules: Sequence[Rule], *, morph: bool = False) -> None:
         units = [
-            (rule, regex, kws)
-            for rule in rules
-            for regex, kws in (rule.morph_units if morph else rule.units)
+            (rule, unit) for rule in rules for unit in (rule.morph_units if morph else rule.units)
         ]
-        self._units = tuple((rule, regex) for rule, regex, _ in units)
-        self._always = frozenset(i for i, (_, _, kws) in enumerate(units) if kws is None)
+        self._units = tuple((rule, unit.matcher, unit) for rule, unit in units)
+        self._always = frozenset(i for i, (_, unit) in enumerate(units) if unit.literals is None)
         owners: dict[str, set[int]] = {}
-        for i, (_, _, kws) in enumerate(units):
-            for kw in kws or ():
+        for i, (_, unit) in enumerate(units):
+            for kw in unit.literals or ():
                 owners.setdefault(kw, set()).add(i)
         # Each literal's value is the units it selects.
         self._literals = ahocorasick.Automaton()
@@ -263,8 +262,10 @@ class _Scanner:
         found: list[tuple[Rule, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for i in sorted(selected):
-            rule, regex = self._units[i]
+            rule, regex, unit = self._units[i]
             if categories is not None and rule.targets and categories.isdisjoint(rule.targets):
+                continue
+            if unit.also and not unit.may_match(text):
                 continue
             for m in regex.finditer(text):
                 key3 = (rule.id, m.start(), m.end())
@@ -462,9 +463,7 @@ class Classifier:
             morph_rules = [r for r in self.rules if r.morph_units and r.lang in (lang, "")]
             cues = tuple(r.cue for r in morph_rules if r.cue is not None)
             self._cues[lang] = None if len(cues) < len(morph_rules) else cues
-        neg_after = [
-            r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"
-        ]
+        neg_after = [r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "after"]
         neg_before = [
             r for r in self.rules if r.kind is RuleKind.NEGATION and r.position == "before"
         ]

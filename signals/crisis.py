@@ -209,10 +209,12 @@ def _language_group(at: _Where, raw: object, n: int) -> LanguageGroup:
             f"{', '.join(sorted(_GROUP_KEYS))}"
         )
     codes = raw.get("codes")
-    if not isinstance(codes, list) or not codes or not all(
-        isinstance(c, str) and _LANGUAGE_RE.match(c) for c in codes
+    if (
+        not isinstance(codes, list)
+        or not codes
+        or not all(isinstance(c, str) and _LANGUAGE_RE.match(c) for c in codes)
     ):
-        raise at.fail(f"{key}.codes", "a list of language codes such as [\"en\", \"zh\"]", codes)
+        raise at.fail(f"{key}.codes", 'a list of language codes such as ["en", "zh"]', codes)
     via = raw.get("via", Channel.PHONE.value)
     if via not in {c.value for c in Channel}:
         raise at.fail(f"{key}.via", "phone, chat or email", via)

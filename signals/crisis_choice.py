@@ -80,9 +80,7 @@ def situations_from_concepts(concepts: Iterable[str]) -> frozenset[Situation]:
     return frozenset(_CONCEPTS[c] for c in concepts if c in _CONCEPTS)
 
 
-def line_status(
-    line: CrisisLine, now: datetime, tz: tzinfo, language: str, why: Why
-) -> ShownLine:
+def line_status(line: CrisisLine, now: datetime, tz: tzinfo, language: str, why: Why) -> ShownLine:
     closes = line.closes_at(now)
     return ShownLine(
         line=line,

@@ -122,9 +122,7 @@ def _merge(intervals: Iterable[Span]) -> list[Span]:
     return merged
 
 
-def _subtract(
-    spans: list[Span], holes: list[Span]
-) -> list[Span]:
+def _subtract(spans: list[Span], holes: list[Span]) -> list[Span]:
     result: list[Span] = []
     for start, end in spans:
         pieces = [(start, end)]
@@ -215,12 +213,12 @@ def parse_schedule(open_: object, closed: object = None) -> Schedule:
         return Schedule(open=(), varies=True)
     if not isinstance(open_, list) or not open_ or not all(isinstance(w, str) for w in open_):
         raise HoursError(
-            f"a list of windows such as [\"daily 00:00-24:00\"] or \"{HOURS_VARY}\", got {open_!r}"
+            f'a list of windows such as ["daily 00:00-24:00"] or "{HOURS_VARY}", got {open_!r}'
         )
     if closed is None:
         closed = []
     if not isinstance(closed, list) or not all(isinstance(w, str) for w in closed):
-        raise HoursError(f"a list of windows such as [\"tue 00:00-06:00\"], got {closed!r}")
+        raise HoursError(f'a list of windows such as ["tue 00:00-06:00"], got {closed!r}')
     return Schedule(
         open=tuple(parse_window(w) for w in open_),
         closed=tuple(parse_window(w) for w in closed),

@@ -13,12 +13,14 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 __all__ = [
+    "Anchored",
     "Gate",
     "Matcher",
     "Reach",
+    "Unit",
     "compile_with_literals",
     "required_literals",
     "split_alternatives",
@@ -34,6 +36,15 @@ except ImportError:  # pragma: no cover - depends on the interpreter
     _compiler = None
 
 _MAX_CLASS = 6  # a character class wider than this is not worth a keyword set
+_EVERY_CHARACTER: list[set[Any]] = (
+    []
+    if _c is None
+    else [
+        {_c.CATEGORY_SPACE, _c.CATEGORY_NOT_SPACE},
+        {_c.CATEGORY_DIGIT, _c.CATEGORY_NOT_DIGIT},
+        {_c.CATEGORY_WORD, _c.CATEGORY_NOT_WORD},
+    ]
+)
 
 
 # English words in nearly every message: a literal made only of them ("my ", " the ")
@@ -66,6 +77,13 @@ def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
 
 
 def _required(items: Any) -> frozenset[str] | None:
+    found = _candidates(items)
+    return None if found is None else _best(found)
+
+
+def _candidates(items: Any) -> list[frozenset[str]] | None:
+    """Every set of literals of which the text must contain one for `items` to match (each
+    set on its own is required), or None when a construct changes what literals mean."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -81,36 +99,31 @@ def _required(items: Any) -> frozenset[str] | None:
         if op is _c.ASSERT:
             # A look-around that must hold needs its own literals somewhere in the text (the
             # scanner looks in the text, not the match). Zero-width, so the run goes on.
-            inner = _required(av[1].data)
-            if inner:
-                candidates.append(inner)
+            candidates.extend(_candidates(av[1].data) or ())
             continue
         if op in (_c.AT, _c.ASSERT_NOT):
             # Zero-width: the literals around it are still adjacent in the matched text.
             continue
         close()
-        sub: frozenset[str] | None = None
         if op is _c.SUBPATTERN:
             _group, add_flags, del_flags, pattern = av
             if add_flags or del_flags:
                 return None  # inline flags could change what literals mean
-            sub = _required(pattern.data)
+            candidates.extend(_candidates(pattern.data) or ())
         elif op is _c.BRANCH:
             alternatives = [_required(a.data) for a in av[1]]
             if all(a is not None for a in alternatives):
-                sub = frozenset().union(*[a for a in alternatives if a is not None])
+                candidates.append(frozenset().union(*[a for a in alternatives if a is not None]))
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", None)):
             low, _high, item = av
             if low >= 1:
-                sub = _required(item.data)
+                candidates.extend(_candidates(item.data) or ())
         elif op is _c.IN:
             chars = [chr(v) for o, v in av if o is _c.LITERAL]
             if chars and len(chars) == len(av) and len(chars) <= _MAX_CLASS:
-                sub = frozenset(chars)
-        if sub:
-            candidates.append(sub)
+                candidates.append(frozenset(chars))
     close()
-    return _best(candidates)
+    return [c for c in candidates if c and "" not in c]
 
 
 def required_literals(pattern: str) -> frozenset[str] | None:
@@ -129,13 +142,31 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return found
 
 
-def _literals_of(parsed: Any) -> frozenset[str] | None:
+# A further required set is worth a substring test only when it is rarer than a common
+# syllable or letter pair, and a few of them already skip nearly every needless regex.
+_ALSO_RARITY = 1.0
+_ALSO_MAX = 3
+
+
+def _literals_of(parsed: Any) -> tuple[frozenset[str] | None, tuple[tuple[str, ...], ...]]:
+    """The set the scanner's automaton selects on, and the further sets of which the text
+    must hold a member too (rarest first, so a test fails fast)."""
     if parsed.state.flags & (_c.SRE_FLAG_IGNORECASE | _c.SRE_FLAG_VERBOSE):
-        return None
-    found = _required(parsed.data)
-    if found is None or "" in found:
-        return None
-    return found
+        return None, ()
+    found = _candidates(parsed.data)
+    primary = None if found is None else _best(found)
+    if found is None or primary is None:
+        return None, ()
+    also: list[frozenset[str]] = []
+    for group in found:
+        # A group every primary literal contains is already known to be present.
+        implied = all(any(w in p for w in group) for p in primary)
+        if group == primary or implied or group in also:
+            continue
+        if min(_rarity(w) for w in group) >= _ALSO_RARITY:
+            also.append(group)
+    also.sort(key=lambda c: (-min(_rarity(w) for w in c), len(c)))
+    return primary, tuple(tuple(sorted(g)) for g in also[:_ALSO_MAX])
 
 
 class _FromRest:
@@ -225,7 +256,57 @@ class Gate(_FromRest):
             pos = m.end()
 
 
-Matcher: TypeAlias = re.Pattern[str] | Reach | Gate
+class Anchored(_FromRest):
+    r"""A pattern anchored at the start that opens with look-arounds over the whole message
+    (``^(?![\s\S]*\b(?:party|exam|…)\b)[\s\S]*?\btonight\b…``), tried only when what
+    follows them can match.
+
+    Such a pattern is tried at one position, but its look-ahead walks the whole message with
+    a wide alternation at every character: 15–40 µs on a long reply, for a rule whose own
+    words are seldom there. What follows the look-arounds must match too (from the start, or
+    anywhere when it opens with ``[\s\S]*``), and that test is a plain search, so the
+    look-ahead runs only when it can matter. The matches are those of `finditer` on the whole
+    pattern (a test compares them on every corpus line).
+    """
+
+    __slots__ = ("_anywhere",)
+
+    def __init__(
+        self, pattern: str, whole: re.Pattern[str], rest: re.Pattern[str], *, anywhere: bool
+    ) -> None:
+        super().__init__(pattern, whole, rest)
+        self._anywhere = anywhere
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        rest = self._rest.search if self._anywhere else self._rest.match
+        if rest(text) is None:
+            return
+        m = self._whole.match(text)
+        if m is not None:  # anchored at the start: at most one match
+            yield m
+
+
+Matcher: TypeAlias = re.Pattern[str] | Reach | Gate | Anchored
+
+
+class Unit(NamedTuple):
+    """One pattern as the scanner runs it."""
+
+    matcher: Matcher
+    # Any match's text contains one of these (None: the pattern always runs).
+    literals: frozenset[str] | None
+    # Further sets of which the text must contain a member too; a substring test of each
+    # skips most regexes the automaton's selection would run for nothing.
+    also: tuple[tuple[str, ...], ...] = ()
+
+    def may_match(self, text: str) -> bool:
+        for group in self.also:
+            for word in group:
+                if word in text:
+                    break
+            else:
+                return False
+        return True
 
 
 def _reach(pattern: str, parsed: Any, whole: re.Pattern[str]) -> Matcher:
@@ -271,28 +352,64 @@ def _gate(pattern: str, parsed: Any, whole: re.Pattern[str]) -> Matcher:
     return Gate(pattern, whole, _compiler.compile(rest, parsed.state.flags))
 
 
-def compile_with_literals(pattern: str) -> tuple[Matcher, frozenset[str] | None]:
+def _any_character(item: tuple[Any, Any]) -> bool:
+    r"""``[\s\S]``, ``[\d\D]`` or ``[\w\W]``: every character."""
+    op, av = item
+    if op is not _c.IN or len(av) != 2 or any(o is not _c.CATEGORY for o, _ in av):
+        return False
+    return {v for _, v in av} in _EVERY_CHARACTER
+
+
+def _anchored(pattern: str, parsed: Any, whole: re.Pattern[str]) -> Matcher:
+    """`whole` as an Anchored when it is ``^``, look-arounds and a rest that needs a
+    character; otherwise `whole` itself."""
+    data = parsed.data
+    flags = parsed.state.flags
+    if flags & _c.SRE_FLAG_MULTILINE or not data or data[0] != (_c.AT, _c.AT_BEGINNING):
+        return whole
+    k = 1
+    while k < len(data) and _zero_width(data[k]):
+        k += 1
+    if k == 1 or k == len(data):
+        return whole
+    rest = data[k:]
+    anywhere = False
+    if rest[0][0] in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, item = rest[0][1]
+        unbounded = low == 0 and high == _c.MAXREPEAT and len(item.data) == 1
+        if unbounded and _any_character(item.data[0]) and len(rest) > 1:
+            rest, anywhere = rest[1:], True
+    sub = _parser.SubPattern(parsed.state, rest)
+    if sub.getwidth()[0] < 1:
+        return whole
+    return Anchored(pattern, whole, _compiler.compile(sub, flags), anywhere=anywhere)
+
+
+def compile_with_literals(pattern: str) -> Unit:
     """The compiled pattern and its required literals from one parse.
 
     Parsing dominates building a rule set of hundreds of patterns (the bot builds it at
     start-up), so the tree is parsed once for both. Raises re.error like re.compile.
     """
     if _parser is None or _compiler is None:
-        return re.compile(pattern), required_literals(pattern)
+        return Unit(re.compile(pattern), required_literals(pattern))
     parsed = _parser.parse(pattern)
     try:
-        literals = _literals_of(parsed)
+        literals, also = _literals_of(parsed)
     except Exception:  # any surprise means "no filter", never a crash
-        literals = None
+        literals, also = None, ()
     try:
         whole = _compiler.compile(parsed, 0)
     except Exception:  # the private compiler changed: fall back to the public one
-        return re.compile(pattern), literals
+        return Unit(re.compile(pattern), literals, also)
     try:
-        reach = _reach(pattern, parsed, whole)
-        return (reach if isinstance(reach, Reach) else _gate(pattern, parsed, whole)), literals
+        for build in (_reach, _gate, _anchored):
+            matcher = build(pattern, parsed, whole)
+            if matcher is not whole:
+                return Unit(matcher, literals, also)
+        return Unit(whole, literals, also)
     except Exception:  # any surprise means the plain engine, never a crash
-        return whole, literals
+        return Unit(whole, literals, also)
 
 
 def split_alternatives(pattern: str) -> list[str]:

@@ -17,7 +17,7 @@ from typing import Any
 from signals.analysis import compile_morph
 from signals.normalize import fold_pattern
 from signals.prefilter import (
-    Matcher,
+    Unit,
     compile_with_literals,
     required_literals,
     split_alternatives,
@@ -152,10 +152,10 @@ class Rule:
     keywords: frozenset[str] | None = None
     # Each pattern on its own with its own literals, so a scan runs only the patterns that can
     # match rather than every alternative of a rule whose one literal happens to be present.
-    units: tuple[tuple[Matcher, frozenset[str] | None], ...] = ()
+    units: tuple[Unit, ...] = ()
     # Patterns over the morphological view (lemma/pos/form tokens), each with its literals.
     morph: tuple[str, ...] = ()
-    morph_units: tuple[tuple[Matcher, frozenset[str] | None], ...] = ()
+    morph_units: tuple[Unit, ...] = ()
     concept: str = ""
     # Morph rules: a regex over the normalised text without which the rule cannot match, so
     # messages without it skip the analyser (None: every message of the language is analysed).
@@ -248,7 +248,7 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
         targets=tuple(targets),
         scope=scope,
         body=body,
-        keywords=_union([lits for _, lits in units]),
+        keywords=_union([unit.literals for unit in units]),
         units=tuple(units),
         morph=tuple(morph),
         morph_units=morph_units,
@@ -258,13 +258,12 @@ def _parse_one(raw: Mapping[str, Any], index: int, source: str) -> Rule:
 
 
 _Fail = Callable[[str, str], SignalsConfigError]
-_Unit = tuple[Matcher, frozenset[str] | None]
-_Units = list[_Unit]
+_Units = list[Unit]
 
 
 def _patterns_and_morph(
     raw: Mapping[str, Any], rid: str, kind: RuleKind, where: str, fail: _Fail
-) -> tuple[list[str], list[str], tuple[_Unit, ...], str, re.Pattern[str] | None]:
+) -> tuple[list[str], list[str], tuple[Unit, ...], str, re.Pattern[str] | None]:
     """The regex and morph patterns of a rule, its concept and its cue, validated."""
     patterns = raw.get("patterns", [])
     morph = raw.get("morph", [])
@@ -308,11 +307,11 @@ def _compile_patterns(patterns: list[str], where: str) -> tuple[list[str], _Unit
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} is not a valid regular expression ({exc})"
             ) from None
-        if any(compiled.groupindex for compiled, _ in parts):
+        if any(unit.matcher.groupindex for unit in parts):
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} uses a named group; expected (?:...) groups"
             )
-        if any(compiled.match("") is not None for compiled, _ in parts):
+        if any(unit.matcher.match("") is not None for unit in parts):
             raise SignalsConfigError(
                 f"{where}: key 'patterns': {p!r} matches the empty string; expected a pattern "
                 "that needs at least one character"
@@ -332,12 +331,12 @@ def _compile_parts(pattern: str) -> _Units:
     return [compile_with_literals(pattern)]
 
 
-def _morph_units(morph: list[str], where: str) -> tuple[tuple[Matcher, frozenset[str] | None], ...]:
-    units: list[tuple[Matcher, frozenset[str] | None]] = []
+def _morph_units(morph: list[str], where: str) -> tuple[Unit, ...]:
+    units: list[Unit] = []
     for p in morph:
         try:
             compiled = compile_morph(p)
-            units.append((re.compile(compiled), required_literals(compiled)))
+            units.append(Unit(re.compile(compiled), required_literals(compiled)))
         except (re.error, ValueError) as exc:
             raise SignalsConfigError(
                 f"{where}: key 'morph': {p!r} is not a valid morph pattern ({exc})"

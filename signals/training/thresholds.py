@@ -109,9 +109,7 @@ def replay(
     in_doubt = pc >= 0.5 and pc >= pw and pc + pw >= doubt
     if in_doubt and (rules is Severity.NONE or Classifier._agreeable(result)):
         target = Severity.CRITICAL
-    if target is Severity.CRITICAL and (
-        ordinary.capped or Classifier._negated_alone(result)
-    ):
+    if target is Severity.CRITICAL and (ordinary.capped or Classifier._negated_alone(result)):
         target = Severity.CONCERN
     if target is Severity.CRITICAL and ordinary.veto_critical:
         target = Severity.CONCERN

@@ -9,7 +9,14 @@ import pytest
 
 from signals.classifier import Classifier, _Scanner
 from signals.normalize import normalize
-from signals.prefilter import Gate, Matcher, Reach, compile_with_literals, required_literals
+from signals.prefilter import (
+    Anchored,
+    Gate,
+    Matcher,
+    Reach,
+    compile_with_literals,
+    required_literals,
+)
 from signals.rules import Rule
 from signals.training.train import CORPUS_PATH
 
@@ -19,8 +26,8 @@ from .test_traps import CONCERN, CRITICAL_EN, CRITICAL_JA, NONE
 def _brute(rules: list[Rule], text: str) -> list[tuple[str, int, int]]:
     out = set()
     for r in rules:
-        for regex, _ in r.units:
-            for m in regex.finditer(text):
+        for unit in r.units:
+            for m in unit.matcher.finditer(text):
                 out.add((r.id, m.start(), m.end()))
     return sorted(out)
 
@@ -69,6 +76,51 @@ def test_required_literals(pattern: str, expected: set[str] | None) -> None:
         assert got is None
     else:
         assert got is not None and set(got) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals", "also"),
+    [
+        # The automaton selects on the rarest set; the others are tested as substrings.
+        (
+            r"\bthat'?s when i(?:'ll| will) (?:die|end it)",
+            {"s when i"},
+            [(" will", "'ll"), ("die", "end it")],
+        ),
+        ("薬を[^。]{0,9}(?:全部|まとめて)飲", {"薬を"}, [("まとめて", "全部"), ("飲",)]),
+        # A look-ahead that must hold lends its set; one that must not, none.
+        (r"^(?=[\s\S]*\bfilm\b)[\s\S]*?\bdie\b", {"film"}, [("die",)]),
+        (r"^(?![\s\S]*\bfilm\b)[\s\S]*?\bdie\b", {"die"}, []),
+        # A set the selected literal contains, or one as common as a letter pair, is dropped.
+        ("死にたい(?:な|よ)", {"死にたい"}, []),
+        ("消えたい[ねな]", {"消えたい"}, []),
+        ("(?:abc|abd)x", {"ab"}, []),  # the parser makes it ab[cd]x
+        ("(?i)abc", None, []),
+    ],
+)
+def test_unit_literals_and_further_sets(
+    pattern: str, literals: set[str] | None, also: list[tuple[str, ...]]
+) -> None:
+    unit = compile_with_literals(pattern)
+    assert (None if unit.literals is None else set(unit.literals)) == literals
+    assert list(unit.also) == also
+
+
+def test_further_sets_never_skip_a_unit_that_matches() -> None:
+    clf = Classifier.from_files()
+    assert sum(1 for r in clf.rules for u in r.units if u.also) > 1000  # most rules need two
+    lines = CORPUS_PATH.read_text(encoding="utf-8").split("\n")
+    views = [normalize(line.split("\t")[2]).text for line in lines if line.count("\t") >= 2]
+    checked = 0
+    for scanner in (clf._signals, clf._contexts):
+        for view in views:
+            # The automaton's selection alone, as the scan had it before the further sets.
+            for i in scanner._always.union(*(v for _, v in scanner._literals.iter(view))):
+                _, matcher, unit = scanner._units[i]
+                if unit.also and next(iter(matcher.finditer(view)), None) is not None:
+                    checked += 1
+                    assert unit.may_match(view), (unit, view)
+    assert checked > 1000
 
 
 def test_split_alternatives_splits_only_the_top_level() -> None:
@@ -122,7 +174,7 @@ _REACH_TEXTS = [
     ],
 )
 def test_reach_matches_as_the_plain_engine(pattern: str, reach: bool) -> None:
-    compiled, _ = compile_with_literals(pattern)
+    compiled = compile_with_literals(pattern).matcher
     assert isinstance(compiled, Reach) is reach
     compiled = _checked(compiled)
     plain = re.compile(pattern)
@@ -131,12 +183,12 @@ def test_reach_matches_as_the_plain_engine(pattern: str, reach: bool) -> None:
         assert got == [m.span() for m in plain.finditer(text)], (pattern, text)
 
 
-@pytest.mark.parametrize("kind", [Reach, Gate])
+@pytest.mark.parametrize("kind", [Reach, Gate, Anchored])
 def test_every_fast_matcher_of_the_rules_matches_as_the_plain_engine(kind: type) -> None:
     clf = Classifier.from_files()
-    units = [(r.id, u) for r in clf.rules for u, _ in r.units if isinstance(u, kind)]
-    # The rules do open with reaches (ja.media.news, ja.resolved.mood) and with look-arounds
-    # (ja.passive.r15ja_media_link).
+    units = [(r.id, u.matcher) for r in clf.rules for u in r.units if isinstance(u.matcher, kind)]
+    # The rules do open with reaches (ja.media.news, ja.resolved.mood), with look-arounds
+    # (ja.passive.r15ja_media_link) and with ^ and look-aheads (en.plan.r15en_thats_when).
     assert units
     lines = CORPUS_PATH.read_text(encoding="utf-8").split("\n")
     views = [normalize(line.split("\t")[2]).text for line in lines if line.count("\t") >= 2]
@@ -174,9 +226,41 @@ _GATE_TEXTS = [
     ],
 )
 def test_gate_matches_as_the_plain_engine(pattern: str, gate: bool) -> None:
-    compiled, _ = compile_with_literals(pattern)
+    compiled = compile_with_literals(pattern).matcher
     assert isinstance(compiled, Gate) is gate
     plain = re.compile(pattern)
     for text in _GATE_TEXTS:
+        got = [m.span() for m in compiled.finditer(text)]
+        assert got == [m.span() for m in plain.finditer(text)], (pattern, text)
+
+
+_ANCHORED_TEXTS = [
+    *_GATE_TEXTS,
+    "see you tomorrow, that's when",
+    "tomorrow. that's when. the party is tomorrow",
+    "the exam is tomorrow, that's when",
+    "lol goodbye",
+    "goodbye lol goodbye",
+    "\ngoodbye",
+]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anchored"),
+    [
+        (r"^(?![\s\S]*\b(?:party|exam)\b)[\s\S]*?\btomorrow\b[,.\s]+that'?s when", True),
+        (r"^(?![\s\S]*lol)[\s\S]*?goodbye", True),
+        (r"^(?=[\s\S]*lol)[\s\S]*goodbye", True),  # greedy: the last goodbye
+        (r"^(?=[\s\S]*lol)goodbye", True),  # the rest must match at the start
+        (r"^(?![\s\S]*lol)[\s\S]*", False),  # the rest may be empty
+        (r"(?m)^(?![\s\S]*lol)[\s\S]*?goodbye", False),  # ^ at every line
+        (r"^goodbye", False),  # nothing to skip
+    ],
+)
+def test_anchored_matches_as_the_plain_engine(pattern: str, anchored: bool) -> None:
+    compiled = compile_with_literals(pattern).matcher
+    assert isinstance(compiled, Anchored) is anchored
+    plain = re.compile(pattern)
+    for text in _ANCHORED_TEXTS:
         got = [m.span() for m in compiled.finditer(text)]
         assert got == [m.span() for m in plain.finditer(text)], (pattern, text)
