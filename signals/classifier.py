@@ -449,6 +449,10 @@ class Classifier:
         contexts = [r for r in self.rules if r.kind in (RuleKind.BLOCK, RuleKind.DOWNGRADE)]
         self._signals = _Scanner(signals)
         self._contexts = _Scanner(contexts)
+        # The ordinary readings that veto or cap a learned raise, scanned on their own: a
+        # raise asks only for them, not for every context rule.
+        self._vetoing = _Scanner([r for r in contexts if r.category in _VETO_CATEGORIES])
+        self._capping = _Scanner([r for r in contexts if r.category in _CAP_CATEGORIES])
         self._context_by_id = {r.id: r for r in contexts}
         self._morph = {
             lang: _Scanner(
@@ -724,7 +728,7 @@ class Classifier:
 
     def _capped(self, t: str) -> bool:
         """Whether a context the model may raise at most to concern is in the text."""
-        return any(r.category in _CAP_CATEGORIES for r, _, _ in self._contexts.scan(t))
+        return bool(self._capping.scan(t))
 
     def _past_vetoes(
         self, result: Classification, t: str, target: Severity, says: Severity, confidence: float
@@ -759,7 +763,7 @@ class Classifier:
             if h.by and h.by.split(".")[1] in _VETO_CATEGORIES
         ]
         if not (result.severity is Severity.CONCERN and self._agreeable(result)):
-            found.extend(r for r, _, _ in self._contexts.scan(t) if r.category in _VETO_CATEGORIES)
+            found.extend(r for r, _, _ in self._vetoing.scan(t))
         if not found:
             return False, False, False
         critical = any(
