@@ -630,6 +630,8 @@ class Classifier:
         if raised is None:
             return result
         target, says, confidence, features = raised
+        if target.rank <= result.severity.rank:
+            return result  # what follows only lowers a raise
         if target is Severity.CRITICAL and self._negated_alone(result):
             # The rules read a negated wish (消えたいなんて思ってない): the model, which cannot
             # see scope, may ask for a look but not for the crisis card.
