@@ -232,6 +232,21 @@ saving up), the ordinary use beside the crisis (4 drafted lines dropped); blind 
 0, n/a, 0.133 and 0.067 (a fringe cut too short read as a cut too deep, plans blown away by a
 stopped train, a last shift at a cafe). The misses of the eight tables are rules now
 (`tests/signals/test_rules_round16_lead.py`).
+
+Round 17 (helper sessions): `dev_round17_ja.tsv` (296) and `dev_round17_en.tsv` (283) were
+written blind as corpus lines for the learned layer, in the forms it misses most (places and
+doses without a method verb, plans and times, preparation, farewells, a crisis tied to a story,
+acts under way) with an ordinary twin for most crises, in the voices people write in (dialect,
+kana-only, telegram style, slang; learners' and texting English from people in Japan). A
+retrain with them moved the development tables' learned layer alone a little (critical answered
+none 0.106 -> 0.103, false critical 0.156 -> 0.149) but the held-out set's false critical from
+0.026 to 0.032 and 27 tables' floors, and it lost "help, the car crashed and my son is
+bleeding" (test_distress.py); it was not kept. So they are tables instead, and no rule was
+written from them: blind figures of the classifier on forms no round wrote, and a blind measure
+for the next learned layer (keep them out of the corpus if they choose one). Today's figures are
+their floors, one-sided, so a later change may only improve them: Japanese 0.776 / 0.147 /
+0.938 / 0.140 / 0.058, English 0.630 / 0.210 / 0.742 / 0.088 / 0.105 (critical answered
+critical, critical answered none, concern escalated, false critical, false concern).
 """
 
 from __future__ import annotations
@@ -259,6 +274,20 @@ DATA = Path(__file__).parent / "data"
 # more answered concern. On the held-out set and in the corpus replay the two models are
 # equal or the counted one better (signals/training/README.md).
 FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
+    "dev_round17_ja.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.776, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.147),
+        Metric.CONCERN_ESCALATED: (0.938, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.140),
+        Metric.FALSE_CONCERN: (0.0, 0.058),
+    },
+    "dev_round17_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (0.630, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.210),
+        Metric.CONCERN_ESCALATED: (0.742, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.088),
+        Metric.FALSE_CONCERN: (0.0, 0.105),
+    },
     "dev_round16_lead.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),
         Metric.CRITICAL_NONE: (0.0, 0.0),
