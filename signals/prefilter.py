@@ -10,6 +10,7 @@ understood the rule gets no keywords and is always run, so recall can never suff
 
 from __future__ import annotations
 
+import functools
 import importlib
 import re
 from collections.abc import Iterator, Mapping
@@ -59,6 +60,7 @@ _COMMON_WORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=8192)
 def _rarity(s: str) -> float:
     words = s.split()
     if words and all(w in _COMMON_WORDS for w in words):
