@@ -11,7 +11,7 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Protocol, cast
+from typing import Any, Protocol, cast
 
 import ahocorasick
 
@@ -248,17 +248,22 @@ class _Scanner:
         for i, (_, unit) in enumerate(units):
             for kw in unit.literals or ():
                 owners.setdefault(kw, set()).add(i)
-        # Each literal's value is the units it selects.
-        self._literals = ahocorasick.Automaton()
-        for kw, idxs in owners.items():
-            self._literals.add_word(kw, frozenset(idxs))
-        self._literals.make_automaton()
+        # Each literal's value is the units it selects. An automaton without a word cannot be
+        # searched (every rule disabled, or none with a literal): then nothing is selected by one.
+        self._literals: Any = None
+        if owners:
+            self._literals = ahocorasick.Automaton()
+            for kw, idxs in owners.items():
+                self._literals.add_word(kw, frozenset(idxs))
+            self._literals.make_automaton()
 
     def scan(
         self, text: str, categories: frozenset[str] | None = None
     ) -> list[tuple[Rule, int, int]]:
         """All matches; with `categories`, only context rules that act on one of them."""
-        selected = self._always.union(*map(_VALUE, self._literals.iter(text)))
+        selected = self._always
+        if self._literals is not None:
+            selected = selected.union(*map(_VALUE, self._literals.iter(text)))
         found: list[tuple[Rule, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for i in sorted(selected):
