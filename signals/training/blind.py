@@ -1,7 +1,8 @@
 """Scores a learned layer blind on labelled tables: alone, and with the rules as the bot runs it.
 
 Run: ``python -m signals.training.blind [--corpus CORPUS.tsv | --model MODEL.json] TABLE.tsv...``
-(``--corpus`` trains from that corpus first and needs the `train` extra).
+(needs the `train` extra, as the rest of this folder: ``--corpus`` trains from that corpus first,
+and without an option the shipped model is scored, its own corpus's lines left out).
 
 A table is in the format of ``tsunagari signals eval``. The rules of every round were written
 from the development tables' misses, so the rules and the learned layer together are not blind to
