@@ -242,7 +242,7 @@ class _Scanner:
         units = [
             (rule, unit) for rule in rules for unit in (rule.morph_units if morph else rule.units)
         ]
-        self._units = tuple((rule, unit.matcher, unit) for rule, unit in units)
+        self._units = tuple(units)
         self._always = frozenset(i for i, (_, unit) in enumerate(units) if unit.literals is None)
         owners: dict[str, set[int]] = {}
         for i, (_, unit) in enumerate(units):
@@ -267,12 +267,12 @@ class _Scanner:
         found: list[tuple[Rule, int, int]] = []
         seen: set[tuple[str, int, int]] = set()
         for i in sorted(selected):
-            rule, regex, unit = self._units[i]
+            rule, unit = self._units[i]
             if categories is not None and rule.targets and categories.isdisjoint(rule.targets):
                 continue
             if unit.also and not unit.may_match(text):
                 continue
-            for m in regex.finditer(text):
+            for m in unit.matcher.finditer(text):
                 key3 = (rule.id, m.start(), m.end())
                 if key3 not in seen:
                     seen.add(key3)

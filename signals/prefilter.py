@@ -271,17 +271,16 @@ class Anchored(_FromRest):
     pattern (a test compares them on every corpus line).
     """
 
-    __slots__ = ("_anywhere",)
+    __slots__ = ("_can_match",)
 
     def __init__(
         self, pattern: str, whole: re.Pattern[str], rest: re.Pattern[str], *, anywhere: bool
     ) -> None:
         super().__init__(pattern, whole, rest)
-        self._anywhere = anywhere
+        self._can_match = rest.search if anywhere else rest.match
 
     def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        rest = self._rest.search if self._anywhere else self._rest.match
-        if rest(text) is None:
+        if self._can_match(text) is None:
             return
         m = self._whole.match(text)
         if m is not None:  # anchored at the start: at most one match

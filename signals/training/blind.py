@@ -16,7 +16,6 @@ are pinned to the shipped model) are re-read (`signals/training/README.md`).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,11 +40,13 @@ def figures(messages: Sequence[LabelledMessage], classifier: Classifier) -> str:
 def _model(args: argparse.Namespace) -> tuple[SeverityModel, frozenset[str]]:
     """The model to score and the texts it was trained on (empty when not known here)."""
     if args.corpus is not None:
-        from signals.training.train import build_model_bytes, load_corpus
+        from signals.learned import extract_bag
+        from signals.training.train import fit, load_corpus
 
-        trained = json.loads(build_model_bytes(args.corpus))
-        texts = frozenset(e.text for e in load_corpus(args.corpus))
-        return LearnedModel.from_mapping(trained, source=str(args.corpus)), texts
+        examples = load_corpus(args.corpus)
+        fitted = fit([extract_bag(e.text) for e in examples], [e.label for e in examples])
+        # The fitted model is the one the trainer would write (rounded weights), unserialised.
+        return fitted.model, frozenset(e.text for e in examples)
     if args.model is not None:
         return LearnedModel.from_file(args.model), frozenset()
     from signals.training.train import CORPUS_PATH, load_corpus

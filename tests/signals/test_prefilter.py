@@ -116,8 +116,8 @@ def test_further_sets_never_skip_a_unit_that_matches() -> None:
         for view in views:
             # The automaton's selection alone, as the scan had it before the further sets.
             for i in scanner._always.union(*(v for _, v in scanner._literals.iter(view))):
-                _, matcher, unit = scanner._units[i]
-                if unit.also and next(iter(matcher.finditer(view)), None) is not None:
+                _, unit = scanner._units[i]
+                if unit.also and next(iter(unit.matcher.finditer(view)), None) is not None:
                     checked += 1
                     assert unit.may_match(view), (unit, view)
     assert checked > 1000
