@@ -247,6 +247,33 @@ for the next learned layer (keep them out of the corpus if they choose one). Tod
 their floors, one-sided, so a later change may only improve them: Japanese 0.776 / 0.147 /
 0.938 / 0.140 / 0.058, English 0.630 / 0.210 / 0.742 / 0.088 / 0.105 (critical answered
 critical, critical answered none, concern escalated, false critical, false concern).
+
+Round 18 (helper sessions): `dev_round18_ja.tsv` (154) and `dev_round18_en.tsv` (160) were
+written blind in the register a check-in bot hears most: apologies for a late or short reply,
+rescheduling, ordinary "can't", tired-but-fine, a relative's clinic visit, a broken phone,
+thanks that look forward; and crises and concerns in the same register (an apology that is a
+farewell, a late reply because of an overdose, a platform named after "sorry I didn't reply").
+Read first by the classifier as the round found it (round 16's rules, round 15's model):
+Japanese 0.939 / 0.061 / 0.938 / **0.169** / 0.191, English 0.970 / 0.000 / 0.938 / 0.042 /
+0.137. The learned layer reads Japanese apologies,
+thanks and polite requests as farewells (15 of 89 everyday replies critical). A reading of an
+apology for a late reply, written from the lead's own probe before the tables were read, hid a
+crisis on a platform and two concerns here and was not kept; three narrower readings from the
+same probe moved English false critical to 0.032 and Japanese false concern to 0.180 blind.
+Then the tables' misses became rules (signals/rules.toml, "Round 18", and
+test_rules_round18.py): "not fine" said plainly (大丈夫じゃない read as nothing), a seizure by
+its signs, thanks in kana, a see-you that can no longer be said, and guarded ordinary readings
+of a meeting moved, an illness that ended well, "元気です" closing a reply, a reply promised for
+later, a weekend plan and a move. Their floors are the figures after those rules: Japanese
+1.000 / 0.000 / 0.969 / 0.067 / 0.157, English 1.000 / 0.000 / 0.969 / 0.011 / 0.105.
+`dev_round18_b.tsv` (200, 119 Japanese) was written blind afterwards, in new voices (older
+people living alone, carers, students, English as a second language), to see whether those
+rules transfer: before them 1.000 / 0.000 / 0.950 / 0.217 / 0.150, after them 1.000 / 0.000 /
+0.950 / **0.183** / 0.142 (Japanese false critical 0.225, 16 of 71). No rule was written from
+it; it is the yardstick for the learned layer's reading of this register. A retrain with 247
+corpus lines in the register (written blind to all three tables) took its false critical to
+0.117 and false concern to 0.083, but answered none 0.178 -> 0.214 of round 17's crises, and
+was not kept (signals/training/README.md).
 """
 
 from __future__ import annotations
@@ -287,6 +314,27 @@ FLOORS: dict[str, dict[Metric, tuple[float, float]]] = {
         Metric.CONCERN_ESCALATED: (0.742, 1.0),
         Metric.FALSE_CRITICAL: (0.0, 0.088),
         Metric.FALSE_CONCERN: (0.0, 0.105),
+    },
+    "dev_round18_ja.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (0.969, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.067),
+        Metric.FALSE_CONCERN: (0.0, 0.157),
+    },
+    "dev_round18_en.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (0.969, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.011),
+        Metric.FALSE_CONCERN: (0.0, 0.105),
+    },
+    "dev_round18_b.tsv": {
+        Metric.CRITICAL_CAUGHT: (1.0, 1.0),
+        Metric.CRITICAL_NONE: (0.0, 0.0),
+        Metric.CONCERN_ESCALATED: (0.950, 1.0),
+        Metric.FALSE_CRITICAL: (0.0, 0.183),
+        Metric.FALSE_CONCERN: (0.0, 0.142),
     },
     "dev_round16_lead.tsv": {
         Metric.CRITICAL_CAUGHT: (1.0, 1.0),

@@ -15,6 +15,7 @@ import pytest
 
 from signals import Severity
 from signals.evaluate import LabelledMessage, read_eval_file
+from signals.training.train import CORPUS_PATH
 
 EVAL_SET = Path(__file__).parent / "data" / "eval_set.tsv"
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -127,3 +128,21 @@ def test_traps_and_everyday_talk_are_labelled_none(rows: list[LabelledMessage]) 
 def test_no_message_appears_twice(rows: list[LabelledMessage]) -> None:
     folded = Counter(unicodedata.normalize("NFKC", m.text).casefold() for m in rows)
     assert [t for t, n in folded.items() if n > 1] == []
+
+
+# Held-out lines that the training corpus also holds, word for word. 97 of them were in the
+# first corpus, written beside this set on the same day (short, common messages: most are 4 to
+# 13 characters); the other four came later. Rounds since 12 drop a drafted corpus line that
+# equals, is inside or contains a held-out line, but these were never taken out, because taking
+# them out is a retrain that moves every development table's floors. The README gives the
+# figures on the lines the corpus does not hold beside the whole set's. The count may only fall.
+SHARED_WITH_CORPUS = 101
+
+
+def test_the_corpus_shares_no_more_held_out_lines_than_it_did(rows: list[LabelledMessage]) -> None:
+    corpus = {
+        line.split("\t")[2]
+        for line in CORPUS_PATH.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#") and line.count("\t") >= 2
+    }
+    assert sum(m.text in corpus for m in rows) <= SHARED_WITH_CORPUS
