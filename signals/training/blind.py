@@ -1,8 +1,9 @@
 """Scores a learned layer blind on labelled tables: alone, and with the rules as the bot runs it.
 
-Run: ``python -m signals.training.blind [--corpus CORPUS.tsv | --model MODEL.json] TABLE.tsv...``
-(needs the `train` extra, as the rest of this folder: ``--corpus`` trains from that corpus first,
-and without an option the shipped model is scored, its own corpus's lines left out).
+Run: ``python -m signals.training.blind [--corpus CORPUS.tsv... | --model MODEL.json] TABLE.tsv...``
+(needs the `train` extra, as the rest of this folder: ``--corpus`` trains from those corpus files
+together first, e.g. the corpus and a candidate of `candidates/`, and without an option the
+shipped model is scored, its own corpus's lines left out).
 
 A table is in the format of ``tsunagari signals eval``. The rules of every round were written
 from the development tables' misses, so the rules and the learned layer together are not blind to
@@ -19,12 +20,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from signals.classifier import Classifier, SeverityModel, default_rules, shipped_model
 from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
 from signals.learned import LearnedModel
 
-__all__ = ["figures", "main"]
+if TYPE_CHECKING:
+    from signals.training.train import Example
+
+__all__ = ["figures", "load_corpora", "main"]
 
 
 def figures(messages: Sequence[LabelledMessage], classifier: Classifier) -> str:
@@ -37,27 +42,36 @@ def figures(messages: Sequence[LabelledMessage], classifier: Classifier) -> str:
     return " | ".join(parts)
 
 
+def load_corpora(paths: Sequence[Path]) -> list[Example]:
+    """The lines of several corpus files, in order, as one training set."""
+    from signals.training.train import load_corpus
+
+    return [example for path in paths for example in load_corpus(path)]
+
+
 def _model(args: argparse.Namespace) -> tuple[SeverityModel, frozenset[str]]:
     """The model to score and the texts it was trained on (empty when not known here)."""
     if args.corpus is not None:
         from signals.learned import extract_bag
-        from signals.training.train import fit, load_corpus
+        from signals.training.train import fit
 
-        examples = load_corpus(args.corpus)
+        examples = load_corpora(args.corpus)
         fitted = fit([extract_bag(e.text) for e in examples], [e.label for e in examples])
         # The fitted model is the one the trainer would write (rounded weights), unserialised.
         return fitted.model, frozenset(e.text for e in examples)
     if args.model is not None:
         return LearnedModel.from_file(args.model), frozenset()
-    from signals.training.train import CORPUS_PATH, load_corpus
+    from signals.training.train import CORPUS_PATH
 
-    return shipped_model(), frozenset(e.text for e in load_corpus(CORPUS_PATH))
+    return shipped_model(), frozenset(e.text for e in load_corpora([CORPUS_PATH]))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m signals.training.blind", description=__doc__)
     source = ap.add_mutually_exclusive_group()
-    source.add_argument("--corpus", type=Path, help="train from this corpus first")
+    source.add_argument(
+        "--corpus", type=Path, nargs="+", help="train from these corpus files together first"
+    )
     source.add_argument("--model", type=Path, help="a model file written by the trainer")
     ap.add_argument("tables", type=Path, nargs="+", help="labelled tables (signals eval format)")
     args = ap.parse_args(argv)

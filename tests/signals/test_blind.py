@@ -11,8 +11,10 @@ pytest.importorskip("sklearn", reason="the `train` extra (scikit-learn) is not i
 from signals.classifier import Classifier, shipped_model
 from signals.learned import DEFAULT_MODEL_PATH
 from signals.rules import Severity
-from signals.training.blind import main
-from signals.training.train import load_corpus
+from signals.training.blind import load_corpora, main
+from signals.training.train import CORPUS_PATH, load_corpus
+
+CANDIDATES = CORPUS_PATH.parent / "candidates"
 
 
 def _table(tmp_path: Path) -> Path:
@@ -59,3 +61,21 @@ def test_a_model_file_is_scored_on_every_line(
     # The file's corpus is not known here, so nothing is left out; two tables add a total.
     assert out[0] == "table.tsv: 6 messages"
     assert out[6] == "all tables: 12 messages"
+
+
+def test_several_corpus_files_are_one_training_set(tmp_path: Path) -> None:
+    extra = tmp_path / "candidate.tsv"
+    line = "none\teveryday\t短い返事でごめんね、元気です\n"
+    extra.write_text("# a candidate\n" + line, encoding="utf-8")
+    corpus = load_corpus()
+    both = load_corpora([CORPUS_PATH, extra])
+    assert both[: len(corpus)] == corpus
+    assert [e.text for e in both[len(corpus) :]] == ["短い返事でごめんね、元気です"]
+
+
+def test_the_candidate_lines_are_not_in_the_corpus() -> None:
+    corpus = {e.text for e in load_corpus()}
+    for path in sorted(CANDIDATES.glob("*.tsv")):
+        lines = load_corpus(path)
+        assert lines, path.name
+        assert not [e.text for e in lines if e.text in corpus], path.name
