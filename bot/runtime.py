@@ -161,6 +161,10 @@ class Runtime:
         """Run the periodic steps that have work due (scheduler/tick.py); True if any did."""
         return await tick(self.svc, self.app.bot, self.tick_steps)
 
+    async def ticks_done(self) -> None:
+        """Wait until the periodic ticks running now have finished (their errors are theirs)."""
+        await asyncio.gather(*self._ticking, return_exceptions=True)
+
     async def _tick_job(self, _context: ContextTypes.DEFAULT_TYPE) -> None:
         task = asyncio.current_task()
         if task is not None:
@@ -291,7 +295,7 @@ class Runtime:
             await self.app.stop()
         # The scheduler does not wait for a tick already running; the database must
         # outlive it.
-        await asyncio.gather(*self._ticking, return_exceptions=True)
+        await self.ticks_done()
         await self._release()
         log.info("stopped")
 

@@ -2,8 +2,8 @@
 
 Run: ``python -m signals.training.blind [--corpus CORPUS.tsv... | --model MODEL.json] TABLE.tsv...``
 (needs the `train` extra, as the rest of this folder: ``--corpus`` trains from those corpus files
-together first, e.g. the corpus and a candidate of `candidates/`, and without an option the
-shipped model is scored, its own corpus's lines left out).
+together first, e.g. the corpus and a candidate of `candidates/`, with ``--`` before the tables,
+and without an option the shipped model is scored, its own corpus's lines left out).
 
 A table is in the format of ``tsunagari signals eval``. The rules of every round were written
 from the development tables' misses, so the rules and the learned layer together are not blind to

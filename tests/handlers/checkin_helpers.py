@@ -47,7 +47,13 @@ async def advance(sb: Sandbox, to: datetime | timedelta) -> None:
     assert clock is not None
     target = clock.now() + to if isinstance(to, timedelta) else to
     clock.set(target)  # type: ignore[attr-defined]
+    # The runtime also ticks on its own every second. A tick begun before the clock moved
+    # finishes first, or it could hold rows this tick skips (SKIP LOCKED on PostgreSQL); and
+    # one begun meanwhile, at the new time, may be the one doing the scene's work, which
+    # settling alone does not wait for (an escalation opened but not yet committed).
+    await sb.runtime.ticks_done()
     await sb.runtime.tick()
+    await sb.runtime.ticks_done()
     await sb.settle()
 
 
