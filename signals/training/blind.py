@@ -20,16 +20,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from signals.classifier import Classifier, SeverityModel, default_rules, shipped_model
 from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
 from signals.learned import LearnedModel
 
-if TYPE_CHECKING:
-    from signals.training.train import Example
-
-__all__ = ["figures", "load_corpora", "main"]
+__all__ = ["figures", "main"]
 
 
 def figures(messages: Sequence[LabelledMessage], classifier: Classifier) -> str:
@@ -42,18 +38,11 @@ def figures(messages: Sequence[LabelledMessage], classifier: Classifier) -> str:
     return " | ".join(parts)
 
 
-def load_corpora(paths: Sequence[Path]) -> list[Example]:
-    """The lines of several corpus files, in order, as one training set."""
-    from signals.training.train import load_corpus
-
-    return [example for path in paths for example in load_corpus(path)]
-
-
 def _model(args: argparse.Namespace) -> tuple[SeverityModel, frozenset[str]]:
     """The model to score and the texts it was trained on (empty when not known here)."""
     if args.corpus is not None:
         from signals.learned import extract_bag
-        from signals.training.train import fit
+        from signals.training.train import fit, load_corpora
 
         examples = load_corpora(args.corpus)
         fitted = fit([extract_bag(e.text) for e in examples], [e.label for e in examples])
@@ -61,9 +50,9 @@ def _model(args: argparse.Namespace) -> tuple[SeverityModel, frozenset[str]]:
         return fitted.model, frozenset(e.text for e in examples)
     if args.model is not None:
         return LearnedModel.from_file(args.model), frozenset()
-    from signals.training.train import CORPUS_PATH
+    from signals.training.train import load_corpus
 
-    return shipped_model(), frozenset(e.text for e in load_corpora([CORPUS_PATH]))
+    return shipped_model(), frozenset(e.text for e in load_corpus())
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -52,13 +52,16 @@ from signals.normalize import normalize
 from signals.rules import Severity
 
 __all__ = [
+    "CANDIDATES_DIR",
     "CORPUS_PATH",
     "Example",
     "FittedModel",
     "build_model_bytes",
+    "candidate_files",
     "cross_validate",
     "feature_matrix",
     "fit",
+    "load_corpora",
     "load_corpus",
     "main",
     "model_bytes",
@@ -67,6 +70,8 @@ __all__ = [
 ]
 
 CORPUS_PATH = Path(__file__).resolve().parent / "corpus.tsv"
+# Lines written for the corpus that wait outside it (signals/training/README.md, round 18).
+CANDIDATES_DIR = Path(__file__).resolve().parent / "candidates"
 SEED = 20261201
 MIN_DF = 2
 C = 64.0
@@ -108,6 +113,16 @@ def load_corpus(path: Path = CORPUS_PATH) -> list[Example]:
             raise ValueError(f"{path.name}:{number}: expected label, category and text")
         examples.append(Example(Severity(parts[0]), parts[1], parts[2]))
     return examples
+
+
+def load_corpora(paths: Sequence[Path]) -> list[Example]:
+    """The lines of several corpus files, in order, as one training set."""
+    return [example for path in paths for example in load_corpus(path)]
+
+
+def candidate_files() -> list[Path]:
+    """The candidate corpus files, in name order."""
+    return sorted(CANDIDATES_DIR.glob("*.tsv"))
 
 
 def _label_index(label: Severity) -> int:

@@ -11,10 +11,8 @@ pytest.importorskip("sklearn", reason="the `train` extra (scikit-learn) is not i
 from signals.classifier import Classifier, shipped_model
 from signals.learned import DEFAULT_MODEL_PATH
 from signals.rules import Severity
-from signals.training.blind import load_corpora, main
-from signals.training.train import CORPUS_PATH, load_corpus
-
-CANDIDATES = CORPUS_PATH.parent / "candidates"
+from signals.training.blind import main
+from signals.training.train import CORPUS_PATH, candidate_files, load_corpora, load_corpus
 
 
 def _table(tmp_path: Path) -> Path:
@@ -75,7 +73,7 @@ def test_several_corpus_files_are_one_training_set(tmp_path: Path) -> None:
 
 def test_the_candidate_lines_are_not_in_the_corpus() -> None:
     corpus = {e.text for e in load_corpus()}
-    for path in sorted(CANDIDATES.glob("*.tsv")):
+    for path in candidate_files():
         lines = load_corpus(path)
         assert lines, path.name
         assert not [e.text for e in lines if e.text in corpus], path.name

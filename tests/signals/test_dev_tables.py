@@ -288,7 +288,7 @@ import pytest
 from signals import Severity
 from signals.classifier import default_classifier
 from signals.evaluate import LabelledMessage, Metric, evaluate, read_eval_file
-from signals.training.train import CORPUS_PATH
+from signals.training.train import CORPUS_PATH, candidate_files, load_corpora
 
 DATA = Path(__file__).parent / "data"
 
@@ -973,13 +973,7 @@ def test_the_table_is_well_formed(name: str) -> None:
 
 def test_no_line_of_the_tables_is_training_data() -> None:
     # The corpus and the candidate lines waiting for it (signals/training/candidates/).
-    files = [CORPUS_PATH, *sorted((CORPUS_PATH.parent / "candidates").glob("*.tsv"))]
-    corpus = [
-        _fold(line.split("\t")[2])
-        for path in files
-        for line in path.read_text(encoding="utf-8").split("\n")
-        if line and not line.startswith("#") and line.count("\t") >= 2
-    ]
+    corpus = [_fold(e.text) for e in load_corpora([CORPUS_PATH, *candidate_files()])]
     seen = [
         (name, m.text)
         for name in FLOORS

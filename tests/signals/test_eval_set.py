@@ -15,7 +15,7 @@ import pytest
 
 from signals import Severity
 from signals.evaluate import LabelledMessage, read_eval_file
-from signals.training.train import CORPUS_PATH
+from signals.training.train import candidate_files, load_corpus
 
 EVAL_SET = Path(__file__).parent / "data" / "eval_set.tsv"
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
@@ -140,11 +140,7 @@ SHARED_WITH_CORPUS = 101
 
 
 def test_the_corpus_shares_no_more_held_out_lines_than_it_did(rows: list[LabelledMessage]) -> None:
-    corpus = {
-        line.split("\t")[2]
-        for line in CORPUS_PATH.read_text(encoding="utf-8").splitlines()
-        if line and not line.startswith("#") and line.count("\t") >= 2
-    }
+    corpus = {e.text for e in load_corpus()}
     assert sum(m.text in corpus for m in rows) <= SHARED_WITH_CORPUS
 
 
@@ -157,9 +153,7 @@ def test_no_candidate_corpus_line_holds_or_is_inside_a_held_out_line(
         return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold()) or text
 
     held = [key(m.text) for m in rows]
-    for path in sorted((CORPUS_PATH.parent / "candidates").glob("*.tsv")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line or line.startswith("#"):
-                continue
-            k = key(line.split("\t")[2])
-            assert not [h for h in held if h in k or k in h], (path.name, line)
+    for path in candidate_files():
+        for line in load_corpus(path):
+            k = key(line.text)
+            assert not [h for h in held if h in k or k in h], (path.name, line.text)
